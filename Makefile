@@ -1,0 +1,52 @@
+# Gapmap. `make run` starts everything on SQLite and an embedded broker; `make test` runs the suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-dev db lint bench load clean
+
+$(BIN)/python:
+	@py=$$(scripts/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$py ($$($$py --version))"; \
+	"$$py" -m venv $(VENV) && $(BIN)/python -m pip install --quiet --upgrade pip uv
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r pyproject.toml
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r pyproject.toml --extra dev
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+db: install
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) import_curriculum curriculum/default_curriculum.yaml
+	$(MANAGE) seed_demo
+
+run: db
+	@echo
+	@echo "Gapmap is starting at http://$(HOST):$(PORT)/  (web + Celery worker + beat; Ctrl-C stops all)"
+	@echo
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A roadmap worker --beat --loglevel=WARNING --concurrency=2 & \
+	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+
+test: install-dev
+	scripts/ensure-test-tools
+	$(BIN)/python -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf var $(VENV)

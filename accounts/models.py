@@ -1,0 +1,133 @@
+"""Users, roles, cohorts. A user signs in with their e-mail address."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (for example Europe/Berlin).")
+
+
+class EmailUserManager(UserManager):
+    def _create_user_object(self, username, email, password, **extra_fields):
+        # Django's UserManager passes username positionally; here the e-mail is the username.
+        email = self.normalize_email(email or username)
+        user = self.model(email=email, **extra_fields)
+        user.password = ""
+        user.set_password(password)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        user = self._create_user_object(None, email, password, **extra_fields)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        LEARNER = "learner", "Learner"
+        MENTOR = "mentor", "Mentor"
+
+    username = None
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=10, choices=Role, default=Role.LEARNER)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    weekly_hours = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(80)],
+        help_text="Hours a week you can give to learning and projects.",
+    )
+    target_path = models.ForeignKey(
+        "curriculum.Path", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_date = models.DateField(null=True, blank=True)
+
+    objects = EmailUserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekly_hours__gte=1, weekly_hours__lte=80), name="user_weekly_hours_range"
+            )
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email.split("@")[0]
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.role == self.Role.MENTOR
+
+    @property
+    def is_learner(self) -> bool:
+        return self.role == self.Role.LEARNER and not self.is_staff
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class CohortQuerySet(models.QuerySet):
+    def mentored_by(self, user):
+        if user.is_staff:
+            return self
+        return self.filter(mentors=user)
+
+
+class Cohort(models.Model):
+    name = models.CharField(max_length=120)
+    path = models.ForeignKey("curriculum.Path", on_delete=models.PROTECT, related_name="cohorts")
+    start_date = models.DateField()
+    mentors = models.ManyToManyField(User, related_name="mentored_cohorts", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CohortMembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(left_at__isnull=True)
+
+
+class CohortMembership(models.Model):
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CohortMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort", "joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "learner"], name="membership_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.learner} in {self.cohort}"

@@ -1,0 +1,268 @@
+"""The curriculum: paths, competencies (skills and tools), the 0-4 level scale with descriptors,
+portfolio projects and what each project builds. Everything here is edited in Django admin and
+round-trips through curriculum/default_curriculum.yaml."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+MIN_LEVEL = 0
+MAX_LEVEL = 4
+
+
+class Level(models.IntegerChoices):
+    NONE = 0, "None"
+    AWARE = 1, "Aware"
+    WORKING = 2, "Working"
+    PROFICIENT = 3, "Proficient"
+    EXPERT = 4, "Expert"
+
+
+level_validators = [MinValueValidator(MIN_LEVEL), MaxValueValidator(MAX_LEVEL)]
+target_validators = [MinValueValidator(1), MaxValueValidator(MAX_LEVEL)]
+
+
+class ScaleLevel(models.Model):
+    """The default meaning of each level, shown where a competency has no descriptor of its own."""
+
+    level = models.PositiveSmallIntegerField(unique=True, choices=Level, validators=level_validators)
+    name = models.CharField(max_length=40)
+    descriptor = models.TextField()
+
+    class Meta:
+        ordering = ["level"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=MIN_LEVEL, level__lte=MAX_LEVEL), name="scalelevel_in_scale"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.level} {self.name}"
+
+
+class PathQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Path(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    summary = models.TextField()
+    best_fit_when = models.TextField(help_text="Who this path suits, in the learner's words.")
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    objects = PathQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("curriculum:path_detail", args=[self.slug])
+
+
+class PathTrait(models.Model):
+    """One row of the side-by-side comparison (main focus, typical output, tool mindset, ...)."""
+
+    path = models.ForeignKey(Path, on_delete=models.CASCADE, related_name="traits")
+    aspect = models.CharField(max_length=80)
+    value = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["path", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["path", "aspect"], name="pathtrait_unique_aspect")
+        ]
+
+    def __str__(self):
+        return f"{self.path}: {self.aspect}"
+
+
+class Competency(models.Model):
+    """A skill or a tool. Ratings point at this row's identity, so renaming keeps history."""
+
+    class Kind(models.TextChoices):
+        SKILL = "skill", "Skill"
+        TOOL = "tool", "Tool"
+
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.SKILL)
+    category = models.CharField(
+        max_length=80, blank=True, help_text="Groups competencies on the assessment page."
+    )
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "competencies"
+
+    def __str__(self):
+        return self.name
+
+
+class PathCompetencyQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(retired_at__isnull=True)
+
+
+class PathCompetency(models.Model):
+    """A competency's place in a path: the level the path needs and how much it counts."""
+
+    path = models.ForeignKey(Path, on_delete=models.CASCADE, related_name="path_competencies")
+    competency = models.ForeignKey(
+        Competency, on_delete=models.PROTECT, related_name="path_competencies"
+    )
+    target_level = models.PositiveSmallIntegerField(
+        choices=Level, default=Level.PROFICIENT, validators=target_validators
+    )
+    weight = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="1 (nice to have) to 10 (essential).",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    retired_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Retired competencies leave readiness but stay in learners' history.",
+    )
+
+    objects = PathCompetencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path", "position", "id"]
+        verbose_name = "path competency"
+        verbose_name_plural = "path competencies"
+        constraints = [
+            models.UniqueConstraint(fields=["path", "competency"], name="pathcompetency_unique"),
+            models.CheckConstraint(
+                condition=Q(target_level__gte=1, target_level__lte=MAX_LEVEL),
+                name="pathcompetency_target_in_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=10), name="pathcompetency_weight_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.path}: {self.competency} (target {self.target_level})"
+
+
+class LevelDescriptor(models.Model):
+    """What one level looks like for one competency, in observable terms."""
+
+    competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="descriptors")
+    level = models.PositiveSmallIntegerField(choices=Level, validators=level_validators)
+    description = models.TextField()
+
+    class Meta:
+        ordering = ["competency", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["competency", "level"], name="leveldescriptor_unique"),
+            models.CheckConstraint(
+                condition=Q(level__gte=MIN_LEVEL, level__lte=MAX_LEVEL),
+                name="leveldescriptor_in_scale",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.competency} at {self.level}"
+
+
+class Project(models.Model):
+    class Difficulty(models.TextChoices):
+        BEGINNER = "beginner", "Beginner"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVANCED = "advanced", "Advanced"
+
+    slug = models.SlugField(unique=True, max_length=80)
+    name = models.CharField(max_length=160)
+    path = models.ForeignKey(Path, on_delete=models.PROTECT, related_name="projects")
+    summary = models.TextField()
+    difficulty = models.CharField(max_length=20, choices=Difficulty, default=Difficulty.BEGINNER)
+    estimated_hours = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    prerequisites = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="dependants"
+    )
+
+    class Meta:
+        ordering = ["path", "position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(estimated_hours__gte=1), name="project_hours_positive"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("curriculum:project_detail", args=[self.slug])
+
+
+class ProjectCheckpoint(models.Model):
+    """A deliverable or checkpoint of a project; it becomes a dated milestone on a plan."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="checkpoints")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ProjectCompetency(models.Model):
+    """A project builds a competency up to a level."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="builds")
+    competency = models.ForeignKey(
+        Competency, on_delete=models.PROTECT, related_name="built_by"
+    )
+    builds_to_level = models.PositiveSmallIntegerField(
+        choices=Level, validators=target_validators
+    )
+
+    class Meta:
+        ordering = ["project", "competency__name"]
+        verbose_name = "project competency"
+        verbose_name_plural = "project competencies"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "competency"], name="projectcompetency_unique"),
+            models.CheckConstraint(
+                condition=Q(builds_to_level__gte=1, builds_to_level__lte=MAX_LEVEL),
+                name="projectcompetency_level_in_scale",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project} builds {self.competency} to {self.builds_to_level}"
+
+
+class CareerGoal(models.Model):
+    """A goal from the career-mapping section; the path questionnaire recommends from these."""
+
+    slug = models.SlugField(unique=True)
+    label = models.CharField(max_length=160)
+    recommended_path = models.ForeignKey(Path, on_delete=models.PROTECT, related_name="goals")
+    reason = models.TextField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.label

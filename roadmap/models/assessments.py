@@ -1,0 +1,76 @@
+"""Learner progress: ratings (append-only self- and mentor-assessments) and target-path history."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from curriculum.models import MAX_LEVEL, MIN_LEVEL, Level
+
+
+class RatingQuerySet(models.QuerySet):
+    def for_learner(self, learner):
+        return self.filter(learner=learner)
+
+    def self_assessed(self):
+        return self.filter(source=Rating.Source.SELF)
+
+
+class Rating(models.Model):
+    """One assessment of one competency at one moment. Never updated: the latest row is current."""
+
+    class Source(models.TextChoices):
+        SELF = "self", "Self-assessment"
+        MENTOR = "mentor", "Mentor"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+    )
+    competency = models.ForeignKey(
+        "curriculum.Competency", on_delete=models.PROTECT, related_name="ratings"
+    )
+    level = models.PositiveSmallIntegerField(
+        choices=Level, validators=[MinValueValidator(MIN_LEVEL), MaxValueValidator(MAX_LEVEL)]
+    )
+    note = models.TextField(blank=True, max_length=2000)
+    evidence_url = models.URLField(blank=True, max_length=500)
+    source = models.CharField(max_length=10, choices=Source, default=Source.SELF)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = RatingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["learner", "competency", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=MIN_LEVEL, level__lte=MAX_LEVEL), name="rating_in_scale"
+            )
+        ]
+        indexes = [
+            # latest-per-competency lookups and history charts for one learner
+            models.Index(fields=["learner", "competency", "-created_at"], name="rating_latest_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.learner} {self.competency} = {self.level}"
+
+
+class PathSelection(models.Model):
+    """Each time a learner picks a target path; the newest is their current path."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="path_selections"
+    )
+    path = models.ForeignKey("curriculum.Path", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["learner", "-created_at"]
+
+    def __str__(self):
+        return f"{self.learner} -> {self.path}"

@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from accounts.access import public
+
+
+@public
+@require_GET
+def home(request):
+    """Send each role where it works; anonymous visitors get the landing page."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "roadmap/landing.html")
+    if user.is_staff:
+        return redirect("admin:index")
+    if user.is_mentor:
+        return redirect("roadmap:mentor_home")
+    return redirect("roadmap:dashboard")
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    return render(request, "roadmap/dashboard.html")
+
+
+@login_required
+@require_GET
+def mentor_home(request):
+    cohorts = request.user.mentored_cohorts.select_related("path").order_by("-start_date")
+    return render(request, "roadmap/mentor_home.html", {"cohorts": cohorts})

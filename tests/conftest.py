@@ -1,0 +1,46 @@
+import os
+
+import pytest
+
+from tests.services import running_celery_worker, running_redis_server
+
+# pytest-playwright's sync API runs an event loop in the main thread; without this Django
+# refuses database access in django_db_setup (SynchronousOnlyOperation).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.fail("Browser tests need Debian's chromium at /usr/bin/chromium: run scripts/ensure-test-tools")
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+    }
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A throwaway redis-server on a free port, for this test session only."""
+    with running_redis_server() as url:
+        yield url
+
+
+@pytest.fixture
+def celery_worker(redis_url, transactional_db):
+    """A real Celery worker process on the throwaway Redis, using this test's database.
+
+    Data the test writes must be committed (transactional_db) for the worker to see it."""
+    with running_celery_worker(redis_url) as worker:
+        yield worker
