@@ -112,6 +112,13 @@ class PathCompetencyQuerySet(models.QuerySet):
     def current(self):
         return self.filter(retired_at__isnull=True)
 
+    def requirements(self, path) -> list:
+        """The path's current targets as plain data for roadmap.gaps."""
+        from roadmap.gaps import Requirement
+
+        rows = self.current().filter(path=path).values_list("competency_id", "target_level", "weight")
+        return [Requirement(cid, target, weight) for cid, target, weight in rows]
+
 
 class PathCompetency(models.Model):
     """A competency's place in a path: the level the path needs and how much it counts."""

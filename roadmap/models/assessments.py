@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from curriculum.models import MAX_LEVEL, MIN_LEVEL, Level
@@ -15,6 +16,23 @@ class RatingQuerySet(models.QuerySet):
 
     def self_assessed(self):
         return self.filter(source=Rating.Source.SELF)
+
+    def latest_per_competency(self):
+        """Only the newest row per (learner, competency), via a window function in the database."""
+        return self.annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=[F("learner_id"), F("competency_id")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        ).filter(recency=1)
+
+    def latest_levels(self, learner, *, at=None) -> dict[int, int]:
+        """{competency_id: level} of the learner's latest self-rating per competency (as of `at`)."""
+        rows = self.filter(learner=learner, source=Rating.Source.SELF)
+        if at is not None:
+            rows = rows.filter(created_at__lte=at)
+        return dict(rows.latest_per_competency().values_list("competency_id", "level"))
 
 
 class Rating(models.Model):

@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from accounts.access import public
+from accounts.access import mentor_required, public
 
 
 @public
@@ -25,7 +25,7 @@ def dashboard(request):
     return render(request, "roadmap/dashboard.html")
 
 
-@login_required
+@mentor_required
 @require_GET
 def mentor_home(request):
     cohorts = request.user.mentored_cohorts.select_related("path").order_by("-start_date")

@@ -1,0 +1,40 @@
+from tests.access.matrix import LOGIN, Entry, public_page, signed_in_page
+
+ENTRIES = {
+    "home": Entry(
+        expect={"anonymous": 200, "learner_a": 302, "learner_b": 302, "mentor_x": 302,
+                "mentor_y": 302, "staff": 302, "superuser": 302}
+    ),
+    "accounts:signup": Entry(expect={"anonymous": 200}, others=302),
+    "accounts:login": Entry(expect={"anonymous": 200}, others=302),
+    # Log-out is POST only: a GET answers 405 Method Not Allowed for everyone.
+    "accounts:logout": Entry(expect={}, others=405),
+    "accounts:profile": signed_in_page(),
+    "accounts:password_change": signed_in_page(),
+    "accounts:password_change_done": signed_in_page(),
+    "accounts:password_reset": public_page(),
+    "accounts:password_reset_done": public_page(),
+    "accounts:password_reset_confirm": Entry(
+        expect={}, others=200, kwargs=lambda world: {"uidb64": "MQ", "token": "bad-token"}
+    ),
+    "accounts:password_reset_complete": public_page(),
+    "curriculum:path_list": signed_in_page(),
+    "curriculum:path_detail": Entry(
+        expect={"anonymous": LOGIN}, others=200, kwargs=lambda world: {"slug": world.path.slug}
+    ),
+    "curriculum:project_detail": Entry(
+        expect={"anonymous": LOGIN},
+        others=200,
+        kwargs=lambda world: {"slug": _project(world).slug},
+    ),
+    "roadmap:dashboard": signed_in_page(),
+    "roadmap:mentor_home": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404}, others=200
+    ),
+}
+
+
+def _project(world):
+    from tests.factories import ProjectFactory
+
+    return ProjectFactory(path=world.path)

@@ -1,0 +1,92 @@
+"""Every named URL of the project, requested by every role, answers what the matrix says."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.access.matrix import LOGIN, collect_entries
+from tests.access.world import ROLES, build_world
+
+# Django admin has its own access rule (staff only), tested in tests/test_admin_access.py.
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def named_urls(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if inner in SKIPPED_NAMESPACES:
+                continue
+            nested = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else inner
+            yield from named_urls(pattern, nested)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_named_url_has_an_access_rule():
+    entries = collect_entries()
+    missing = sorted(set(named_urls()) - entries.keys())
+    assert not missing, f"URLs without an entry in tests/access/matrix_*.py: {missing}"
+    stale = sorted(entries.keys() - set(named_urls()))
+    assert not stale, f"Access-matrix entries for URLs that no longer exist: {stale}"
+
+
+def test_every_view_declares_its_access_rule():
+    """A view is either marked public or wrapped by login_required (directly or via a helper)."""
+    unmarked = []
+    for pattern, name in _patterns_with_names():
+        view = pattern.callback
+        if getattr(view, "access_rule", None) == "public":
+            continue
+        if _requires_login(view):
+            continue
+        unmarked.append(name)
+    assert not unmarked, f"Views with no explicit access rule: {unmarked}"
+
+
+def _patterns_with_names(resolver=None, namespace=None):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = pattern.namespace or namespace
+            yield from _patterns_with_names(pattern, inner)
+        elif pattern.name:
+            yield pattern, (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+
+def _requires_login(view) -> bool:
+    # login_required sets login_required=True on the view (Django 5.1+), also through wraps().
+    return getattr(view, "login_required", False) is True or getattr(view, "view_class", None) is not None and _class_requires_login(view)
+
+
+def _class_requires_login(view) -> bool:
+    from django.contrib.auth.mixins import LoginRequiredMixin
+
+    return issubclass(view.view_class, LoginRequiredMixin)
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(role, world, client):
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    failures = []
+    for name, entry in sorted(collect_entries().items()):
+        kwargs = entry.kwargs(world) if entry.kwargs else {}
+        url = reverse(name, kwargs=kwargs) + entry.query
+        response = client.generic(entry.method, url, entry.data)
+        expected = entry.status_for(role)
+        if expected == LOGIN:
+            ok = response.status_code == 302 and reverse("accounts:login") in response["Location"]
+        else:
+            ok = response.status_code == expected
+        if not ok:
+            failures.append(f"{name} {url}: expected {expected}, got {response.status_code}")
+    assert not failures, f"{role}:\n" + "\n".join(failures)
