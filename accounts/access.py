@@ -1,14 +1,16 @@
-"""Access rules for views. Every view carries exactly one of these (or login_required), and
-tests/access_matrix.py lists what each role gets from each URL."""
+"""Access rules for views. LoginRequiredMiddleware makes every view need a signed-in user unless
+it is marked `public`; role rules narrow that further. tests/access/matrix_*.py list what each
+role gets from each URL, and a test fails for any URL missing there."""
 
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import Http404
 
 
 def public(view):
     """Marks a view that anyone may open, signed in or not."""
+    view = login_not_required(view)
     view.access_rule = "public"
     return view
 

@@ -1,5 +1,10 @@
 """Learner-progress models, one module per area so each stays readable in one go."""
 
-from .assessments import PathSelection, Rating
+# --- assessment
+from .assessments import PathSelection, Rating  # noqa: F401
 
-__all__ = ["PathSelection", "Rating"]
+# --- plans
+
+# --- mentoring
+
+# --- reminders

@@ -57,10 +57,29 @@ def owned_by_learner_a(**kwargs) -> Entry:
 
 
 def collect_entries() -> dict[str, Entry]:
-    from tests.access import matrix_core
+    from tests.access import (
+        matrix_admin,
+        matrix_assessment,
+        matrix_core,
+        matrix_mentoring,
+        matrix_ops,
+        matrix_plans,
+        matrix_progress,
+        matrix_reminders,
+    )
 
+    modules = [
+        matrix_core,
+        matrix_admin,
+        matrix_assessment,
+        matrix_progress,
+        matrix_plans,
+        matrix_mentoring,
+        matrix_reminders,
+        matrix_ops,
+    ]
     entries: dict[str, Entry] = {}
-    for module in [matrix_core]:
+    for module in modules:
         overlap = entries.keys() & module.ENTRIES.keys()
         assert not overlap, f"URL names listed twice in the access matrix: {overlap}"
         entries.update(module.ENTRIES)

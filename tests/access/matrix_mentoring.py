@@ -1,0 +1,5 @@
+"""Access-matrix entries for the mentoring area (see tests/access/matrix.py)."""
+
+from tests.access.matrix import LOGIN, Entry, learner_page, mentor_page, owned_by_learner_a  # noqa: F401
+
+ENTRIES: dict[str, Entry] = {}
