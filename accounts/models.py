@@ -54,6 +54,9 @@ class User(AbstractUser):
         "curriculum.Path", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     target_date = models.DateField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last assessment or plan update (services set it)."
+    )
 
     objects = EmailUserManager()
 

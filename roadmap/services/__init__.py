@@ -1,0 +1,1 @@
+"""Writes across models, one module per area (assessments, plans, mentoring, reminders)."""
