@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import home
+from .views import home, ops
 
 app_name = "roadmap"
 
@@ -27,4 +27,6 @@ urlpatterns += []
 urlpatterns += []
 
 # --- ops: health ------------------------------------------------------------------------------
-urlpatterns += []
+urlpatterns += [
+    path("health/", ops.health, name="health"),
+]
