@@ -19,6 +19,13 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # The SQLite test database is a file under var/, which a fresh clone does not have yet.
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists("/usr/bin/chromium"):
