@@ -308,7 +308,9 @@ def _validate(data, source_name: str) -> dict:
 
     # competencies
     competency_slugs: dict = {}
-    for i, item, line in c.items(data["competencies"], "competencies", data.key_lines["competencies"]):
+    for i, item, line in c.items(
+        data["competencies"], "competencies", data.key_lines["competencies"]
+    ):
         where = f"competencies[{i}]"
         spec = {
             "slug": (_slug, True),
@@ -408,7 +410,9 @@ def _validate(data, source_name: str) -> dict:
             elif item["path"] in path_slugs and slug not in members:
                 c.error(bline, bwhere, f"competency {slug!r} is not on path {item['path']!r}")
         prereqs = []
-        for j, slug, rline in c.items(item.get("prerequisites", []), where + ".prerequisites", line):
+        for j, slug, rline in c.items(
+            item.get("prerequisites", []), where + ".prerequisites", line
+        ):
             problem = _slug(slug)
             if problem:
                 c.error(rline, f"{where}.prerequisites[{j}]", problem)
@@ -430,7 +434,9 @@ def _validate(data, source_name: str) -> dict:
 
     # career goals
     goal_slugs: dict = {}
-    for i, item, line in c.items(data["career_goals"], "career_goals", data.key_lines["career_goals"]):
+    for i, item, line in c.items(
+        data["career_goals"], "career_goals", data.key_lines["career_goals"]
+    ):
         where = f"career_goals[{i}]"
         spec = {
             "slug": (_slug, True),
@@ -522,7 +528,14 @@ def _write(data: dict, report: ImportReport) -> None:
     scale = {s.level: s for s in ScaleLevel.objects.all()}
     for item in data["scale"]:
         values = {"name": item["name"], "descriptor": item["descriptor"]}
-        _sync(report, "scale levels", scale.get(item["level"]), ScaleLevel, values, level=item["level"])
+        _sync(
+            report,
+            "scale levels",
+            scale.get(item["level"]),
+            ScaleLevel,
+            values,
+            level=item["level"],
+        )
 
     competencies = {c.slug: c for c in Competency.objects.all()}
     descriptors = {(d.competency_id, d.level): d for d in LevelDescriptor.objects.all()}
@@ -534,18 +547,28 @@ def _write(data: dict, report: ImportReport) -> None:
             "summary": item.get("summary", ""),
         }
         comp = _sync(
-            report, "competencies", competencies.get(item["slug"]), Competency, values,
+            report,
+            "competencies",
+            competencies.get(item["slug"]),
+            Competency,
+            values,
             slug=item["slug"],
         )
         competencies[comp.slug] = comp
         levels = item.get("levels", {})
         for level, text in levels.items():
             _sync(
-                report, "level descriptors", descriptors.get((comp.id, level)), LevelDescriptor,
-                {"description": text}, competency=comp, level=level,
+                report,
+                "level descriptors",
+                descriptors.get((comp.id, level)),
+                LevelDescriptor,
+                {"description": text},
+                competency=comp,
+                level=level,
             )
         _delete(
-            report, "level descriptors",
+            report,
+            "level descriptors",
             LevelDescriptor.objects.filter(competency=comp).exclude(level__in=list(levels)),
         )
 
@@ -566,10 +589,17 @@ def _write(data: dict, report: ImportReport) -> None:
         for position, trait in enumerate(item.get("traits", [])):
             aspects.append(trait["aspect"])
             _sync(
-                report, "path traits", traits.get((path.id, trait["aspect"])), PathTrait,
-                {"value": trait["value"], "position": position}, path=path, aspect=trait["aspect"],
+                report,
+                "path traits",
+                traits.get((path.id, trait["aspect"])),
+                PathTrait,
+                {"value": trait["value"], "position": position},
+                path=path,
+                aspect=trait["aspect"],
             )
-        _delete(report, "path traits", PathTrait.objects.filter(path=path).exclude(aspect__in=aspects))
+        _delete(
+            report, "path traits", PathTrait.objects.filter(path=path).exclude(aspect__in=aspects)
+        )
         listed = []
         for position, pc in enumerate(item["competencies"]):
             comp = competencies[pc["slug"]]
@@ -581,8 +611,13 @@ def _write(data: dict, report: ImportReport) -> None:
                 "retired_at": None,
             }
             _sync(
-                report, "path competencies", memberships.get((path.id, comp.id)), PathCompetency,
-                values, path=path, competency=comp,
+                report,
+                "path competencies",
+                memberships.get((path.id, comp.id)),
+                PathCompetency,
+                values,
+                path=path,
+                competency=comp,
             )
         retired = (
             PathCompetency.objects.current().filter(path=path).exclude(competency_id__in=listed)
@@ -593,6 +628,7 @@ def _write(data: dict, report: ImportReport) -> None:
     report.retired["paths"] += dropped.update(is_active=False)
 
     projects = {p.slug: p for p in Project.objects.all()}
+    new_projects = set()
     positions = Counter()
     for item in data["projects"]:
         path = paths[item["path"]]
@@ -606,6 +642,8 @@ def _write(data: dict, report: ImportReport) -> None:
             "is_active": True,
         }
         positions[path.slug] += 1
+        if item["slug"] not in projects:
+            new_projects.add(item["slug"])
         project = _sync(
             report, "projects", projects.get(item["slug"]), Project, values, slug=item["slug"]
         )
@@ -628,11 +666,17 @@ def _write(data: dict, report: ImportReport) -> None:
             comp = competencies[slug]
             listed.append(comp.id)
             _sync(
-                report, "project competencies", builds.get(comp.id), ProjectCompetency,
-                {"builds_to_level": level}, project=project, competency=comp,
+                report,
+                "project competencies",
+                builds.get(comp.id),
+                ProjectCompetency,
+                {"builds_to_level": level},
+                project=project,
+                competency=comp,
             )
         _delete(
-            report, "project competencies",
+            report,
+            "project competencies",
             ProjectCompetency.objects.filter(project=project).exclude(competency_id__in=listed),
         )
     for item in data["projects"]:
@@ -641,7 +685,9 @@ def _write(data: dict, report: ImportReport) -> None:
         current = set(project.prerequisites.values_list("id", flat=True))
         if wanted != current:
             project.prerequisites.set(wanted)
-            report.updated["project prerequisites"] += 1
+            # A new project's prerequisites are part of creating it, not an update.
+            if item["slug"] not in new_projects:
+                report.updated["project prerequisites"] += 1
     listed_projects = [item["slug"] for item in data["projects"]]
     dropped = Project.objects.filter(is_active=True).exclude(slug__in=listed_projects)
     report.retired["projects"] += dropped.update(is_active=False)
@@ -654,7 +700,9 @@ def _write(data: dict, report: ImportReport) -> None:
             "reason": item["reason"],
             "position": position,
         }
-        _sync(report, "career goals", goals.get(item["slug"]), CareerGoal, values, slug=item["slug"])
+        _sync(
+            report, "career goals", goals.get(item["slug"]), CareerGoal, values, slug=item["slug"]
+        )
     listed_goals = [item["slug"] for item in data["career_goals"]]
     _delete(report, "career goals", CareerGoal.objects.exclude(slug__in=listed_goals))
 
@@ -676,7 +724,27 @@ def _str_representer(dumper, value):
     return dumper.represent_scalar("tag:yaml.org,2002:str", value)
 
 
+class _Flow(dict):
+    """A short mapping written on one line: {slug: python, target: 3, weight: 8}."""
+
+
+def _flow_representer(dumper, value):
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=True)
+
+
 _Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(_Flow, _flow_representer)
+
+
+class _FlowList(list):
+    """A short list of slugs written on one line: [a, b]."""
+
+
+def _flow_list_representer(dumper, value):
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=True)
+
+
+_Dumper.add_representer(_FlowList, _flow_list_representer)
 
 
 def curriculum_export() -> str:
@@ -708,7 +776,7 @@ def curriculum_export() -> str:
                     for t in sorted(path.traits.all(), key=lambda t: (t.position, t.id))
                 ],
                 "competencies": [
-                    {"slug": m.competency.slug, "target": m.target_level, "weight": m.weight}
+                    _Flow(slug=m.competency.slug, target=m.target_level, weight=m.weight)
                     for m in members
                 ],
             }
@@ -732,8 +800,8 @@ def curriculum_export() -> str:
                 "summary": project.summary,
                 "difficulty": project.difficulty,
                 "estimated_hours": project.estimated_hours,
-                "prerequisites": sorted(
-                    p.slug for p in project.prerequisites.all() if p.slug in active_slugs
+                "prerequisites": _FlowList(
+                    sorted(p.slug for p in project.prerequisites.all() if p.slug in active_slugs)
                 ),
                 "checkpoints": [
                     {"title": cp.title, "description": cp.description}
