@@ -428,9 +428,10 @@ def _validate(data, source_name: str) -> dict:
     if not c.errors:
         cycle = _find_cycle({s: [p for p, _, _ in ps] for s, ps in prerequisites.items()})
         if cycle:
-            first = cycle[0]
-            where = next(w for p, _, w in prerequisites[first] if p == cycle[1])
-            c.error(project_slugs[first], where, "prerequisite cycle: " + " -> ".join(cycle))
+            line, where = next(
+                (line, where) for slug, line, where in prerequisites[cycle[0]] if slug == cycle[1]
+            )
+            c.error(line, where, "prerequisite cycle: " + " -> ".join(cycle))
 
     # career goals
     goal_slugs: dict = {}
