@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 
 import yaml
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
@@ -520,6 +520,10 @@ def curriculum_import(*, data_text: str, source_name: str) -> ImportReport:
         raise CurriculumError(
             [f"{source_name}: cannot remove rows still in use elsewhere: {exc.args[0]}"]
         ) from None
+    except IntegrityError as exc:
+        # The file is valid on its own but clashes with rows it does not list (for example a
+        # path name already used by a path with another slug).
+        raise CurriculumError([f"{source_name}: clashes with the database: {exc}"]) from None
     return report
 
 

@@ -390,3 +390,32 @@ def test_all_errors_are_reported_at_once():
     with pytest.raises(CurriculumError) as excinfo:
         load(text)
     assert len(excinfo.value.errors) == 2
+
+
+def test_import_command_exits_non_zero_on_a_bad_file(tmp_path, capsys, monkeypatch):
+    from django.core.management import base
+
+    from curriculum.management.commands.import_curriculum import Command
+
+    # run_from_argv closes connections when it ends, which would close the test's database.
+    monkeypatch.setattr(base.connections, "close_all", lambda: None)
+
+    source = tmp_path / "bad.yaml"
+    source.write_text(replace_once(MINI, "    path: eng\n", "    path: ops\n"))
+
+    with pytest.raises(SystemExit) as excinfo:
+        Command().run_from_argv(["manage.py", "import_curriculum", str(source)])
+
+    assert excinfo.value.code == 1
+    assert "projects[2].path: unknown path 'ops'" in capsys.readouterr().err
+    assert not Path.objects.exists()
+
+
+def test_a_path_name_clash_with_an_unlisted_path_is_a_clear_error():
+    from tests.factories import PathFactory
+
+    PathFactory(slug="other", name="Developer")
+
+    with pytest.raises(CurriculumError, match="clashes with the database"):
+        load()
+    assert not Competency.objects.exists()
