@@ -234,16 +234,45 @@ def _text(value):
     return None
 
 
+def _short_text(max_length):
+    """Text that must fit a CharField (PostgreSQL refuses longer values)."""
+
+    def check(value):
+        problem = _text(value)
+        if not problem and len(value) > max_length:
+            problem = f"is {len(value)} characters long; at most {max_length} fit"
+        return problem
+
+    return check
+
+
 def _optional_text(value):
     if not isinstance(value, str):
         return f"expected text, got {_type_name(value)}"
     return None
 
 
-def _slug(value):
+def _optional_short_text(max_length):
+    def check(value):
+        problem = _optional_text(value)
+        if not problem and len(value) > max_length:
+            problem = f"is {len(value)} characters long; at most {max_length} fit"
+        return problem
+
+    return check
+
+
+def _slug(value, max_length=80):
     if not isinstance(value, str) or not SLUG_RE.match(value):
         return f"{value!r} is not a slug (lowercase letters, digits, '-' and '_')"
+    if len(value) > max_length:
+        return f"slug is {len(value)} characters long; at most {max_length} fit"
     return None
+
+
+def _short_slug(value):
+    """Path and career-goal slugs are SlugFields of the default length."""
+    return _slug(value, 50)
 
 
 def _int_between(low, high, what="value"):
@@ -297,7 +326,7 @@ def _validate(data, source_name: str) -> dict:
         where = f"scale[{i}]"
         spec = {
             "level": (_int_between(MIN_LEVEL, MAX_LEVEL, "level"), True),
-            "name": (_text, True),
+            "name": (_short_text(40), True),
             "descriptor": (_text, True),
         }
         if c.record(item, where, line, spec):
@@ -314,9 +343,9 @@ def _validate(data, source_name: str) -> dict:
         where = f"competencies[{i}]"
         spec = {
             "slug": (_slug, True),
-            "name": (_text, True),
+            "name": (_short_text(120), True),
             "kind": (_choice(KINDS), True),
-            "category": (_optional_text, False),
+            "category": (_optional_short_text(80), False),
             "summary": (_optional_text, False),
             "levels": (_is_map, False),
         }
@@ -341,8 +370,8 @@ def _validate(data, source_name: str) -> dict:
     for i, item, line in c.items(data["paths"], "paths", data.key_lines["paths"]):
         where = f"paths[{i}]"
         spec = {
-            "slug": (_slug, True),
-            "name": (_text, True),
+            "slug": (_short_slug, True),
+            "name": (_short_text(80), True),
             "position": (_int_between(0, 32767, "position"), True),
             "summary": (_text, True),
             "best_fit_when": (_text, True),
@@ -356,7 +385,9 @@ def _validate(data, source_name: str) -> dict:
         aspects: dict = {}
         for j, trait, tline in c.items(item.get("traits", []), where + ".traits", line):
             twhere = f"{where}.traits[{j}]"
-            if c.record(trait, twhere, tline, {"aspect": (_text, True), "value": (_text, True)}):
+            if c.record(
+                trait, twhere, tline, {"aspect": (_short_text(80), True), "value": (_text, True)}
+            ):
                 _unique(c, aspects, trait["aspect"], tline, twhere + ".aspect", "aspect")
         members: dict = {}
         for j, pc, pline in c.items(item["competencies"], where + ".competencies", line):
@@ -380,7 +411,7 @@ def _validate(data, source_name: str) -> dict:
         where = f"projects[{i}]"
         spec = {
             "slug": (_slug, True),
-            "name": (_text, True),
+            "name": (_short_text(160), True),
             "path": (_slug, True),
             "summary": (_text, True),
             "difficulty": (_choice(DIFFICULTIES), True),
@@ -395,7 +426,7 @@ def _validate(data, source_name: str) -> dict:
         if item["path"] not in path_slugs:
             c.error(item.key_lines["path"], where + ".path", f"unknown path {item['path']!r}")
         for j, cp, cline in c.items(item.get("checkpoints", []), where + ".checkpoints", line):
-            spec = {"title": (_text, True), "description": (_optional_text, False)}
+            spec = {"title": (_short_text(200), True), "description": (_optional_text, False)}
             c.record(cp, f"{where}.checkpoints[{j}]", cline, spec)
         builds = item.get("builds", {})
         members = path_members.get(item["path"], set())
@@ -440,8 +471,8 @@ def _validate(data, source_name: str) -> dict:
     ):
         where = f"career_goals[{i}]"
         spec = {
-            "slug": (_slug, True),
-            "label": (_text, True),
+            "slug": (_short_slug, True),
+            "label": (_short_text(160), True),
             "recommended_path": (_slug, True),
             "reason": (_text, True),
         }

@@ -315,6 +315,13 @@ BAD_FILES = [
         "scale",
         "levels [4] are missing",
     ),
+    _case(
+        "    name: Engineer\n",
+        "    name: " + "E" * 81 + "\n",
+        "EEEE",
+        "paths[1].name",
+        "is 81 characters long; at most 80 fit",
+    ),
 ]
 
 
