@@ -540,6 +540,29 @@ def _delete(report: ImportReport, label: str, queryset) -> None:
         report.deleted[label] += count
 
 
+def _match_checkpoints(existing: list, wanted: list) -> tuple[list, list[int]]:
+    """Pair the file's checkpoints with existing rows, keeping row identity (plans may point at
+    checkpoints): same title first, so reordering keeps each row; then by position, so a
+    renamed checkpoint keeps its row. Returns (row or None per wanted item, ids left over)."""
+    by_title: dict = {}
+    for row in existing:
+        by_title.setdefault(row.title, row)
+    used: set[int] = set()
+    matches: list = []
+    for cp in wanted:
+        row = by_title.get(cp["title"])
+        if row is not None and row.id not in used:
+            used.add(row.id)
+            matches.append(row)
+        else:
+            matches.append(None)
+    leftovers = [row for row in existing if row.id not in used]
+    for index, row in enumerate(matches):
+        if row is None and leftovers:
+            matches[index] = leftovers.pop(0)
+    return matches, [row.id for row in leftovers]
+
+
 def curriculum_import(*, data_text: str, source_name: str) -> ImportReport:
     """Load a curriculum file into the database, all or nothing. Raises CurriculumError."""
     data = _validate(_parse(data_text, source_name), source_name)
@@ -684,17 +707,17 @@ def _write(data: dict, report: ImportReport) -> None:
             report, "projects", projects.get(item["slug"]), Project, values, slug=item["slug"]
         )
         projects[project.slug] = project
-        checkpoints = list(project.checkpoints.order_by("position", "id"))
         wanted = item.get("checkpoints", [])
-        for position, cp in enumerate(wanted):
-            existing = checkpoints[position] if position < len(checkpoints) else None
+        matches, extra = _match_checkpoints(
+            list(project.checkpoints.order_by("position", "id")), wanted
+        )
+        for position, (cp, existing) in enumerate(zip(wanted, matches, strict=True)):
             values = {
                 "title": cp["title"],
                 "description": cp.get("description", ""),
                 "position": position,
             }
             _sync(report, "checkpoints", existing, ProjectCheckpoint, values, project=project)
-        extra = [cp.id for cp in checkpoints[len(wanted) :]]
         _delete(report, "checkpoints", ProjectCheckpoint.objects.filter(id__in=extra))
         builds = {b.competency_id: b for b in project.builds.all()}
         listed = []

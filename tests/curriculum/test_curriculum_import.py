@@ -426,3 +426,26 @@ def test_a_path_name_clash_with_an_unlisted_path_is_a_clear_error():
     with pytest.raises(CurriculumError, match="clashes with the database"):
         load()
     assert not Competency.objects.exists()
+
+
+def test_reordering_or_renaming_checkpoints_keeps_their_rows():
+    load()
+    chatbot = Project.objects.get(slug="chatbot")
+    ids = dict(chatbot.checkpoints.values_list("title", "id"))
+    swapped = replace_once(
+        MINI,
+        "      - title: Prompt set\n        description: Prompts that work.\n"
+        "      - title: Demo\n        description: A demo page.\n",
+        "      - title: Demo\n        description: A demo page.\n"
+        "      - title: Prompt set\n        description: Prompts that work.\n",
+    )
+
+    report = load(swapped)
+
+    assert report.updated["checkpoints"] == 2
+    assert list(chatbot.checkpoints.values_list("title", "id")) == [
+        ("Demo", ids["Demo"]),
+        ("Prompt set", ids["Prompt set"]),
+    ]
+    load(replace_once(swapped, "title: Demo\n", "title: Live demo\n"))
+    assert chatbot.checkpoints.get(title="Live demo").id == ids["Demo"]
