@@ -1,0 +1,23 @@
+"""Forms of the progress area."""
+
+from django import forms
+
+
+class DeleteAccountForm(forms.Form):
+    """Asks the user to type their own e-mail address, so a stray click deletes nothing."""
+
+    email = forms.CharField(
+        label="Type your e-mail address to confirm",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_email(self):
+        typed = self.cleaned_data["email"].strip()
+        if typed.casefold() != self.user.email.casefold():
+            raise forms.ValidationError("That is not the e-mail address of this account.")
+        return typed
