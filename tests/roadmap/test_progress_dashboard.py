@@ -77,8 +77,8 @@ def test_history_draws_one_point_per_week_with_a_text_alternative(client, learne
     response = client.get(URL)
     assert response.status_code == 200
     html = response.text
-    assert 'role="img"' in html and "<title id=\"readiness-chart-title\">" in html
-    assert "<desc id=\"readiness-chart-desc\">10 weeks" in html
+    assert 'role="img"' in html and '<title id="readiness-chart-title">' in html
+    assert '<desc id="readiness-chart-desc">10 weeks' in html
     assert html.count('<circle class="dot"') == 10
     assert html.count("<td>Mon ") == 10  # the table of the same numbers
     assert html.count('class="sparkline"') == 3
@@ -108,7 +108,9 @@ def test_weeks_follow_the_learners_timezone(client, db):
     path, (python,) = path_with_competencies(1)
     learner = factories.LearnerFactory(target_path=path, timezone="Asia/Tokyo")
     # Monday 00:30 in Tokyo = Sunday 15:30 UTC: this week for the learner.
-    rating_record(learner=learner, competency=python, level=2, at=datetime(2026, 11, 22, 15, 30, tzinfo=UTC))
+    rating_record(
+        learner=learner, competency=python, level=2, at=datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
+    )
     client.force_login(learner)
     html = client.get(URL).text
     assert "1 week," in html
@@ -119,8 +121,13 @@ def test_ratings_by_a_mentor_and_of_other_paths_do_not_count(client, learner):
     other = factories.CompetencyFactory()
     rating_record(learner=learner, competency=other, level=4)
     mentor = factories.MentorFactory()
-    rating_record(learner=learner, competency=learner.competencies[0], level=4,
-                  source=Rating.Source.MENTOR, rated_by=mentor)
+    rating_record(
+        learner=learner,
+        competency=learner.competencies[0],
+        level=4,
+        source=Rating.Source.MENTOR,
+        rated_by=mentor,
+    )
     client.force_login(learner)
     assert "You have not rated yourself yet" in client.get(URL).text
 
@@ -128,8 +135,12 @@ def test_ratings_by_a_mentor_and_of_other_paths_do_not_count(client, learner):
 def test_activity_shows_streaks_from_ratings_and_path_choices(client, learner):
     path_select(learner=learner, path=learner.target_path)  # today
     for days_ago in (1, 2, 5):
-        rating_record(learner=learner, competency=learner.competencies[0], level=2,
-                      at=NOW - timedelta(days=days_ago))
+        rating_record(
+            learner=learner,
+            competency=learner.competencies[0],
+            level=2,
+            at=NOW - timedelta(days=days_ago),
+        )
     client.force_login(learner)
     html = client.get(URL).text
     assert '<strong class="big-number">3</strong> days current streak' in html

@@ -32,8 +32,15 @@ def at(*args, zone=UTC_ZONE):
 
 
 ZONES = st.sampled_from(
-    ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Lord_Howe",
-     "Pacific/Kiritimati", "America/St_Johns"]
+    [
+        "UTC",
+        "Europe/Berlin",
+        "America/New_York",
+        "Asia/Tokyo",
+        "Australia/Lord_Howe",
+        "Pacific/Kiritimati",
+        "America/St_Johns",
+    ]
 ).map(ZoneInfo)
 MOMENTS = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31)).map(
     lambda d: d.replace(tzinfo=UTC)
@@ -41,7 +48,9 @@ MOMENTS = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 
 EVENTS = st.lists(st.tuples(st.integers(1, 3), st.integers(0, 4), MOMENTS), max_size=30)
 REQUIREMENT_LISTS = st.lists(
     st.builds(Requirement, st.integers(1, 3), st.integers(1, 4), st.integers(1, 10)),
-    min_size=1, max_size=3, unique_by=lambda r: r.competency_id,
+    min_size=1,
+    max_size=3,
+    unique_by=lambda r: r.competency_id,
 )
 
 
@@ -69,7 +78,10 @@ def test_level_at_end_of_week_is_the_latest_rating_by_then():
     ]
     weeks = weekly_levels(events, UTC_ZONE, date(2026, 11, 25))
     assert [w.week for w in weeks] == [
-        date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)
+        date(2026, 11, 2),
+        date(2026, 11, 9),
+        date(2026, 11, 16),
+        date(2026, 11, 23),
     ]
     assert [dict(w.levels) for w in weeks] == [{1: 3}, {1: 3, 2: 2}, {1: 3, 2: 2}, {1: 2, 2: 2}]
     series = weekly_readiness(events, REQS, UTC_ZONE, date(2026, 11, 25))
@@ -187,8 +199,10 @@ def test_streaks():
     assert streaks([], today) == (0, 0)
 
 
-@given(st.sets(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=60),
-       st.dates(date(2026, 1, 1), date(2026, 12, 31)))
+@given(
+    st.sets(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=60),
+    st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+)
 def test_streak_properties(days, today):
     current, longest = streaks(days, today)
     assert 0 <= current <= longest <= len([d for d in days if d <= today])
@@ -209,5 +223,6 @@ def test_activity_calendar_covers_26_weeks_up_to_today():
     assert cal[-1].day == today and cal[-1].week_index == 25 and cal[-1].weekday == 2
     assert len(cal) == 25 * 7 + 3
     assert [(d.day, d.count, d.intensity) for d in cal if d.count] == [
-        (date(2026, 6, 1), 1, 1), (today, 3, 2)
+        (date(2026, 6, 1), 1, 1),
+        (today, 3, 2),
     ]
