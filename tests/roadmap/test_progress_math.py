@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from roadmap.gaps import Requirement
 from roadmap.progress import (
-    activity_calendar,
     active_days,
+    activity_calendar,
     curriculum_changes,
     requirements_snapshot,
     since_last_week,
