@@ -54,14 +54,14 @@ def line_chart(
     values: Sequence[float],
     labels: Sequence[str],
     *,
-    width: int = 640,
-    height: int = 220,
+    width: int = 420,
+    height: int = 200,
     y_max: float = 100.0,
     y_ticks: Sequence[float] = (0, 25, 50, 75, 100),
-    max_x_labels: int = 8,
+    max_x_labels: int = 6,
 ) -> LineChart:
     """A line over evenly spaced points, y from 0 (bottom) to y_max (top); values are clamped."""
-    left, right, top, bottom = 36.0, width - 12.0, 12.0, height - 28.0
+    left, right, top, bottom = 36.0, width - 20.0, 12.0, height - 28.0
     n = len(values)
     step = (right - left) / (n - 1) if n > 1 else 0.0
     points = []
