@@ -205,6 +205,13 @@ def export_json(request):
     return _attachment(response, "json")
 
 
+def _spreadsheet_safe(value):
+    """A note starting with = + - or @ would run as a formula in a spreadsheet (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 class _Echo:
     """A file-like object csv.writer can write to; each row is handed back to be streamed."""
 
@@ -231,7 +238,7 @@ def export_csv(request):
     def rows():
         yield writer.writerow(header)
         for at, *rest in ratings_for_export(learner=request.user).iterator(chunk_size=2000):
-            yield writer.writerow([at.isoformat(), *rest])
+            yield writer.writerow([at.isoformat(), *map(_spreadsheet_safe, rest)])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     return _attachment(response, "csv")

@@ -166,3 +166,13 @@ def test_deleting_a_mentor_keeps_the_ratings_they_gave(client, db):
     client.post(reverse("roadmap:delete_account"), {"email": "m@example.com"})
     rating.refresh_from_db()
     assert rating.rated_by is None
+
+
+def test_csv_export_defuses_spreadsheet_formulas(client, db):
+    _, (python,) = path_with_competencies(1)
+    learner = factories.LearnerFactory()
+    rating_record(learner=learner, competency=python, level=1, note='=HYPERLINK("http://x")')
+    client.force_login(learner)
+    response = client.get(reverse("roadmap:export_csv"))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][5] == "'=HYPERLINK(\"http://x\")"
