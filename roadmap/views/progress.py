@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -82,7 +83,8 @@ def dashboard(request):
     # One query for the path's competencies (retired ones too: their history stays visible).
     rows = list(
         PathCompetency.objects.filter(path=path)
-        .order_by("retired_at", "position", "id")
+        # Current competencies first (PostgreSQL would sort NULLs last), retired ones after.
+        .order_by(F("retired_at").asc(nulls_first=True), "position", "id")
         .values_list(
             "competency_id",
             "competency__name",
