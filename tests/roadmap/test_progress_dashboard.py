@@ -182,6 +182,7 @@ def test_admin_changes_are_listed_once_and_history_stays(client, learner):
     # The retired competency's history stays visible, marked.
     assert html.count('class="sparkline"') == 3
     assert '<span class="badge warn">retired</span>' in html
+    assert html.index(f"{docker.name}\n") > html.index(f"{sql.name}\n")  # retired ones last
     assert Rating.objects.filter(learner=learner).count() == 3
 
     assert "changed since your last visit" not in client.get(URL).text
@@ -237,3 +238,14 @@ def test_same_query_count_small_and_large(client, db):
     large_learner = factories.LearnerFactory(target_path=large_path)
     rating_history(large_learner, large, weeks=52, now=NOW)
     assert _count_queries(client, small_learner) == _count_queries(client, large_learner)
+
+
+def test_retired_competencies_are_listed_after_current_ones(client, learner):
+    first, second, third = learner.competencies
+    for competency in learner.competencies:
+        rating_record(learner=learner, competency=competency, level=2)
+    PathCompetency.objects.filter(competency=first).update(retired_at=timezone.now())
+    client.force_login(learner)
+    html = client.get(URL).text
+    rows = [html.index(f"{c.name}\n") for c in (second, third, first)]
+    assert rows == sorted(rows)
