@@ -1,6 +1,7 @@
 """Forms of the progress area."""
 
 from django import forms
+from django.utils.html import escape
 
 
 class DeleteAccountForm(forms.Form):
@@ -15,6 +16,8 @@ class DeleteAccountForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # includes/form_fields.html renders help text as safe HTML, so escape the address.
+        self.fields["email"].help_text = f"This account's address is {escape(user.email)}."
 
     def clean_email(self):
         typed = self.cleaned_data["email"].strip()

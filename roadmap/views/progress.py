@@ -173,6 +173,7 @@ def dashboard(request):
         "new": named(diff.new),
         "competencies": competencies,
         "changes": changes,
+        "has_activity": bool(counts),
         "calendar_cells": calendar_cells,
         "calendar_svg_width": calendar_svg_width,
         "calendar_active": calendar_active,

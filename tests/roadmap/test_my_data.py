@@ -175,4 +175,4 @@ def test_csv_export_defuses_spreadsheet_formulas(client, db):
     client.force_login(learner)
     response = client.get(reverse("roadmap:export_csv"))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[1][5] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][5] == '\'=HYPERLINK("http://x")'

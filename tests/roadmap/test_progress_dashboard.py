@@ -65,6 +65,7 @@ def test_no_ratings_shows_what_to_do_next_and_no_chart(client, learner):
     assert response.status_code == 200
     assert "You have not rated yourself yet" in response.text
     assert "readiness-chart" not in response.text
+    assert "activity-calendar" not in response.text  # no activity at all: no empty calendar
     try:
         assert f'href="{reverse("roadmap:assess")}"' in response.text
     except NoReverseMatch:
