@@ -2,12 +2,11 @@
 
 from django.urls import path
 
-from .views import home, ops
+from .views import home, ops, progress
 
 app_name = "roadmap"
 
 urlpatterns = [
-    path("dashboard/", home.dashboard, name="dashboard"),
     path("mentor/", home.mentor_home, name="mentor_home"),
 ]
 
@@ -15,7 +14,13 @@ urlpatterns = [
 urlpatterns += []
 
 # --- progress: dashboard charts, history, activity, my data -----------------------------------
-urlpatterns += []
+urlpatterns += [
+    path("dashboard/", progress.dashboard, name="dashboard"),
+    path("me/data/", progress.my_data, name="my_data"),
+    path("me/data/export.json", progress.export_json, name="export_json"),
+    path("me/data/export.csv", progress.export_csv, name="export_csv"),
+    path("me/delete/", progress.delete_account, name="delete_account"),
+]
 
 # --- plans: roadmap planner, plan items, portfolio, calendar ----------------------------------
 urlpatterns += []

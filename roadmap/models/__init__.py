@@ -3,6 +3,9 @@
 # --- assessment
 from .assessments import PathSelection, Rating  # noqa: F401
 
+# --- progress
+from .progress import CurriculumSnapshot  # noqa: F401
+
 # --- plans
 
 # --- mentoring

@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
@@ -17,12 +16,6 @@ def home(request):
     if user.is_mentor:
         return redirect("roadmap:mentor_home")
     return redirect("roadmap:dashboard")
-
-
-@login_required
-@require_GET
-def dashboard(request):
-    return render(request, "roadmap/dashboard.html")
 
 
 @mentor_required

@@ -27,7 +27,6 @@ ENTRIES = {
         others=200,
         kwargs=lambda world: {"slug": _project(world).slug},
     ),
-    "roadmap:dashboard": signed_in_page(),
     "roadmap:mentor_home": Entry(
         expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404}, others=200
     ),

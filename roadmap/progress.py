@@ -1,0 +1,256 @@
+"""Progress over weeks, as pure functions over plain data (no database).
+
+A rating event is (competency_id, level, created_at) with an aware `created_at`. Weeks run Monday
+to Sunday in the learner's own zone, so a rating on Sunday 23:30 in Tokyo belongs to that week even
+though it is Sunday afternoon in UTC. A learner's level on a competency at the end of a week is the
+latest rating at or before that week's end."""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from roadmap.gaps import Requirement, readiness
+
+RatingEvent = tuple[int, int, datetime]
+
+
+def local_date(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def week_start(day: date) -> date:
+    """The Monday of `day`'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def weeks_between(first: date, last: date) -> list[date]:
+    """Mondays from `first`'s week through `last`'s week, 7 calendar days apart."""
+    start, end = week_start(first), week_start(last)
+    count = (end - start).days // 7 + 1
+    return [start + timedelta(weeks=i) for i in range(max(count, 0))]
+
+
+def _events_by_week(
+    events: Iterable[RatingEvent], zone: ZoneInfo, today: date
+) -> dict[date, list[tuple[datetime, int, int]]]:
+    """Events grouped by local week, oldest first within a week; future events are dropped."""
+    grouped: dict[date, list[tuple[datetime, int, int]]] = {}
+    for competency_id, level, created_at in events:
+        day = local_date(created_at, zone)
+        if day > today:
+            continue
+        grouped.setdefault(week_start(day), []).append((created_at, competency_id, level))
+    for rows in grouped.values():
+        rows.sort(key=lambda row: row[0])
+    return grouped
+
+
+@dataclass(frozen=True)
+class WeekLevels:
+    """Every competency's level at the end of one week (competencies never rated are absent)."""
+
+    week: date
+    levels: Mapping[int, int]
+
+
+def weekly_levels(events: Iterable[RatingEvent], zone: ZoneInfo, today: date) -> list[WeekLevels]:
+    """One entry per week from the week of the first rating through today's week."""
+    grouped = _events_by_week(events, zone, today)
+    if not grouped:
+        return []
+    current: dict[int, int] = {}
+    result = []
+    for week in weeks_between(min(grouped), today):
+        for _, competency_id, level in grouped.get(week, ()):
+            current[competency_id] = level
+        result.append(WeekLevels(week, dict(current)))
+    return result
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week: date
+    readiness: float
+
+
+def weekly_readiness(
+    events: Iterable[RatingEvent],
+    requirements: Sequence[Requirement],
+    zone: ZoneInfo,
+    today: date,
+) -> list[WeekPoint]:
+    """Readiness (0-100) against today's requirements at the end of each week of the history.
+
+    Recomputed under the current curriculum: when an admin changes a target, the whole line moves,
+    so the chart compares like with like."""
+    return [
+        WeekPoint(entry.week, readiness(requirements, entry.levels))
+        for entry in weekly_levels(events, zone, today)
+    ]
+
+
+@dataclass(frozen=True)
+class WeekDiff:
+    """What changed between the end of last week and now."""
+
+    rose: dict[int, tuple[int, int]] = field(default_factory=dict)  # id -> (before, now)
+    fell: dict[int, tuple[int, int]] = field(default_factory=dict)
+    new: dict[int, int] = field(default_factory=dict)  # rated for the first time: id -> level
+    readiness_before: float = 0.0
+    readiness_now: float = 0.0
+
+    @property
+    def readiness_change(self) -> float:
+        return self.readiness_now - self.readiness_before
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.rose or self.fell or self.new)
+
+
+def _is_newer(latest: dict[int, tuple[datetime, int]], competency_id: int, at: datetime) -> bool:
+    # Ties go to the later event in the list (the database orders by created_at, id).
+    return competency_id not in latest or latest[competency_id][0] <= at
+
+
+def since_last_week(
+    events: Iterable[RatingEvent],
+    requirements: Sequence[Requirement],
+    zone: ZoneInfo,
+    today: date,
+) -> WeekDiff:
+    this_week = week_start(today)
+    before: dict[int, tuple[datetime, int]] = {}
+    now: dict[int, tuple[datetime, int]] = {}
+    for competency_id, level, created_at in events:
+        day = local_date(created_at, zone)
+        if day > today:
+            continue
+        if day < this_week and _is_newer(before, competency_id, created_at):
+            before[competency_id] = (created_at, level)
+        if _is_newer(now, competency_id, created_at):
+            now[competency_id] = (created_at, level)
+    levels_before = {cid: level for cid, (_, level) in before.items()}
+    levels_now = {cid: level for cid, (_, level) in now.items()}
+    rose, fell, new = {}, {}, {}
+    for cid, level in levels_now.items():
+        if cid not in levels_before:
+            new[cid] = level
+        elif level > levels_before[cid]:
+            rose[cid] = (levels_before[cid], level)
+        elif level < levels_before[cid]:
+            fell[cid] = (levels_before[cid], level)
+    return WeekDiff(
+        rose=rose,
+        fell=fell,
+        new=new,
+        readiness_before=readiness(requirements, levels_before),
+        readiness_now=readiness(requirements, levels_now),
+    )
+
+
+# --- curriculum changes -----------------------------------------------------------------------
+
+# A snapshot of a path's current requirements as the learner last saw them, JSON-friendly:
+# {"<competency_id>": [name, target, weight]} (JSON object keys are strings).
+Snapshot = dict[str, list]
+
+
+def requirements_snapshot(rows: Iterable[tuple[int, str, int, int]]) -> Snapshot:
+    """From (competency_id, name, target, weight) rows of the path's current competencies."""
+    return {str(cid): [name, target, weight] for cid, name, target, weight in rows}
+
+
+@dataclass(frozen=True)
+class CurriculumChange:
+    kind: str  # renamed, target, weight, added, retired
+    competency_id: int
+    name: str
+    before: object = None
+    after: object = None
+
+
+def curriculum_changes(old: Snapshot | None, new: Snapshot) -> list[CurriculumChange]:
+    """What an admin changed in the path between two snapshots; nothing on a first visit."""
+    if old is None:
+        return []
+    changes = []
+    for key in sorted(old.keys() | new.keys(), key=int):
+        cid = int(key)
+        if key not in old:
+            changes.append(CurriculumChange("added", cid, new[key][0], after=new[key][1]))
+            continue
+        if key not in new:
+            changes.append(CurriculumChange("retired", cid, old[key][0]))
+            continue
+        (old_name, old_target, old_weight), (name, target, weight) = old[key], new[key]
+        if old_name != name:
+            changes.append(CurriculumChange("renamed", cid, name, before=old_name, after=name))
+        if old_target != target:
+            changes.append(CurriculumChange("target", cid, name, before=old_target, after=target))
+        if old_weight != weight:
+            changes.append(CurriculumChange("weight", cid, name, before=old_weight, after=weight))
+    return changes
+
+
+# --- activity ---------------------------------------------------------------------------------
+
+
+def active_days(moments: Iterable[datetime], zone: ZoneInfo) -> Counter[date]:
+    """How many things the learner did on each local day. `moments` may come from any source
+    (ratings, path selections, plan updates): the caller chains them."""
+    return Counter(local_date(moment, zone) for moment in moments)
+
+
+def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive active days.
+
+    The current streak ends today, or yesterday when today has no activity yet: a streak is not
+    broken until a whole day passes without activity."""
+    ordered = sorted(set(d for d in days if d <= today))
+    longest = run = 0
+    previous = None
+    for day in ordered:
+        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+        longest = max(longest, run)
+        previous = day
+    if previous is None or today - previous > timedelta(days=1):
+        return 0, longest
+    return run, longest
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: date
+    count: int
+    week_index: int  # column, 0 = oldest week
+    weekday: int  # row, 0 = Monday
+
+    @property
+    def intensity(self) -> int:
+        """0-4 shade: none, 1, 2-3, 4-6, 7 or more things that day."""
+        if self.count == 0:
+            return 0
+        if self.count == 1:
+            return 1
+        if self.count <= 3:
+            return 2
+        if self.count <= 6:
+            return 3
+        return 4
+
+
+def activity_calendar(
+    counts: Mapping[date, int], today: date, weeks: int = 26
+) -> list[CalendarDay]:
+    """The last `weeks` local weeks (Monday first) up to and including today; no future days."""
+    first = week_start(today) - timedelta(weeks=weeks - 1)
+    result = []
+    day = first
+    while day <= today:
+        offset = (day - first).days
+        result.append(CalendarDay(day, counts.get(day, 0), offset // 7, offset % 7))
+        day += timedelta(days=1)
+    return result

@@ -1,0 +1,260 @@
+"""The learner's dashboard (readiness over weeks, per-competency trends, since last week,
+curriculum changes, activity) and their data: export and account deletion."""
+
+import csv
+import json
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.db.models import F
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from curriculum.models import Level, PathCompetency
+from roadmap import charts, progress
+from roadmap.gaps import Requirement, readiness, readiness_display
+from roadmap.models import PathSelection, Rating
+from roadmap.progress_forms import DeleteAccountForm
+from roadmap.services.progress import (
+    RATING_FIELDS,
+    account_delete,
+    curriculum_snapshot_get,
+    curriculum_snapshot_record,
+    learner_export,
+    ratings_for_export,
+)
+
+LEVEL_NAMES = dict(Level.choices)
+
+
+def _url_or_none(name: str) -> str | None:
+    """Links to pages another area may not have shipped yet."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+@dataclass
+class CompetencyRow:
+    competency_id: int
+    name: str
+    kind: str
+    target: int
+    weight: int
+    retired: bool
+    level: int | None
+    spark: charts.Sparkline | None
+    first_level: int | None
+
+    @property
+    def level_name(self) -> str:
+        return LEVEL_NAMES[self.level] if self.level is not None else "Not rated"
+
+    @property
+    def met(self) -> bool:
+        return self.level is not None and self.level >= self.target
+
+
+def _week_label(day) -> str:
+    return f"{day.day} {day:%b}"
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    user = request.user
+    path = user.target_path
+    if path is None:
+        onboarding = _url_or_none("roadmap:onboarding")
+        if onboarding and user.is_learner:
+            return redirect(onboarding)
+        return render(request, "roadmap/dashboard.html", {"path": None})
+
+    zone = user.zone
+    now = timezone.now()
+    today = progress.local_date(now, zone)
+
+    # One query for the path's competencies (retired ones too: their history stays visible).
+    rows = list(
+        PathCompetency.objects.filter(path=path)
+        # Current competencies first (PostgreSQL would sort NULLs last), retired ones after.
+        .order_by(F("retired_at").asc(nulls_first=True), "position", "id")
+        .values_list(
+            "competency_id",
+            "competency__name",
+            "competency__kind",
+            "target_level",
+            "weight",
+            "retired_at",
+        )
+    )
+    requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired in rows if not retired]
+    names = {cid: name for cid, name, *_ in rows}
+
+    # One query for every self-rating the learner made; the math happens in Python.
+    all_events = list(
+        Rating.objects.filter(learner=user, source=Rating.Source.SELF)
+        .order_by("created_at", "id")
+        .values_list("competency_id", "level", "created_at")
+    )
+    events = [event for event in all_events if event[0] in names]
+
+    weeks = progress.weekly_levels(events, zone, today)
+    series = [progress.WeekPoint(w.week, readiness(requirements, w.levels)) for w in weeks]
+    diff = progress.since_last_week(events, requirements, zone, today)
+    chart = (
+        charts.line_chart(
+            [readiness_display(p.readiness) for p in series],
+            [_week_label(p.week) for p in series],
+        )
+        if series
+        else None
+    )
+
+    competencies = []
+    for cid, name, kind, target, weight, retired in rows:
+        levels = [w.levels.get(cid) for w in weeks]
+        rated = [lv for lv in levels if lv is not None]
+        competencies.append(
+            CompetencyRow(
+                competency_id=cid,
+                name=name,
+                kind=kind,
+                target=target,
+                weight=weight,
+                retired=retired is not None,
+                level=rated[-1] if rated else None,
+                spark=charts.sparkline(levels, target=None if retired else target)
+                if rated
+                else None,
+                first_level=rated[0] if rated else None,
+            )
+        )
+
+    # What changed in the curriculum since the last visit: shown once, then remembered.
+    snapshot = progress.requirements_snapshot(
+        (cid, name, target, weight) for cid, name, _, target, weight, retired in rows if not retired
+    )
+    previous = curriculum_snapshot_get(learner=user, path=path)
+    changes = progress.curriculum_changes(previous, snapshot)
+    curriculum_snapshot_record(learner=user, path=path, requirements=snapshot, previous=previous)
+
+    # Activity: ratings of any competency and path choices (plan updates join here later).
+    selections = PathSelection.objects.filter(learner=user).values_list("created_at", flat=True)
+    counts = progress.active_days([at for _, _, at in all_events] + list(selections), zone)
+    current_streak, longest_streak = progress.streaks(counts, today)
+    calendar = progress.activity_calendar(counts, today)
+    calendar_active = [day for day in calendar if day.count]
+    calendar_cells, calendar_svg_width = charts.calendar_cells(calendar)
+
+    def named(ids):
+        return sorted((names[cid], value) for cid, value in ids.items())
+
+    context = {
+        "path": path,
+        "has_ratings": bool(events),
+        "readiness": readiness_display(diff.readiness_now),
+        "readiness_change": readiness_display(diff.readiness_now)
+        - readiness_display(diff.readiness_before),
+        "readiness_change_abs": abs(
+            readiness_display(diff.readiness_now) - readiness_display(diff.readiness_before)
+        ),
+        "series": [(p.week, readiness_display(p.readiness)) for p in series],
+        "chart": chart,
+        "diff": diff,
+        "rose": named(diff.rose),
+        "fell": named(diff.fell),
+        "new": named(diff.new),
+        "competencies": competencies,
+        "changes": changes,
+        "has_activity": bool(counts),
+        "calendar_cells": calendar_cells,
+        "calendar_svg_width": calendar_svg_width,
+        "calendar_active": calendar_active,
+        "calendar_weeks": calendar[-1].week_index + 1,
+        "current_streak": current_streak,
+        "longest_streak": longest_streak,
+        "level_names": LEVEL_NAMES,
+        "week_count": len(series),
+    }
+    return render(request, "roadmap/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def my_data(request):
+    return render(request, "roadmap/my_data.html")
+
+
+def _attachment(response, extension: str):
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="gapmap-data-{stamp}.{extension}"'
+    return response
+
+
+@login_required
+@require_GET
+def export_json(request):
+    data = learner_export(learner=request.user)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    return _attachment(response, "json")
+
+
+def _spreadsheet_safe(value):
+    """A note starting with = + - or @ would run as a formula in a spreadsheet (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class _Echo:
+    """A file-like object csv.writer can write to; each row is handed back to be streamed."""
+
+    def write(self, value):
+        return value
+
+
+@login_required
+@require_GET
+def export_csv(request):
+    """The ratings history, one row per rating, streamed so a long history is not held in memory."""
+    writer = csv.writer(_Echo())
+    header = [
+        "rated_at",
+        "competency_slug",
+        "competency_name",
+        "level",
+        "source",
+        "note",
+        "evidence_url",
+    ]
+    assert len(header) == len(RATING_FIELDS)
+
+    def rows():
+        yield writer.writerow(header)
+        for at, *rest in ratings_for_export(learner=request.user).iterator(chunk_size=2000):
+            yield writer.writerow([at.isoformat(), *map(_spreadsheet_safe, rest)])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    return _attachment(response, "csv")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        account_delete(user=request.user)
+        logout(request)
+        # After logout the session is new; the message rides on it to the landing page.
+        messages.success(request, "Your account and all your data have been deleted.")
+        return redirect("home")
+    return render(request, "roadmap/delete_account.html", {"form": form})

@@ -1,0 +1,55 @@
+"""SVG geometry: every point lands inside the drawing, whatever the series."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from roadmap.charts import calendar_cells, line_chart, sparkline
+from roadmap.progress import CalendarDay
+
+
+@given(st.lists(st.floats(-50, 150, allow_nan=False), min_size=1, max_size=60))
+def test_line_chart_points_stay_inside_the_plot(values):
+    chart = line_chart(values, [str(i) for i in range(len(values))])
+    for point in chart.points:
+        assert chart.left <= point.x <= chart.right
+        assert chart.top <= point.y <= chart.bottom
+    xs = [p.x for p in chart.points]
+    assert xs == sorted(xs)
+    assert chart.path.count("M") == 1 and chart.path.count("L") == len(values) - 1
+    assert chart.x_ticks[0].label == "0" and chart.x_ticks[-1].label == str(len(values) - 1)
+    assert len(chart.x_ticks) <= 7
+
+
+def test_line_chart_maps_0_and_100_to_bottom_and_top():
+    chart = line_chart([0, 100], ["a", "b"])
+    assert chart.points[0].y == chart.bottom and chart.points[1].y == chart.top
+    assert chart.path == f"M36,{chart.bottom:g} L{chart.right:g},12"
+
+
+def test_a_single_week_is_drawn_in_the_middle():
+    chart = line_chart([40], ["w"])
+    assert chart.points[0].x == (chart.left + chart.right) / 2
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=1, max_size=60))
+def test_sparkline_stays_inside(values):
+    spark = sparkline(values, target=3)
+    if all(v is None for v in values):
+        assert spark.path == "" and spark.last_x is None
+    else:
+        assert spark.path.startswith("M")
+        assert 0 <= spark.last_x <= spark.width and 0 <= spark.last_y <= spark.height
+    assert 0 <= spark.target_y <= spark.height
+
+
+def test_sparkline_steps_between_levels():
+    spark = sparkline([None, 1, 1, 3], width=36, height=28)
+    assert spark.path == "M13,19.5H23H33V8.5"  # levels 1 and 3 of 0-4 in 3..25
+
+
+def test_calendar_cells_are_placed_by_week_and_weekday():
+    days = [CalendarDay(None, 0, 0, 0), CalendarDay(None, 1, 1, 6)]
+    cells, width = calendar_cells(days)
+    assert (cells[0].x, cells[0].y) == (30, 2)
+    assert (cells[1].x, cells[1].y) == (44, 86)
+    assert width == 58

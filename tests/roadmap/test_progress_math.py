@@ -1,0 +1,228 @@
+"""Pure progress math: weeks in the learner's zone, weekly readiness, since last week,
+curriculum diffs, streaks and the activity calendar."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from roadmap.gaps import Requirement
+from roadmap.progress import (
+    active_days,
+    activity_calendar,
+    curriculum_changes,
+    requirements_snapshot,
+    since_last_week,
+    streaks,
+    week_start,
+    weekly_levels,
+    weekly_readiness,
+    weeks_between,
+)
+
+UTC_ZONE = ZoneInfo("UTC")
+BERLIN = ZoneInfo("Europe/Berlin")
+TOKYO = ZoneInfo("Asia/Tokyo")
+REQS = [Requirement(1, 4, 1), Requirement(2, 2, 1)]
+
+
+def at(*args, zone=UTC_ZONE):
+    return datetime(*args, tzinfo=zone)
+
+
+ZONES = st.sampled_from(
+    [
+        "UTC",
+        "Europe/Berlin",
+        "America/New_York",
+        "Asia/Tokyo",
+        "Australia/Lord_Howe",
+        "Pacific/Kiritimati",
+        "America/St_Johns",
+    ]
+).map(ZoneInfo)
+MOMENTS = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31)).map(
+    lambda d: d.replace(tzinfo=UTC)
+)
+EVENTS = st.lists(st.tuples(st.integers(1, 3), st.integers(0, 4), MOMENTS), max_size=30)
+REQUIREMENT_LISTS = st.lists(
+    st.builds(Requirement, st.integers(1, 3), st.integers(1, 4), st.integers(1, 10)),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda r: r.competency_id,
+)
+
+
+def test_week_starts_on_monday():
+    assert week_start(date(2026, 11, 25)) == date(2026, 11, 23)  # a Wednesday
+    assert week_start(date(2026, 11, 23)) == date(2026, 11, 23)
+    assert week_start(date(2026, 11, 29)) == date(2026, 11, 23)  # Sunday ends the week
+
+
+def test_a_sunday_evening_rating_in_tokyo_is_last_week_in_utc_but_this_week_locally():
+    # Monday 00:30 in Tokyo is Sunday 15:30 UTC.
+    moment = at(2026, 11, 22, 15, 30)
+    events = [(1, 2, moment)]
+    today = date(2026, 11, 25)
+    assert weekly_levels(events, TOKYO, today)[0].week == date(2026, 11, 23)
+    assert weekly_levels(events, UTC_ZONE, today)[0].week == date(2026, 11, 16)
+
+
+def test_level_at_end_of_week_is_the_latest_rating_by_then():
+    events = [
+        (1, 1, at(2026, 11, 2, 9)),  # Monday week 1
+        (1, 3, at(2026, 11, 4, 9)),  # later in week 1
+        (2, 2, at(2026, 11, 12, 9)),  # week 2
+        (1, 2, at(2026, 11, 24, 9)),  # week 4
+    ]
+    weeks = weekly_levels(events, UTC_ZONE, date(2026, 11, 25))
+    assert [w.week for w in weeks] == [
+        date(2026, 11, 2),
+        date(2026, 11, 9),
+        date(2026, 11, 16),
+        date(2026, 11, 23),
+    ]
+    assert [dict(w.levels) for w in weeks] == [{1: 3}, {1: 3, 2: 2}, {1: 3, 2: 2}, {1: 2, 2: 2}]
+    series = weekly_readiness(events, REQS, UTC_ZONE, date(2026, 11, 25))
+    # needed 4 + 2 = 6; week 1: 3 of 6; week 2: 5 of 6; week 4: 4 of 6
+    assert [round(p.readiness, 2) for p in series] == [50.0, 83.33, 83.33, 66.67]
+
+
+def test_no_events_no_weeks():
+    assert weekly_readiness([], REQS, UTC_ZONE, date(2026, 11, 25)) == []
+
+
+def test_future_events_are_ignored():
+    events = [(1, 4, at(2026, 12, 30))]
+    assert weekly_levels(events, UTC_ZONE, date(2026, 11, 25)) == []
+
+
+@given(EVENTS, REQUIREMENT_LISTS, ZONES, MOMENTS)
+def test_series_is_in_range_with_one_point_per_week(events, requirements, zone, now):
+    today = now.astimezone(zone).date()
+    series = weekly_readiness(events, requirements, zone, today)
+    assert all(0.0 <= p.readiness <= 100.0 for p in series)
+    for earlier, later in zip(series, series[1:], strict=False):
+        assert later.week - earlier.week == timedelta(days=7)
+        assert later.week.weekday() == 0
+    past = [e for e in events if e[2].astimezone(zone).date() <= today]
+    if past:
+        first = min(e[2] for e in past).astimezone(zone).date()
+        assert series[0].week == week_start(first)
+        assert series[-1].week == week_start(today)
+    else:
+        assert series == []
+
+
+@given(st.lists(st.tuples(st.integers(1, 3), MOMENTS), max_size=30), REQUIREMENT_LISTS, ZONES)
+def test_series_never_falls_when_ratings_only_rise(moments, requirements, zone):
+    # Give each competency levels that rise with time.
+    ordered = sorted(moments, key=lambda m: m[1])
+    seen: dict[int, int] = {}
+    events = []
+    for cid, moment in ordered:
+        seen[cid] = min(4, seen.get(cid, -1) + 1)
+        events.append((cid, seen[cid], moment))
+    series = weekly_readiness(events, requirements, zone, date(2027, 1, 1))
+    values = [p.readiness for p in series]
+    assert values == sorted(values)
+
+
+@given(ZONES, st.dates(date(2024, 1, 1), date(2026, 12, 31)), st.integers(1, 60))
+def test_weeks_across_dst_are_seven_local_days_apart(zone, first, span):
+    weeks = weeks_between(first, first + timedelta(weeks=span))
+    assert len(weeks) == span + 1
+    assert all(b - a == timedelta(days=7) for a, b in zip(weeks, weeks[1:], strict=False))
+
+
+def test_dst_week_in_berlin_keeps_sunday_night_in_its_week():
+    # 2026-03-29 is the spring-forward Sunday in Berlin; 23:30 local is 21:30 UTC.
+    events = [(1, 1, at(2026, 3, 23, 9)), (1, 2, at(2026, 3, 29, 21, 30))]
+    weeks = weekly_levels(events, BERLIN, date(2026, 4, 1))
+    assert [w.week for w in weeks] == [date(2026, 3, 23), date(2026, 3, 30)]
+    assert weeks[0].levels == {1: 2}
+
+
+def test_since_last_week_lists_rose_fell_and_new():
+    today = date(2026, 11, 25)
+    events = [
+        (1, 1, at(2026, 11, 10)),
+        (2, 2, at(2026, 11, 10)),
+        (3, 2, at(2026, 11, 10)),
+        (1, 3, at(2026, 11, 24)),  # rose
+        (2, 1, at(2026, 11, 24)),  # fell
+        (4, 2, at(2026, 11, 24)),  # new
+        (3, 2, at(2026, 11, 24)),  # same: neither
+    ]
+    reqs = [Requirement(1, 4, 1), Requirement(2, 4, 1)]
+    diff = since_last_week(events, reqs, UTC_ZONE, today)
+    assert diff.rose == {1: (1, 3)}
+    assert diff.fell == {2: (2, 1)}
+    assert diff.new == {4: 2}
+    assert diff.readiness_before == 100.0 * 3 / 8
+    assert diff.readiness_now == 100.0 * 4 / 8
+    assert diff.readiness_change == 100.0 / 8
+    assert not diff.is_empty
+
+
+def test_since_last_week_is_empty_without_ratings_this_week():
+    diff = since_last_week([(1, 2, at(2026, 11, 10))], REQS, UTC_ZONE, date(2026, 11, 25))
+    assert diff.is_empty and diff.readiness_change == 0
+
+
+def test_curriculum_changes_first_visit_is_silent():
+    assert curriculum_changes(None, requirements_snapshot([(1, "Python", 3, 5)])) == []
+
+
+def test_curriculum_changes_lists_each_kind():
+    old = requirements_snapshot([(1, "Python", 3, 5), (2, "SQL", 2, 3), (3, "Docker", 2, 2)])
+    new = requirements_snapshot([(1, "Python & SQL", 4, 5), (2, "SQL", 2, 6), (9, "Evals", 3, 4)])
+    changes = [(c.kind, c.competency_id, c.before, c.after) for c in curriculum_changes(old, new)]
+    assert changes == [
+        ("renamed", 1, "Python", "Python & SQL"),
+        ("target", 1, 3, 4),
+        ("weight", 2, 3, 6),
+        ("retired", 3, None, None),
+        ("added", 9, None, 3),
+    ]
+    assert curriculum_changes(new, new) == []
+
+
+def test_streaks():
+    today = date(2026, 11, 25)
+    days = [today - timedelta(days=n) for n in (0, 1, 2, 5, 6, 7, 8)]
+    assert streaks(days, today) == (3, 4)
+    # Not active today yet: the streak that ended yesterday still counts.
+    assert streaks([today - timedelta(days=1), today - timedelta(days=2)], today) == (2, 2)
+    assert streaks([today - timedelta(days=2)], today) == (0, 1)
+    assert streaks([], today) == (0, 0)
+
+
+@given(
+    st.sets(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=60),
+    st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+)
+def test_streak_properties(days, today):
+    current, longest = streaks(days, today)
+    assert 0 <= current <= longest <= len([d for d in days if d <= today])
+    if current:
+        assert today in days or today - timedelta(days=1) in days
+
+
+def test_active_days_counts_per_local_day():
+    # 23:30 UTC on the 24th is already the 25th in Berlin.
+    counts = active_days([at(2026, 11, 24, 23, 30), at(2026, 11, 25, 8)], BERLIN)
+    assert counts == {date(2026, 11, 25): 2}
+
+
+def test_activity_calendar_covers_26_weeks_up_to_today():
+    today = date(2026, 11, 25)  # a Wednesday
+    cal = activity_calendar({today: 3, date(2026, 6, 1): 1, date(2026, 1, 1): 9}, today)
+    assert cal[0].day == date(2026, 6, 1) and cal[0].weekday == 0 and cal[0].week_index == 0
+    assert cal[-1].day == today and cal[-1].week_index == 25 and cal[-1].weekday == 2
+    assert len(cal) == 25 * 7 + 3
+    assert [(d.day, d.count, d.intensity) for d in cal if d.count] == [
+        (date(2026, 6, 1), 1, 1),
+        (today, 3, 2),
+    ]
