@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import home
+from .views import assessment, gaps, home, onboarding
 
 app_name = "roadmap"
 
@@ -12,7 +12,13 @@ urlpatterns = [
 ]
 
 # --- assessment: onboarding, self-assessment, gaps --------------------------------------------
-urlpatterns += []
+urlpatterns += [
+    path("start/", onboarding.onboarding, name="onboarding"),
+    path("assess/", assessment.assess, name="assess"),
+    path("assess/stale/", assessment.reassess, name="reassess"),
+    path("assess/<int:competency_id>/", assessment.rate, name="rate"),
+    path("gaps/", gaps.gaps, name="gaps"),
+]
 
 # --- progress: dashboard charts, history, activity, my data -----------------------------------
 urlpatterns += []
