@@ -3,7 +3,6 @@
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-
 # The 0-4 scale of curriculum.models.Level (not imported: this module stays free of Django).
 MIN_LEVEL, MAX_LEVEL = 0, 4
 MAX_FOCUS = 200  # more ids than any path has; bounds the work a crafted URL can cause

@@ -83,7 +83,9 @@ def _build_row(
     current = latest.level if latest else None
     if form is not None and form.is_bound:
         raw = form.data.get("level")
-        checked = int(raw) if isinstance(raw, str) and raw in {str(v) for v in Level.values} else None
+        checked = (
+            int(raw) if isinstance(raw, str) and raw in {str(v) for v in Level.values} else None
+        )
     else:
         checked = suggested if suggested is not None else current
     choices = [
@@ -122,9 +124,7 @@ def _summary(path, pcs, latest, *, now) -> dict:
         "total": len(pcs),
         "rated": sum(1 for cid in on_path if cid in levels),
         "met": sum(1 for pc in pcs if levels.get(pc.competency_id, 0) >= pc.target_level),
-        "stale": len(
-            stale_ids(on_path, last_rated, now=now, weeks=settings.GAPMAP_STALE_WEEKS)
-        ),
+        "stale": len(stale_ids(on_path, last_rated, now=now, weeks=settings.GAPMAP_STALE_WEEKS)),
     }
 
 
@@ -194,9 +194,7 @@ def reassess(request):
         cid: rating.created_at
         for cid, rating in Rating.objects.latest_self_ratings(request.user).items()
     }
-    stale = stale_ids(
-        on_path, last_rated, now=timezone.now(), weeks=settings.GAPMAP_STALE_WEEKS
-    )
+    stale = stale_ids(on_path, last_rated, now=timezone.now(), weeks=settings.GAPMAP_STALE_WEEKS)
     context = _page_context(request, only_ids=stale)
     return render(request, "roadmap/assessment/reassess.html", context)
 
@@ -256,9 +254,9 @@ def _render_rated_row(request, pc, *, form, saved, next_url):
     """The row and, out of band, the readiness summary: a constant number of queries."""
     user = request.user
     pcs = list(
-        PathCompetency.objects.current().filter(path_id=user.target_path_id).only(
-            "competency_id", "target_level", "weight"
-        )
+        PathCompetency.objects.current()
+        .filter(path_id=user.target_path_id)
+        .only("competency_id", "target_level", "weight")
     )
     latest = Rating.objects.latest_self_ratings(user)
     descriptors = LevelDescriptor.objects.filter(competency_id=pc.competency_id).as_map()

@@ -74,9 +74,12 @@ def gaps(request):
             "path": by_pk[c.key],
             "comparison": c,
             "additions": [
-                {"competency": competencies[a.competency_id], "addition": a,
-                 "target_name": scale[a.target][0],
-                 "your_target_name": scale[a.your_target][0] if a.your_target else ""}
+                {
+                    "competency": competencies[a.competency_id],
+                    "addition": a,
+                    "target_name": scale[a.target][0],
+                    "your_target_name": scale[a.your_target][0] if a.your_target else "",
+                }
                 for a in c.additions[:TOP_ADDITIONS]
             ],
             "more_additions": max(0, len(c.additions) - TOP_ADDITIONS),

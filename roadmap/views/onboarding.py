@@ -64,7 +64,9 @@ def onboarding(request):
             return redirect("roadmap:assess")
         status = 400
     else:
-        initial_path = recommended[0].slug if recommended else getattr(user.target_path, "slug", None)
+        initial_path = (
+            recommended[0].slug if recommended else getattr(user.target_path, "slug", None)
+        )
         form = PathChoiceForm(initial={"path": initial_path, "weekly_hours": user.weekly_hours})
         status = 200
 

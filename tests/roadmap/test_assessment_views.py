@@ -116,7 +116,11 @@ def test_plain_post_stores_rating_and_redirects_to_row(client, setup):
     assert response.status_code == 302
     assert response["Location"] == reverse("roadmap:assess") + f"#competency-{pcs[0].competency_id}"
     rating = Rating.objects.get(learner=learner)
-    assert (rating.level, rating.note, rating.evidence_url) == (3, "Built one", "https://example.com/repo")
+    assert (rating.level, rating.note, rating.evidence_url) == (
+        3,
+        "Built one",
+        "https://example.com/repo",
+    )
     assert rating.competency == pcs[0].competency
     learner.refresh_from_db()
     assert learner.last_activity_at is not None
@@ -166,9 +170,7 @@ def test_htmx_post_returns_row_and_oob_summary_only(client, setup):
 def test_htmx_post_with_bad_url_shows_error_on_row_and_stores_nothing(client, setup):
     path, pcs, learner = setup
     client.force_login(learner)
-    response = client.post(
-        rate_url(pcs[0]), {"level": "3", "evidence_url": "not a url"}, **HTMX
-    )
+    response = client.post(rate_url(pcs[0]), {"level": "3", "evidence_url": "not a url"}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Enter a full web address" in html
@@ -248,7 +250,9 @@ def test_rate_anonymous_goes_to_login_and_stores_nothing(client, setup):
 def test_one_learner_never_sees_another_learners_ratings(client, setup):
     path, pcs, learner = setup
     other = learner_on(path)
-    factories.RatingFactory(learner=other, competency=pcs[0].competency, level=4, note="secret-note")
+    factories.RatingFactory(
+        learner=other, competency=pcs[0].competency, level=4, note="secret-note"
+    )
     client.force_login(learner)
     html = client.get(reverse("roadmap:assess")).content.decode()
     assert "secret-note" not in html
@@ -274,8 +278,12 @@ def test_reassess_lists_stale_and_never_rated(client, setup, settings):
     settings.GAPMAP_STALE_WEEKS = 4
     path, pcs, learner = setup
     now = timezone.now()
-    factories.RatingFactory(learner=learner, competency=pcs[0].competency, created_at=now - timedelta(weeks=5))
-    factories.RatingFactory(learner=learner, competency=pcs[1].competency, created_at=now - timedelta(days=3))
+    factories.RatingFactory(
+        learner=learner, competency=pcs[0].competency, created_at=now - timedelta(weeks=5)
+    )
+    factories.RatingFactory(
+        learner=learner, competency=pcs[1].competency, created_at=now - timedelta(days=3)
+    )
     client.force_login(learner)
     html = client.get(reverse("roadmap:reassess")).content.decode()
     assert f'id="competency-{pcs[0].competency_id}"' in html  # stale
@@ -290,7 +298,9 @@ def test_reassess_respects_the_setting(client, setup, settings):
     path, pcs, learner = setup
     for pc in pcs:
         factories.RatingFactory(
-            learner=learner, competency=pc.competency, created_at=timezone.now() - timedelta(days=10)
+            learner=learner,
+            competency=pc.competency,
+            created_at=timezone.now() - timedelta(days=10),
         )
     client.force_login(learner)
     html = client.get(reverse("roadmap:reassess")).content.decode()
