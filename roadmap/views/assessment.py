@@ -9,6 +9,7 @@ Unknown ids, ids not on the path and levels off the scale are ignored."""
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +17,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from curriculum.models import Level, LevelDescriptor, PathCompetency, ScaleLevel
@@ -128,7 +128,7 @@ def _summary(path, pcs, latest, *, now) -> dict:
     }
 
 
-def _page_context(request, *, only_ids=None, suggest=None, bound=None):
+def _page_context(request, *, only_ids=None, suggest=None, bound=None, next_url=None):
     """Context of the assessment page (and of the reassessment page, which lists `only_ids`).
 
     Flat queries whatever the path's size: the path's competencies, their descriptors, the scale
@@ -148,7 +148,7 @@ def _page_context(request, *, only_ids=None, suggest=None, bound=None):
         wanted = set(only_ids)
         shown = [pc for pc in pcs if pc.competency_id in wanted]
     suggest = suggest or {}
-    next_url = request.get_full_path()
+    next_url = next_url or request.get_full_path()
     rows = [
         _build_row(
             pc,
@@ -211,23 +211,22 @@ def _get_path_competency_for_user(user, competency_id) -> PathCompetency:
     )
 
 
-def _safe_next(request, competency_id) -> str:
-    """Where a plain POST returns: the assessment page it came from, at the saved row."""
+def _safe_next(request) -> str:
+    """Where a plain POST returns: the assessment or reassessment page it came from (with its
+    ?focus= query), never anywhere else."""
     candidate = request.POST.get("next", "")
-    assess_url = reverse("roadmap:assess")
-    if not (
-        candidate.startswith(assess_url)
-        and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()})
-    ):
-        candidate = assess_url
-    return candidate.split("#", 1)[0]
+    parts = urlsplit(candidate)
+    allowed = {reverse("roadmap:assess"), reverse("roadmap:reassess")}
+    if parts.scheme or parts.netloc or parts.path not in allowed:
+        return reverse("roadmap:assess")
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
 @require_POST
 def rate(request, competency_id):
     pc = _get_path_competency_for_user(request.user, competency_id)
     form = RatingForm(request.POST)
-    next_url = _safe_next(request, competency_id)
+    next_url = _safe_next(request)
     if form.is_valid():
         level = form.cleaned_data["level"]
         rating_record(
@@ -245,7 +244,7 @@ def rate(request, competency_id):
         # 200, not 4xx: htmx 2 swaps only successful responses, and the row must show its errors.
         return _render_rated_row(request, pc, form=form, saved=False, next_url=next_url)
     messages.error(request, f"Not saved: check the {pc.competency.name} row below.")
-    context = _page_context(request, bound={pc.competency_id: form})
+    context = _page_context(request, bound={pc.competency_id: form}, next_url=next_url)
     context["focus"] = None
     return render(request, ASSESS_TEMPLATE, context, status=400)
 

@@ -137,7 +137,8 @@ def test_plain_post_returns_to_focused_view(client, setup):
 def test_next_pointing_elsewhere_is_ignored(client, setup):
     path, pcs, learner = setup
     client.force_login(learner)
-    for bad in ("https://evil.example/assess/", "//evil.example/assess/", "/admin/"):
+    rate_path = rate_url(pcs[1])
+    for bad in ("https://evil.example/assess/", "//evil.example/assess/", "/admin/", rate_path):
         response = client.post(rate_url(pcs[0]), {"level": "2", "next": bad})
         assert response["Location"].startswith(reverse("roadmap:assess") + "#")
 
@@ -188,6 +189,9 @@ def test_plain_post_with_bad_level_rerenders_page_with_message(client, setup):
     assert "Choose a level from 0 (None) to 4 (Expert)." in html
     assert "Not saved" in html
     assert not Rating.objects.exists()
+    # The re-rendered rows post back to the assessment page, not to the rating URL.
+    assert f'name="next" value="{reverse("roadmap:assess")}"' in html
+    assert f'name="next" value="{rate_url(pcs[0])}"' not in html
 
 
 def test_evidence_without_scheme_is_stored_as_https(client, setup):
