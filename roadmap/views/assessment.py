@@ -9,7 +9,7 @@ Unknown ids, ids not on the path and levels off the scale are ignored."""
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -244,8 +244,14 @@ def rate(request, competency_id):
         # 200, not 4xx: htmx 2 swaps only successful responses, and the row must show its errors.
         return _render_rated_row(request, pc, form=form, saved=False, next_url=next_url)
     messages.error(request, f"Not saved: check the {pc.competency.name} row below.")
-    context = _page_context(request, bound={pc.competency_id: form}, next_url=next_url)
-    context["focus"] = None
+    # Re-show the view the learner came from (?focus= included) with this row's errors.
+    focus = parse_focus(parse_qs(urlsplit(next_url).query).get("focus", [""])[0])
+    if focus and pc.competency_id not in focus:
+        focus = None
+    context = _page_context(
+        request, only_ids=focus, bound={pc.competency_id: form}, next_url=next_url
+    )
+    context["focus"] = focus
     return render(request, ASSESS_TEMPLATE, context, status=400)
 
 

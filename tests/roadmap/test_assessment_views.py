@@ -194,6 +194,17 @@ def test_plain_post_with_bad_level_rerenders_page_with_message(client, setup):
     assert f'name="next" value="{rate_url(pcs[0])}"' not in html
 
 
+def test_failed_plain_post_in_focus_mode_shows_the_focused_rows(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    back = reverse("roadmap:assess") + f"?focus={pcs[0].competency_id}"
+    response = client.post(rate_url(pcs[0]), {"level": "9", "next": back})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="competency-{pcs[0].competency_id}"' in html
+    assert f'id="competency-{pcs[1].competency_id}"' not in html
+
+
 def test_evidence_without_scheme_is_stored_as_https(client, setup):
     path, pcs, learner = setup
     client.force_login(learner)
