@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import assessment, gaps, home, onboarding
+from .views import home
 
 app_name = "roadmap"
 
@@ -12,6 +12,8 @@ urlpatterns = [
 ]
 
 # --- assessment: onboarding, self-assessment, gaps --------------------------------------------
+from .views import assessment, gaps, onboarding  # noqa: E402
+
 urlpatterns += [
     path("start/", onboarding.onboarding, name="onboarding"),
     path("assess/", assessment.assess, name="assess"),
