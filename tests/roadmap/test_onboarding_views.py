@@ -2,6 +2,8 @@
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from roadmap.models import PathSelection
 from tests import factories
@@ -141,3 +143,28 @@ def test_anonymous_goes_to_login(client, paths):
 def test_wrong_method(client, paths):
     client.force_login(factories.LearnerFactory())
     assert client.put(reverse("roadmap:onboarding")).status_code == 405
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.one_of(
+        st.sampled_from(["ai-developer", "ai-engineer", "retired", ""]), st.text(max_size=20)
+    ),
+    hours=st.one_of(st.integers(-5, 100).map(str), st.text(max_size=8)),
+)
+def test_any_onboarding_post_is_stored_in_range_or_refused(client, paths, path, hours):
+    learner = factories.LearnerFactory()
+    client.force_login(learner)
+    response = client.post(reverse("roadmap:onboarding"), {"path": path, "weekly_hours": hours})
+    learner.refresh_from_db()
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert learner.target_path.slug == path and learner.target_path.is_active
+        assert 1 <= learner.weekly_hours <= 80
+        assert PathSelection.objects.filter(learner=learner).count() == 1
+    else:
+        assert 'class="error"' in response.content.decode()
+        assert learner.target_path is None and learner.weekly_hours == 6
+        assert not PathSelection.objects.filter(learner=learner).exists()
