@@ -119,6 +119,15 @@ class PathCompetencyQuerySet(models.QuerySet):
         rows = self.current().filter(path=path).values_list("competency_id", "target_level", "weight")
         return [Requirement(cid, target, weight) for cid, target, weight in rows]
 
+    def for_assessment(self, path):
+        """The path's current competencies in assessment-page order (category, skills first)."""
+        return (
+            self.current()
+            .filter(path=path)
+            .select_related("competency")
+            .order_by("competency__category", "competency__kind", "position", "competency__name")
+        )
+
 
 class PathCompetency(models.Model):
     """A competency's place in a path: the level the path needs and how much it counts."""
@@ -161,12 +170,23 @@ class PathCompetency(models.Model):
         return f"{self.path}: {self.competency} (target {self.target_level})"
 
 
+class LevelDescriptorQuerySet(models.QuerySet):
+    def as_map(self) -> dict[tuple[int, int], str]:
+        """{(competency_id, level): description} in one query."""
+        return {
+            (cid, level): text
+            for cid, level, text in self.values_list("competency_id", "level", "description")
+        }
+
+
 class LevelDescriptor(models.Model):
     """What one level looks like for one competency, in observable terms."""
 
     competency = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="descriptors")
     level = models.PositiveSmallIntegerField(choices=Level, validators=level_validators)
     description = models.TextField()
+
+    objects = LevelDescriptorQuerySet.as_manager()
 
     class Meta:
         ordering = ["competency", "level"]

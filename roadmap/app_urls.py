@@ -11,7 +11,15 @@ urlpatterns = [
 ]
 
 # --- assessment: onboarding, self-assessment, gaps --------------------------------------------
-urlpatterns += []
+from .views import assessment, gaps, onboarding  # noqa: E402
+
+urlpatterns += [
+    path("start/", onboarding.onboarding, name="onboarding"),
+    path("assess/", assessment.assess, name="assess"),
+    path("assess/stale/", assessment.reassess, name="reassess"),
+    path("assess/<int:competency_id>/", assessment.rate, name="rate"),
+    path("gaps/", gaps.gaps, name="gaps"),
+]
 
 # --- progress: dashboard charts, history, activity, my data -----------------------------------
 urlpatterns += [

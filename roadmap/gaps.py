@@ -65,3 +65,96 @@ def gap_list(requirements: Iterable[Requirement], levels: Mapping[int, int]) -> 
     ]
     gaps.sort(key=lambda g: (-g.weighted, -g.size, g.competency_id))
     return gaps
+
+
+def next_level(gap: Gap) -> int | None:
+    """The level to work towards next on this competency, or None when its target is met."""
+    if gap.is_met:
+        return None
+    return min(gap.current + 1, gap.target)
+
+
+def readiness_by_path[K](
+    requirements_by_path: Mapping[K, Iterable[Requirement]], levels: Mapping[int, int]
+) -> dict[K, float]:
+    """Readiness for each path, keyed as given (in the same order)."""
+    return {key: readiness(reqs, levels) for key, reqs in requirements_by_path.items()}
+
+
+def best_fit[K](readiness_of: Mapping[K, float], *, prefer: K | None = None) -> K | None:
+    """The path the learner is readiest for now. Ties (compared in whole displayed percent, so
+    the page never names a winner that looks equal) go to `prefer`, then to the first given."""
+    if not readiness_of:
+        return None
+    order = list(readiness_of)
+    return min(
+        order,
+        key=lambda k: (-readiness_display(readiness_of[k]), k != prefer, order.index(k)),
+    )
+
+
+@dataclass(frozen=True)
+class Addition:
+    """A competency another path asks for beyond what yours does."""
+
+    competency_id: int
+    target: int
+    weight: int
+    your_target: int  # 0 when your path does not ask for it at all
+
+    @property
+    def is_new(self) -> bool:
+        return self.your_target == 0
+
+
+def path_additions(
+    mine: Iterable[Requirement], other: Iterable[Requirement]
+) -> list[Addition]:
+    """What `other` would add to `mine`: competencies mine lacks or needs at a lower target.
+
+    The biggest weighted step up first."""
+    my_targets = {r.competency_id: r.target for r in mine}
+    additions = [
+        Addition(r.competency_id, r.target, r.weight, my_targets.get(r.competency_id, 0))
+        for r in other
+        if r.target > my_targets.get(r.competency_id, 0)
+    ]
+    additions.sort(key=lambda a: (-(a.target - a.your_target) * a.weight, a.competency_id))
+    return additions
+
+
+@dataclass(frozen=True)
+class PathComparison[K]:
+    key: K
+    readiness: float
+    is_mine: bool
+    fits_now: bool
+    additions: list[Addition]  # empty for your own path
+
+    @property
+    def display(self) -> int:
+        return readiness_display(self.readiness)
+
+
+def side_by_side[K](
+    requirements_by_path: Mapping[K, Iterable[Requirement]],
+    levels: Mapping[int, int],
+    *,
+    mine: K | None,
+) -> list[PathComparison[K]]:
+    """Every path with the learner's readiness for it, which one fits now (highest readiness,
+    ties to their own path), and what each other path would add to theirs. Order as given."""
+    requirements = {key: list(reqs) for key, reqs in requirements_by_path.items()}
+    readiness_of = readiness_by_path(requirements, levels)
+    fit = best_fit(readiness_of, prefer=mine)
+    my_requirements = requirements.get(mine, [])
+    return [
+        PathComparison(
+            key=key,
+            readiness=readiness_of[key],
+            is_mine=key == mine,
+            fits_now=key == fit,
+            additions=[] if key == mine else path_additions(my_requirements, reqs),
+        )
+        for key, reqs in requirements.items()
+    ]

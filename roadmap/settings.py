@@ -154,6 +154,12 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 
+# Self-assessment: a rating older than this many weeks counts as stale and is offered for
+# reassessment (roadmap:reassess).
+GAPMAP_STALE_WEEKS = env_int("GAPMAP_STALE_WEEKS", 4)
+if GAPMAP_STALE_WEEKS < 1:
+    raise ImproperlyConfigured(f"GAPMAP_STALE_WEEKS={GAPMAP_STALE_WEEKS} must be at least 1")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = False

@@ -1,5 +1,29 @@
-"""Access-matrix entries for the assessment area (see tests/access/matrix.py)."""
+"""Access-matrix entries for the assessment area (see tests/access/matrix.py).
 
-from tests.access.matrix import LOGIN, Entry, learner_page, mentor_page, owned_by_learner_a  # noqa: F401
+Assessment pages are about the signed-in user's own ratings. learner_a and learner_b have a
+target path in the world; mentors and staff have none, so the pages send them to onboarding
+(302) and rating answers 404 (the competency is not on their path: there is none)."""
 
-ENTRIES: dict[str, Entry] = {}
+from tests.access.matrix import LOGIN, Entry, learner_page
+
+ENTRIES: dict[str, Entry] = {
+    "roadmap:onboarding": learner_page(),
+    "roadmap:assess": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 200, "learner_b": 200}, others=302
+    ),
+    "roadmap:reassess": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 200, "learner_b": 200}, others=302
+    ),
+    "roadmap:gaps": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 200, "learner_b": 200}, others=302
+    ),
+    # A POST on the world path's competency. The matrix sends no form-encoded body, so a learner
+    # on that path gets 400 (no level chosen; valid saves are tested in tests/roadmap); with the
+    # competency not on their own path, everyone else gets 404 before any validation.
+    "roadmap:rate": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 400, "learner_b": 400},
+        others=404,
+        method="POST",
+        kwargs=lambda world: {"competency_id": world.path.path_competencies.get().competency_id},
+    ),
+}

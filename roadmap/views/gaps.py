@@ -1,0 +1,100 @@
+"""Gap analysis: the learner's largest gaps on their path with what the next level means, and
+every active path side by side (readiness, which fits now, what another path would add)."""
+
+from dataclasses import dataclass
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from curriculum.models import Competency, LevelDescriptor, Path, PathCompetency
+from roadmap.gaps import Gap, Requirement, gap_list, next_level, side_by_side
+from roadmap.models import Rating
+
+from .assessment import redirect_to_onboarding, scale_levels
+
+TOP_GAPS = 10
+TOP_ADDITIONS = 8
+
+
+@dataclass(frozen=True)
+class GapRow:
+    competency: Competency
+    gap: Gap
+    current_name: str
+    target_name: str
+    next_level: int | None
+    next_name: str
+    next_descriptor: str
+
+
+@require_GET
+def gaps(request):
+    user = request.user
+    if user.target_path_id is None:
+        return redirect_to_onboarding(request)
+    mine = user.target_path
+    levels = Rating.objects.latest_levels(user)
+    if not levels:
+        return render(request, "roadmap/assessment/gaps.html", {"path": mine, "no_ratings": True})
+
+    paths = list(Path.objects.active())
+    if mine not in paths:  # a path retired from the catalogue still counts for its learners
+        paths.insert(0, mine)
+    requirements: dict[int, list[Requirement]] = {p.pk: [] for p in paths}
+    competencies: dict[int, Competency] = {}
+    for pc in PathCompetency.objects.current().filter(path__in=paths).select_related("competency"):
+        requirements[pc.path_id].append(Requirement(pc.competency_id, pc.target_level, pc.weight))
+        competencies[pc.competency_id] = pc.competency
+
+    scale = scale_levels()
+    descriptors = LevelDescriptor.objects.filter(
+        competency__path_competencies__path=mine,
+        competency__path_competencies__retired_at__isnull=True,
+    ).as_map()
+    open_gaps = [g for g in gap_list(requirements[mine.pk], levels) if not g.is_met]
+    rows = []
+    for gap in open_gaps:
+        upcoming = next_level(gap)
+        rows.append(
+            GapRow(
+                competency=competencies[gap.competency_id],
+                gap=gap,
+                current_name=scale[gap.current][0],
+                target_name=scale[gap.target][0],
+                next_level=upcoming,
+                next_name=scale[upcoming][0],
+                next_descriptor=descriptors.get((gap.competency_id, upcoming))
+                or scale[upcoming][1],
+            )
+        )
+
+    by_pk = {p.pk: p for p in paths}
+    comparisons = [
+        {
+            "path": by_pk[c.key],
+            "comparison": c,
+            "additions": [
+                {
+                    "competency": competencies[a.competency_id],
+                    "addition": a,
+                    "target_name": scale[a.target][0],
+                    "your_target_name": scale[a.your_target][0] if a.your_target else "",
+                }
+                for a in c.additions[:TOP_ADDITIONS]
+            ],
+            "more_additions": max(0, len(c.additions) - TOP_ADDITIONS),
+        }
+        for c in side_by_side(requirements, levels, mine=mine.pk)
+    ]
+    fits_now = next(item["path"] for item in comparisons if item["comparison"].fits_now)
+    context = {
+        "path": mine,
+        "no_ratings": False,
+        "top_gaps": rows[:TOP_GAPS],
+        "more_gaps": rows[TOP_GAPS:],
+        "gap_count": len(rows),
+        "comparisons": comparisons,
+        "fits_now": fits_now,
+        "mine": next(item for item in comparisons if item["comparison"].is_mine),
+    }
+    return render(request, "roadmap/assessment/gaps.html", context)

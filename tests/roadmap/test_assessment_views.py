@@ -1,0 +1,392 @@
+"""The self-assessment page, rating one row (plain and htmx), and the reassessment page."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from roadmap.models import Rating
+from tests import factories
+from tests.factories_assessment import scale_levels
+from tests.roadmap.assessment_setup import learner_on, path_with_competencies
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def setup():
+    scale_levels()
+    path, pcs = path_with_competencies(3)
+    learner = learner_on(path)
+    return path, pcs, learner
+
+
+def rate_url(pc):
+    return reverse("roadmap:rate", args=[pc.competency_id])
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def test_assess_lists_every_current_competency_with_descriptors(client, setup):
+    path, pcs, learner = setup
+    factories.LevelDescriptorFactory(
+        competency=pcs[0].competency, level=3, description="Ships a tested feature alone"
+    )
+    retired = factories.PathCompetencyFactory(path=path, retired_at=timezone.now())
+    client.force_login(learner)
+    response = client.get(reverse("roadmap:assess"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for pc in pcs:
+        assert f'id="competency-{pc.competency_id}"' in html
+    assert f'id="competency-{retired.competency_id}"' not in html
+    # The competency's own descriptor where there is one, the scale's default elsewhere.
+    assert "Ships a tested feature alone" in html
+    assert "Default meaning of Proficient" in html
+    assert 'id="readiness-summary"' in html
+    assert "Tools" in html and "Core" in html
+
+
+def test_assess_shows_current_level_checked(client, setup):
+    path, pcs, learner = setup
+    factories.RatingFactory(learner=learner, competency=pcs[1].competency, level=2)
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:assess")).content.decode()
+    row = html.split(f'id="competency-{pcs[1].competency_id}"')[1].split("</section>")[0]
+    assert 'value="2" checked' in row
+
+
+def test_assess_without_target_path_goes_to_onboarding(client):
+    learner = factories.LearnerFactory()
+    client.force_login(learner)
+    for name in ("roadmap:assess", "roadmap:reassess", "roadmap:gaps"):
+        response = client.get(reverse(name), follow=True)
+        assert response.redirect_chain[-1][0] == reverse("roadmap:onboarding")
+        assert "Choose the path you are aiming for first" in response.content.decode()
+
+
+def test_assess_anonymous_goes_to_login(client):
+    response = client.get(reverse("roadmap:assess"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_assess_rejects_post(client, setup):
+    client.force_login(setup[2])
+    assert client.post(reverse("roadmap:assess")).status_code == 405
+
+
+def test_focus_shows_only_those_competencies_and_suggest_preselects(client, setup):
+    path, pcs, learner = setup
+    factories.RatingFactory(learner=learner, competency=pcs[0].competency, level=1)
+    client.force_login(learner)
+    ids = f"{pcs[0].competency_id},{pcs[2].competency_id},99999,abc"
+    url = reverse("roadmap:assess") + f"?focus={ids}&suggest={pcs[0].competency_id}:3,x:9"
+    html = client.get(url).content.decode()
+    assert f'id="competency-{pcs[0].competency_id}"' in html
+    assert f'id="competency-{pcs[2].competency_id}"' in html
+    assert f'id="competency-{pcs[1].competency_id}"' not in html
+    row = html.split(f'id="competency-{pcs[0].competency_id}"')[1].split("</section>")[0]
+    assert 'value="3" checked' in row and 'value="1" checked' not in row
+    assert "suggested" in row
+    # The plain-POST fallback returns to the same focused view.
+    assert "focus=" in row
+
+
+def test_focus_with_no_ids_on_path_has_empty_state(client, setup):
+    client.force_login(setup[2])
+    html = client.get(reverse("roadmap:assess") + "?focus=99999").content.decode()
+    assert "None of those competencies are on your path" in html
+
+
+# --- rating a row ----------------------------------------------------------------------------
+
+
+def test_plain_post_stores_rating_and_redirects_to_row(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    response = client.post(
+        rate_url(pcs[0]),
+        {"level": "3", "note": "Built one", "evidence_url": "https://example.com/repo"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("roadmap:assess") + f"#competency-{pcs[0].competency_id}"
+    rating = Rating.objects.get(learner=learner)
+    assert (rating.level, rating.note, rating.evidence_url) == (
+        3,
+        "Built one",
+        "https://example.com/repo",
+    )
+    assert rating.competency == pcs[0].competency
+    learner.refresh_from_db()
+    assert learner.last_activity_at is not None
+
+
+def test_plain_post_returns_to_focused_view(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    back = reverse("roadmap:assess") + f"?focus={pcs[0].competency_id}"
+    response = client.post(rate_url(pcs[0]), {"level": "2", "next": back})
+    assert response["Location"] == back + f"#competency-{pcs[0].competency_id}"
+
+
+def test_next_pointing_elsewhere_is_ignored(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    rate_path = rate_url(pcs[1])
+    for bad in ("https://evil.example/assess/", "//evil.example/assess/", "/admin/", rate_path):
+        response = client.post(rate_url(pcs[0]), {"level": "2", "next": bad})
+        assert response["Location"].startswith(reverse("roadmap:assess") + "#")
+
+
+def test_every_rating_is_kept_and_latest_counts(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    for level in ("1", "3", "2"):
+        client.post(rate_url(pcs[0]), {"level": level})
+    assert Rating.objects.filter(learner=learner).count() == 3
+    assert Rating.objects.latest_levels(learner) == {pcs[0].competency_id: 2}
+
+
+def test_htmx_post_returns_row_and_oob_summary_only(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    response = client.post(rate_url(pcs[0]), {"level": "3"}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and "<nav" not in html
+    assert html.count("<section") == 2
+    assert f'id="competency-{pcs[0].competency_id}"' in html
+    assert 'id="readiness-summary"' in html and 'hx-swap-oob="true"' in html
+    assert "data-focus-after-swap" in html and "Saved" in html
+    # 1 of 3 equally weighted competencies at target 3 -> 33%.
+    assert "33%" in html
+    assert Rating.objects.filter(learner=learner, level=3).count() == 1
+
+
+def test_htmx_post_with_bad_url_shows_error_on_row_and_stores_nothing(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    response = client.post(rate_url(pcs[0]), {"level": "3", "evidence_url": "not a url"}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter a full web address" in html
+    assert 'value="3" checked' in html
+    assert "<html" not in html
+    assert not Rating.objects.exists()
+
+
+def test_plain_post_with_bad_level_rerenders_page_with_message(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    response = client.post(rate_url(pcs[0]), {"level": "7"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose a level from 0 (None) to 4 (Expert)." in html
+    assert "Not saved" in html
+    assert not Rating.objects.exists()
+    # The re-rendered rows post back to the assessment page, not to the rating URL.
+    assert f'name="next" value="{reverse("roadmap:assess")}"' in html
+    assert f'name="next" value="{rate_url(pcs[0])}"' not in html
+
+
+def test_failed_plain_post_in_focus_mode_shows_the_focused_rows(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    back = reverse("roadmap:assess") + f"?focus={pcs[0].competency_id}"
+    response = client.post(rate_url(pcs[0]), {"level": "9", "next": back})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="competency-{pcs[0].competency_id}"' in html
+    assert f'id="competency-{pcs[1].competency_id}"' not in html
+
+
+def test_evidence_without_scheme_is_stored_as_https(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    client.post(rate_url(pcs[0]), {"level": "1", "evidence_url": "github.com/me/repo"})
+    assert Rating.objects.get().evidence_url == "https://github.com/me/repo"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.com/x", "http://"])
+def test_non_web_evidence_links_are_refused(client, setup, url):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    response = client.post(rate_url(pcs[0]), {"level": "1", "evidence_url": url})
+    assert response.status_code == 400
+    assert not Rating.objects.exists()
+
+
+def test_rate_unknown_competency_is_404(client, setup):
+    client.force_login(setup[2])
+    response = client.post(reverse("roadmap:rate", args=[999999]), {"level": "2"})
+    assert response.status_code == 404
+    assert not Rating.objects.exists()
+
+
+def test_rate_competency_of_another_path_is_404(client, setup):
+    other_path, other_pcs = path_with_competencies(1, slug="ai-engineer", name="AI Engineer")
+    client.force_login(setup[2])
+    response = client.post(rate_url(other_pcs[0]), {"level": "2"})
+    assert response.status_code == 404
+    assert not Rating.objects.exists()
+
+
+def test_rate_retired_competency_is_404(client, setup):
+    path, pcs, learner = setup
+    pcs[0].retired_at = timezone.now()
+    pcs[0].save()
+    client.force_login(learner)
+    assert client.post(rate_url(pcs[0]), {"level": "2"}).status_code == 404
+
+
+def test_rate_without_target_path_is_404(client, setup):
+    pcs = setup[1]
+    client.force_login(factories.LearnerFactory())
+    assert client.post(rate_url(pcs[0]), {"level": "2"}).status_code == 404
+
+
+def test_rate_get_is_405(client, setup):
+    client.force_login(setup[2])
+    assert client.get(rate_url(setup[1][0])).status_code == 405
+
+
+def test_rate_anonymous_goes_to_login_and_stores_nothing(client, setup):
+    response = client.post(rate_url(setup[1][0]), {"level": "2"})
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+    assert not Rating.objects.exists()
+
+
+def test_one_learner_never_sees_another_learners_ratings(client, setup):
+    path, pcs, learner = setup
+    other = learner_on(path)
+    factories.RatingFactory(
+        learner=other, competency=pcs[0].competency, level=4, note="secret-note"
+    )
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:assess")).content.decode()
+    assert "secret-note" not in html
+    row = html.split(f'id="competency-{pcs[0].competency_id}"')[1].split("</section>")[0]
+    assert "checked" not in row
+
+
+def test_htmx_post_without_csrf_header_is_refused(setup):
+    from django.test import Client
+
+    path, pcs, learner = setup
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    response = client.post(rate_url(pcs[0]), {"level": "2"}, **HTMX)
+    assert response.status_code == 403
+    assert not Rating.objects.exists()
+
+
+# --- reassessment ----------------------------------------------------------------------------
+
+
+def test_reassess_lists_stale_and_never_rated(client, setup, settings):
+    settings.GAPMAP_STALE_WEEKS = 4
+    path, pcs, learner = setup
+    now = timezone.now()
+    factories.RatingFactory(
+        learner=learner, competency=pcs[0].competency, created_at=now - timedelta(weeks=5)
+    )
+    factories.RatingFactory(
+        learner=learner, competency=pcs[1].competency, created_at=now - timedelta(days=3)
+    )
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:reassess")).content.decode()
+    assert f'id="competency-{pcs[0].competency_id}"' in html  # stale
+    assert f'id="competency-{pcs[1].competency_id}"' not in html  # fresh
+    assert f'id="competency-{pcs[2].competency_id}"' in html  # never rated
+    # Rows post back to this page when JavaScript is off.
+    assert f'value="{reverse("roadmap:reassess")}"' in html
+
+
+def test_reassess_respects_the_setting(client, setup, settings):
+    settings.GAPMAP_STALE_WEEKS = 1
+    path, pcs, learner = setup
+    for pc in pcs:
+        factories.RatingFactory(
+            learner=learner,
+            competency=pc.competency,
+            created_at=timezone.now() - timedelta(days=10),
+        )
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:reassess")).content.decode()
+    assert all(f'id="competency-{pc.competency_id}"' in html for pc in pcs)
+
+
+def test_reassess_empty_state_when_all_fresh(client, setup):
+    path, pcs, learner = setup
+    for pc in pcs:
+        factories.RatingFactory(learner=learner, competency=pc.competency)
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:reassess")).content.decode()
+    assert "All your ratings are fresh" in html
+
+
+def test_plain_post_from_reassess_returns_there(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    response = client.post(rate_url(pcs[0]), {"level": "2", "next": reverse("roadmap:reassess")})
+    assert response["Location"].startswith(reverse("roadmap:reassess"))
+
+
+# --- query counts ----------------------------------------------------------------------------
+
+
+def _learner_with_path_of(size, *, rated):
+    scale_levels()
+    path, pcs = path_with_competencies(size, slug=f"size-{size}", name=f"Size {size}")
+    for pc in pcs:
+        for level in range(5):
+            factories.LevelDescriptorFactory(competency=pc.competency, level=level)
+    learner = learner_on(path)
+    for pc in pcs[:rated]:
+        factories.RatingFactory(learner=learner, competency=pc.competency, level=1)
+        factories.RatingFactory(learner=learner, competency=pc.competency, level=2)
+    return learner, pcs
+
+
+def _count_queries(client, url, django_assert_max_num_queries, *, method="get", data=None, **extra):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(url, data or {}, **extra)
+    assert response.status_code in (200, 302)
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", ["roadmap:assess", "roadmap:reassess", "roadmap:gaps"])
+def test_page_queries_do_not_grow_with_the_path(client, name, django_assert_max_num_queries):
+    small, _ = _learner_with_path_of(10, rated=5)
+    big, _ = _learner_with_path_of(160, rated=80)
+    client.force_login(small)
+    small_count = _count_queries(client, reverse(name), django_assert_max_num_queries)
+    client.force_login(big)
+    with django_assert_max_num_queries(small_count):
+        response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert small_count <= 10
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_rate_queries_do_not_grow_with_the_path(client, htmx, django_assert_max_num_queries):
+    extra = HTMX if htmx else {}
+    small, small_pcs = _learner_with_path_of(10, rated=5)
+    big, big_pcs = _learner_with_path_of(160, rated=80)
+    client.force_login(small)
+    small_count = _count_queries(
+        client, rate_url(small_pcs[0]), None, method="post", data={"level": "3"}, **extra
+    )
+    client.force_login(big)
+    with django_assert_max_num_queries(small_count):
+        client.post(rate_url(big_pcs[0]), {"level": "3"}, **extra)
+    assert small_count <= 15
