@@ -106,3 +106,26 @@ def make_cohort(path: Path, learners: int, weeks: int, mentor: User, label: str)
     members = [make_learner(path, f"{label}-l{i}@bench.test", weeks, seed=i) for i in range(learners)]
     CohortMembership.objects.bulk_create(CohortMembership(cohort=cohort, learner=m) for m in members)
     return cohort
+
+
+def make_due_learners(count: int, prefix: str = "due") -> list[int]:
+    """`count` learners whose inactivity nudge is due at any moment (idle for 60 days, no quiet
+    hours, weekly reminder off: one delivery each), in a few INSERTs. Needs the reminders area."""
+    import datetime as dt
+
+    from roadmap.models import ReminderPreference
+
+    idle_since = timezone.now() - timedelta(days=60)
+    User.objects.bulk_create(
+        (User(email=f"{prefix}{i}@bench.test", role=User.Role.LEARNER, password="!",
+              last_activity_at=idle_since) for i in range(count)),
+        batch_size=2000,
+    )
+    ids = list(User.objects.filter(email__startswith=prefix, email__endswith="@bench.test")
+               .order_by("pk").values_list("pk", flat=True))
+    ReminderPreference.objects.bulk_create(
+        (ReminderPreference(user_id=pk, weekly_enabled=False, hour=0, quiet_start=dt.time(0),
+                            quiet_end=dt.time(0)) for pk in ids),
+        batch_size=2000,
+    )
+    return ids
