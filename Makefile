@@ -48,5 +48,13 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Benchmarks: numbers are reported (tests/benchmarks/results.md), never asserted.
+bench: install-dev
+	$(BIN)/python tests/benchmarks/bench.py
+
+# Load test: gunicorn + PostgreSQL + Redis on loopback, driven by wrk for a bounded time.
+load: install-dev
+	$(BIN)/python tests/benchmarks/load.py
+
 clean:
 	rm -rf var $(VENV)
