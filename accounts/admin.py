@@ -41,7 +41,16 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ["email", "password"]}),
         (
             "Profile",
-            {"fields": ["full_name", "role", "timezone", "weekly_hours", "target_path", "target_date"]},
+            {
+                "fields": [
+                    "full_name",
+                    "role",
+                    "timezone",
+                    "weekly_hours",
+                    "target_path",
+                    "target_date",
+                ]
+            },
         ),
         (
             "Permissions",

@@ -172,7 +172,8 @@ class CompetencyAdmin(admin.ModelAdmin):
             .filter(rating_total__gt=0)
         )
         refusals = [
-            f"{c.name}: learners have rated it {c.rating_total} times. Ratings are history and "
+            f"{c.name}: learners have rated it {c.rating_total} "
+            f"{'time' if c.rating_total == 1 else 'times'}. Ratings are history and "
             "are never deleted; retire it from its paths instead."
             for c in rated
         ]
@@ -204,8 +205,13 @@ class ProjectCompetencyInline(admin.TabularInline):
 class ProjectAdmin(admin.ModelAdmin):
     form = ProjectAdminForm
     list_display = [
-        "name", "path", "difficulty", "estimated_hours", "is_active",
-        "prerequisite_count", "build_count",
+        "name",
+        "path",
+        "difficulty",
+        "estimated_hours",
+        "is_active",
+        "prerequisite_count",
+        "build_count",
     ]
     list_select_related = ["path"]
     list_filter = ["path", "difficulty", "is_active"]

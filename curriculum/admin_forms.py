@@ -34,7 +34,17 @@ def prerequisite_cycle(project: Project, prerequisites) -> list[str] | None:
 class ProjectAdminForm(forms.ModelForm):
     class Meta:
         model = Project
-        fields = "__all__"
+        fields = [
+            "slug",
+            "name",
+            "path",
+            "summary",
+            "difficulty",
+            "estimated_hours",
+            "position",
+            "is_active",
+            "prerequisites",
+        ]
 
     def clean(self):
         cleaned = super().clean()
