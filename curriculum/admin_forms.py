@@ -6,7 +6,7 @@ from django import forms
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
-from .graph import find_cycle
+from .graph import edges_reachable_from, find_cycle
 from .models import Level, PathCompetency, Project, ProjectCompetency
 
 TARGET_CHOICES = [(value, f"{value} {label}") for value, label in Level.choices if value >= 1]
@@ -19,9 +19,10 @@ def prerequisite_cycle(project: Project, prerequisites) -> list[str] | None:
     others = through.objects.exclude(from_project_id=project.pk).values_list(
         "from_project_id", "to_project_id"
     )
-    # The project's own new edges go first, so the search starts from it.
+    # Only what the project depends on matters: a cycle elsewhere (say, from a bad import) is
+    # not this edit's fault. Its own new edges go first, so the search starts from it.
     edges = [(project.pk, p.pk) for p in prerequisites] + list(others)
-    cycle = find_cycle(edges)
+    cycle = find_cycle(edges_reachable_from(edges, project.pk))
     if cycle is None:
         return None
     if project.pk in cycle[:-1]:

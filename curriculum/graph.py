@@ -41,3 +41,20 @@ def find_cycle(edges: Iterable[tuple[Hashable, Hashable]]) -> list | None:
 
 
 _END = object()
+
+
+def edges_reachable_from(edges: Iterable[tuple[Hashable, Hashable]], start: Hashable) -> list:
+    """The edges whose source can be reached from `start` (start's own edges included), in their
+    given order: a cycle among them is one that `start` depends on."""
+    edges = list(edges)
+    graph: dict = {}
+    for source, target in edges:
+        graph.setdefault(source, []).append(target)
+    seen = {start}
+    todo = [start]
+    while todo:
+        for target in graph.get(todo.pop(), []):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return [(source, target) for source, target in edges if source in seen]

@@ -66,6 +66,18 @@ def test_project_cannot_be_its_own_prerequisite(admin_client):
     assert not project.prerequisites.exists()
 
 
+def test_a_cycle_elsewhere_does_not_block_an_unrelated_project(admin_client):
+    x, y = factories.ProjectFactory(name="X"), factories.ProjectFactory(name="Y")
+    x.prerequisites.add(y)
+    y.prerequisites.add(x)  # as a bad import could leave it
+    a, b = factories.ProjectFactory(name="Alpha"), factories.ProjectFactory(name="Beta")
+    url, data, _ = _page(admin_client, Project, a)
+    data["prerequisites"] = [str(b.pk)]
+
+    assert admin_client.post(url, data).status_code == 302
+    assert list(a.prerequisites.all()) == [b]
+
+
 def test_acyclic_prerequisites_save(admin_client):
     a = factories.ProjectFactory(name="Alpha")
     b = factories.ProjectFactory(name="Beta")

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curriculum.graph import find_cycle
+from curriculum.graph import edges_reachable_from, find_cycle
 
 edges_strategy = st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), max_size=40)
 
@@ -67,3 +67,17 @@ def test_returned_cycle_is_made_of_real_edges_and_closes(edges):
 @given(edges_strategy)
 def test_deterministic(edges):
     assert find_cycle(edges) == find_cycle(list(edges))
+
+
+def test_edges_reachable_from_keeps_only_what_start_depends_on():
+    edges = [("a", "b"), ("b", "c"), ("x", "y"), ("y", "x"), ("c", "a")]
+    assert edges_reachable_from(edges, "a") == [("a", "b"), ("b", "c"), ("c", "a")]
+    assert edges_reachable_from(edges, "z") == []
+
+
+@given(edges_strategy, st.integers(0, 12))
+def test_a_cycle_among_reachable_edges_is_a_cycle_of_the_whole_graph(edges, start):
+    reachable = edges_reachable_from(edges, start)
+    assert set(reachable) <= set(edges)
+    if find_cycle(reachable) is not None:
+        assert find_cycle(edges) is not None
