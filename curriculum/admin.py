@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from .admin_forms import (
+    LevelDescriptorForm,
     LevelDescriptorFormSet,
     PathCompetencyForm,
     ProjectAdminForm,
@@ -118,6 +119,7 @@ class PathCompetencyAdmin(admin.ModelAdmin):
 
 class LevelDescriptorInline(admin.TabularInline):
     model = LevelDescriptor
+    form = LevelDescriptorForm
     formset = LevelDescriptorFormSet
     fields = ["level", "description"]
     max_num = len(Level.values)

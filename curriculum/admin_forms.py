@@ -7,9 +7,11 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from .graph import edges_reachable_from, find_cycle
-from .models import Level, PathCompetency, Project, ProjectCompetency
+from .models import Level, LevelDescriptor, PathCompetency, Project, ProjectCompetency
 
-TARGET_CHOICES = [(value, f"{value} {label}") for value, label in Level.choices if value >= 1]
+# "3 Proficient" rather than "Proficient": editors think in numbers and words at once.
+LEVEL_CHOICES = [(value, f"{value} {label}") for value, label in Level.choices]
+TARGET_CHOICES = [(value, label) for value, label in LEVEL_CHOICES if value >= 1]
 
 
 def prerequisite_cycle(project: Project, prerequisites) -> list[str] | None:
@@ -109,6 +111,17 @@ class ProjectCompetencyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["builds_to_level"].choices = [("", "---------"), *TARGET_CHOICES]
+
+
+class LevelDescriptorForm(forms.ModelForm):
+    class Meta:
+        model = LevelDescriptor
+        fields = ["level", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "---------"), *LEVEL_CHOICES]
 
 
 class LevelDescriptorFormSet(BaseInlineFormSet):

@@ -56,6 +56,12 @@ def test_change_user_profile_fields(admin_client):
     assert (user.timezone, user.weekly_hours, user.target_path) == ("Europe/Berlin", 10, path)
 
 
+def test_user_password_page_renders(admin_client):
+    user = factories.LearnerFactory()
+    response = admin_client.get(reverse("admin:auth_user_password_change", args=[user.pk]))
+    assert response.status_code == 200
+
+
 def test_change_user_rejects_unknown_timezone(admin_client):
     user = factories.LearnerFactory()
     url = admin_url(User, "change", user.pk)
