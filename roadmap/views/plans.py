@@ -63,13 +63,13 @@ def _plan_context(request, *, error_item_id=None, error=None, complete_form=None
     open_items = [i for i in items if i.is_open]
     for item in items:
         item.behind = item.behind_weeks(today)
+        item.error = error if item.pk == error_item_id else None
         if item.is_open:
             item.complete_form = (
                 complete_form
                 if item.pk == error_item_id and complete_form is not None
                 else CompleteItemForm(auto_id=f"item{item.pk}_%s")
             )
-            item.error = error if item.pk == error_item_id else None
     for index, item in enumerate(open_items):
         item.can_move_up = index > 0
         item.can_move_down = index < len(open_items) - 1
