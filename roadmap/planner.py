@@ -381,6 +381,8 @@ def target_warning(
     needed = math.ceil(total_hours * 7 / days)
     if needed > 80:
         return f"{head}; even 80 h a week would not make it: pick a later date or fewer projects."
+    if needed <= weekly_hours:  # the dates were set from another day: re-dating is enough
+        return f"{head}; reflow the plan from today to make it."
     return f"{head}; add {needed - weekly_hours} h a week to make it."
 
 

@@ -74,9 +74,11 @@ def portfolio_public(request, token):
 @login_required
 @require_GET
 def portfolio_markdown(request):
-    text = render_to_string(
-        "roadmap/portfolio.md", {"items": _portfolio_items(request.user), "owner": request.user}
-    )
+    items = list(_portfolio_items(request.user))
+    for item in items:
+        # Markdown quotes line by line.
+        item.reflection_quoted = "\n".join(f"> {line}" for line in item.reflection.splitlines())
+    text = render_to_string("roadmap/portfolio.md", {"items": items, "owner": request.user})
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="portfolio.md"'
     return response

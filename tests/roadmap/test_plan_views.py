@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from roadmap.models import Plan, PlanItem
@@ -290,3 +292,27 @@ def test_plan_page_queries_stay_flat(client, django_assert_max_num_queries, size
 def test_plan_item_factory_belongs_to_its_plan():
     item = PlanItemFactory()
     assert item.project.path == item.plan.path
+
+
+def test_a_plan_with_every_target_met_says_so_without_an_empty_warning(client, learner, plan):
+    for item in _items(plan):
+        for build in item.project.builds.all():
+            factories.RatingFactory(learner=learner, competency=build.competency, level=3)
+    client.force_login(learner)
+    client.post(reverse("roadmap:plan_generate"))
+    page = client.get(reverse("roadmap:plan")).text
+    assert "Every target of" in page and "No project in the curriculum" not in page
+    assert plan.items.count() == 0
+
+
+def test_plan_page_query_count_is_the_same_at_two_sizes(client):
+    counts = []
+    for size in (2, 9):
+        learner = factories.LearnerFactory()
+        path, _c, _p = curriculum_with_gaps(learner, projects=size, competencies=size)
+        plan_generate(learner=learner, path=path)
+        client.force_login(learner)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("roadmap:plan"))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -173,3 +173,10 @@ class TestCompletionFormInput(TestCase):
         else:
             assert 'class="error"' in response.text
             assert item.status == "planned" and item.evidence_url == "" and item.reflection == ""
+
+
+def test_markdown_quotes_every_line_of_a_reflection(client, learner, plan):
+    PlanItem.objects.filter(status="done").update(reflection="one\ntwo")
+    client.force_login(learner)
+    text = client.get(reverse("roadmap:portfolio_markdown")).content.decode()
+    assert "> one\n> two" in text
