@@ -37,10 +37,13 @@ def _assess_url():
         return None
 
 
-def _plan_context(request, *, error_item_id=None, error=None, complete_form=None):
+def _plan_context(
+    request, *, error_item_id=None, error=None, complete_form=None, focus_item_id=None
+):
     user = request.user
     path = user.target_path
-    ctx = {"path": path, "plan": None, "assess_url": _assess_url()}
+    # After an htmx action keyboard focus returns to the item acted on (gapmap.js).
+    ctx = {"path": path, "plan": None, "assess_url": _assess_url(), "focus_item_id": focus_item_id}
     if path is None:
         ctx["empty"] = "no_path"
         return ctx
@@ -138,7 +141,7 @@ def _item_action(request, item, action, success):
         messages.error(request, exc.message)
         return redirect("roadmap:plan")
     if request.htmx:
-        return _render_plan(request)
+        return _render_plan(request, focus_item_id=item.pk)
     messages.success(request, success)
     return redirect("roadmap:plan")
 
