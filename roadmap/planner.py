@@ -212,7 +212,9 @@ def plan(
 
     while remaining and not targets_met(requirements, simulated):
         best_single = None
-        best_rate = Fraction(0)
+        # Rates as floats: gains and hours are small integers, so distinct ratios never round
+        # to the same float and equal ones always do (Fraction was the benchmark's hot spot).
+        best_rate = 0.0
         chains = []
         for pid in remaining:
             g = gain[pid]
@@ -221,7 +223,7 @@ def plan(
             project = by_id[pid]
             missing = [a for a in ancestors[pid] if a not in satisfied]
             if not missing:
-                rate = Fraction(g, project.hours)
+                rate = g / project.hours
                 if best_single is None or (-rate, order_key[pid]) < (
                     -best_rate,
                     order_key[best_single],
@@ -230,9 +232,10 @@ def plan(
             elif pid not in ancestors[pid]:  # a cycle never becomes eligible
                 # Upper bound of the chain's rate: gains overlap, so the exact one is no larger.
                 hours = project.hours + sum(by_id[a].hours for a in missing)
-                bound = Fraction(g + sum(max(gain.get(a, 0), 0) for a in missing), hours)
+                bound = (g + sum(max(gain.get(a, 0), 0) for a in missing)) / hours
                 chains.append((bound, pid, missing, hours))
         best_chain = None
+        chains = [c for c in chains if c[0] >= best_rate]
         chains.sort(key=lambda c: (-c[0], order_key[c[1]]))
         for bound, pid, missing, hours in chains:
             if bound < best_rate or (best_chain and bound < best_chain[0]):
@@ -242,7 +245,7 @@ def plan(
             )
             if exact is None:
                 continue
-            rate = Fraction(exact, hours)
+            rate = exact / hours
             better_than_single = best_single is None or rate > best_rate
             if better_than_single and (best_chain is None or rate > best_chain[0]):
                 best_chain = (rate, pid, ordered)
