@@ -75,6 +75,7 @@ def _levels_after(planned, requirements, levels):
     return simulated, history
 
 
+@settings(deadline=None)  # timing varies on a loaded machine; speed is the benchmark's job
 @given(curricula())
 def test_prerequisites_always_come_before_dependants(curriculum):
     projects, requirements, levels = curriculum
@@ -86,6 +87,7 @@ def test_prerequisites_always_come_before_dependants(curriculum):
         seen.add(item.project.id)
 
 
+@settings(deadline=None)  # timing varies on a loaded machine; speed is the benchmark's job
 @given(curricula())
 def test_the_plan_is_deterministic_whatever_the_input_order(curriculum):
     projects, requirements, levels = curriculum
@@ -96,6 +98,7 @@ def test_the_plan_is_deterministic_whatever_the_input_order(curriculum):
     assert first == again
 
 
+@settings(deadline=None)  # timing varies on a loaded machine; speed is the benchmark's job
 @given(curricula())
 def test_only_gap_closers_and_their_prerequisites_are_scheduled(curriculum):
     """The documented rule: a project closing no gap is there only as a (transitive)
@@ -125,6 +128,7 @@ def test_only_gap_closers_and_their_prerequisites_are_scheduled(curriculum):
         assert "needed before" in item.explanation
 
 
+@settings(deadline=None)  # timing varies on a loaded machine; speed is the benchmark's job
 @given(curricula())
 def test_it_stops_once_targets_are_met(curriculum):
     projects, requirements, levels = curriculum
@@ -139,6 +143,7 @@ def test_it_stops_once_targets_are_met(curriculum):
             simulated[cid] = after
 
 
+@settings(deadline=None)  # timing varies on a loaded machine; speed is the benchmark's job
 @given(curricula())
 def test_it_goes_on_while_some_project_could_still_close_a_gap(curriculum):
     projects, requirements, levels = curriculum
@@ -152,7 +157,7 @@ def test_it_goes_on_while_some_project_could_still_close_a_gap(curriculum):
     assert recommend(leftovers, requirements, simulated) == []
 
 
-@settings(max_examples=200)
+@settings(deadline=None, max_examples=200)
 @given(curricula(), st.integers(1, 80), st.dates(date(2025, 1, 1), date(2030, 12, 31)))
 def test_no_week_holds_more_than_the_budget(curriculum, weekly_hours, start):
     projects, _, _ = curriculum
