@@ -7,6 +7,7 @@ from .assessments import PathSelection, Rating  # noqa: F401
 from .progress import CurriculumSnapshot  # noqa: F401
 
 # --- plans
+from .plans import Plan, PlanItem, PlanItemError, PlanMilestone  # noqa: F401
 
 # --- mentoring
 
