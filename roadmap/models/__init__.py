@@ -6,5 +6,6 @@ from .assessments import PathSelection, Rating  # noqa: F401
 # --- plans
 
 # --- mentoring
+from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
 
 # --- reminders
