@@ -49,7 +49,8 @@ class User(AbstractUser):
     role = models.CharField(max_length=10, choices=Role, default=Role.LEARNER)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     weekly_hours = models.PositiveSmallIntegerField(
-        default=6, validators=[MinValueValidator(1), MaxValueValidator(80)],
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(80)],
         help_text="Hours a week you can give to learning and projects.",
     )
     target_path = models.ForeignKey(
@@ -68,7 +69,8 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(weekly_hours__gte=1, weekly_hours__lte=80), name="user_weekly_hours_range"
+                condition=Q(weekly_hours__gte=1, weekly_hours__lte=80),
+                name="user_weekly_hours_range",
             )
         ]
 
@@ -161,9 +163,7 @@ class CohortInvite(models.Model):
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invites")
     code = models.CharField(max_length=32, unique=True, default=invite_code)
-    created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -40,7 +40,9 @@ class Feedback(models.Model):
 class RatingVerification(models.Model):
     """A mentor confirms that a learner's self-rating matches the evidence."""
 
-    rating = models.ForeignKey("roadmap.Rating", on_delete=models.CASCADE, related_name="verifications")
+    rating = models.ForeignKey(
+        "roadmap.Rating", on_delete=models.CASCADE, related_name="verifications"
+    )
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -84,5 +86,3 @@ class CheckpointSignOff(models.Model):
 
     def __str__(self):
         return f"{self.checkpoint} signed off for {self.learner}"
-
-
