@@ -28,5 +28,6 @@ def dashboard(request):
 @mentor_required
 @require_GET
 def mentor_home(request):
-    cohorts = request.user.mentored_cohorts.select_related("path").order_by("-start_date")
-    return render(request, "roadmap/mentor_home.html", {"cohorts": cohorts})
+    from roadmap.services.mentoring import cohort_summaries
+
+    return render(request, "roadmap/mentor_home.html", {"summaries": cohort_summaries(request.user)})
