@@ -30,4 +30,5 @@ def dashboard(request):
 def mentor_home(request):
     from roadmap.services.mentoring import cohort_summaries
 
-    return render(request, "roadmap/mentor_home.html", {"summaries": cohort_summaries(request.user)})
+    summaries = cohort_summaries(request.user)
+    return render(request, "roadmap/mentor_home.html", {"summaries": summaries})
