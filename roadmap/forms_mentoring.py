@@ -45,6 +45,8 @@ class FeedbackForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea, max_length=4000, label="Feedback")
 
     def __init__(self, *args, competencies, projects, **kwargs):
+        # distinct ids: this form shares the learner page with MentorRatingForm
+        kwargs.setdefault("auto_id", "feedback_%s")
         super().__init__(*args, **kwargs)
         self.fields["competency"].queryset = competencies
         self.fields["project"].queryset = projects
@@ -56,6 +58,7 @@ class MentorRatingForm(forms.Form):
     note = forms.CharField(widget=forms.Textarea, max_length=2000, required=False)
 
     def __init__(self, *args, competencies, **kwargs):
+        kwargs.setdefault("auto_id", "rating_%s")
         super().__init__(*args, **kwargs)
         self.fields["competency"].queryset = competencies
 

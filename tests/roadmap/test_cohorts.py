@@ -22,7 +22,8 @@ def test_heatmap_rows_cells_readiness_and_change():
     )
     row = rows[0]
     assert [(c.competency_id, c.level, c.target, c.met) for c in row.cells] == [
-        (1, 3, 3, True), (2, 1, 2, False)
+        (1, 3, 3, True),
+        (2, 1, 2, False),
     ]
     # (2*3 + 1*1) / (2*3 + 1*2) = 7/8 -> 87; 4 weeks ago 2/8 -> 25
     assert row.readiness == 87
@@ -40,9 +41,17 @@ def test_needs_attention_after_14_days_falls_back_to_last_rating():
     old = NOW - dt.timedelta(days=14)
     recent = NOW - dt.timedelta(days=13)
     rows = cohorts.heatmap_rows(
-        [Member(1, "Idle", old), Member(2, "Fallback", None), Member(3, "Never", None),
-         Member(4, "Busy", recent)],
-        REQS, {}, {}, now=NOW, last_rating_at={2: recent},
+        [
+            Member(1, "Idle", old),
+            Member(2, "Fallback", None),
+            Member(3, "Never", None),
+            Member(4, "Busy", recent),
+        ],
+        REQS,
+        {},
+        {},
+        now=NOW,
+        last_rating_at={2: recent},
     )
     by_name = {r.name: r for r in rows}
     assert by_name["Idle"].reasons == ["no activity for 14 days"]
@@ -92,7 +101,9 @@ def test_week_starts_are_local_mondays_across_dst():
     now_local = dt.datetime(2026, 11, 4, 9, 0, tzinfo=berlin)  # a Wednesday after DST ended
     starts = cohorts.week_starts(now_local, 3)
     assert [s.date() for s in starts] == [
-        dt.date(2026, 10, 19), dt.date(2026, 10, 26), dt.date(2026, 11, 2)
+        dt.date(2026, 10, 19),
+        dt.date(2026, 10, 26),
+        dt.date(2026, 11, 2),
     ]
     assert all(s.hour == 0 and s.weekday() == 0 for s in starts)
     assert starts[0].utcoffset() == dt.timedelta(hours=2)
@@ -130,12 +141,20 @@ def test_calibration_bias_is_mean_self_minus_mentor_where_both_rated():
 def test_calibration_rows_only_where_a_mentor_rated():
     comp = lambda cid, name: SimpleNamespace(name=name)  # noqa: E731
     r = lambda pk, cid, source, level, day: SimpleNamespace(  # noqa: E731
-        pk=pk, competency_id=cid, competency=comp(cid, f"C{cid}"), source=source, level=level,
+        pk=pk,
+        competency_id=cid,
+        competency=comp(cid, f"C{cid}"),
+        source=source,
+        level=level,
         created_at=NOW + dt.timedelta(days=day),
     )
     rows = cohorts.calibration_rows(
-        [r(1, 1, "self", 3, 0), r(2, 1, "mentor", 2, 1), r(3, 2, "self", 1, 0),
-         r(4, 1, "self", 4, 2)]
+        [
+            r(1, 1, "self", 3, 0),
+            r(2, 1, "mentor", 2, 1),
+            r(3, 2, "self", 1, 0),
+            r(4, 1, "self", 4, 2),
+        ]
     )
     assert [row.competency_id for row in rows] == [1]
     assert [e.pk for e in rows[0].entries] == [1, 2, 4]

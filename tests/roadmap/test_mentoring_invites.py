@@ -202,8 +202,15 @@ def test_staff_creates_a_cohort_in_the_app(client):
     client.force_login(staff)
     url = reverse("roadmap:cohort_create")
     assert client.get(url).status_code == 200
-    response = client.post(url, {"name": "Winter 2027", "path": path.pk,
-                                 "start_date": "2027-01-11", "mentors": [mentor.pk]})
+    response = client.post(
+        url,
+        {
+            "name": "Winter 2027",
+            "path": path.pk,
+            "start_date": "2027-01-11",
+            "mentors": [mentor.pk],
+        },
+    )
     assert response.status_code == 302
     from accounts.models import Cohort
 

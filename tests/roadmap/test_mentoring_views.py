@@ -36,8 +36,12 @@ class Setup:
 
     def rate(self, learner, pc_index, level, *, days_ago=0, source=Rating.Source.SELF, by=None):
         return rating_record(
-            learner=learner, competency=self.pcs[pc_index].competency, level=level,
-            source=source, rated_by=by, at=timezone.now() - dt.timedelta(days=days_ago),
+            learner=learner,
+            competency=self.pcs[pc_index].competency,
+            level=level,
+            source=source,
+            rated_by=by,
+            at=timezone.now() - dt.timedelta(days=days_ago),
         )
 
     @property
@@ -144,11 +148,22 @@ def _populate(size):
     for learner in setup.learners:
         for i, pc in enumerate(setup.pcs):
             for days in (3, 20, 60):
-                ratings.append(Rating(learner=learner, competency=pc.competency, level=i % 5,
-                                      created_at=timezone.now() - dt.timedelta(days=days)))
+                ratings.append(
+                    Rating(
+                        learner=learner,
+                        competency=pc.competency,
+                        level=i % 5,
+                        created_at=timezone.now() - dt.timedelta(days=days),
+                    )
+                )
     Rating.objects.bulk_create(ratings)
-    Rating.objects.create(learner=setup.learners[0], competency=setup.pcs[0].competency, level=2,
-                          source=Rating.Source.MENTOR, rated_by=setup.mentor)
+    Rating.objects.create(
+        learner=setup.learners[0],
+        competency=setup.pcs[0].competency,
+        level=2,
+        source=Rating.Source.MENTOR,
+        rated_by=setup.mentor,
+    )
     return setup
 
 
@@ -195,8 +210,12 @@ def test_csv_one_row_per_learner(client, s):
     response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["learner", *[pc.competency.name for pc in s.pcs], "readiness",
-                       "last activity"]
+    assert rows[0] == [
+        "learner",
+        *[pc.competency.name for pc in s.pcs],
+        "readiness",
+        "last activity",
+    ]
     assert rows[1][0] == "'=cmd()"  # a formula is neutralised
     assert rows[1][1:5] == ["0", "0", "0", "0"]
     assert rows[2][:5] == ["Learner 000", "3", "2", "0", "55"]
@@ -213,7 +232,9 @@ def test_csv_outsider_404(client, s):
 def test_mentor_learner_view_shows_levels_history_and_projects(client, s):
     ada = s.learners[0]
     rating = s.rate(ada, 0, 2)
-    Rating.objects.filter(pk=rating.pk).update(note="Built a RAG demo", evidence_url="https://x.example/r")
+    Rating.objects.filter(pk=rating.pk).update(
+        note="Built a RAG demo", evidence_url="https://x.example/r"
+    )
     project = factories.ProjectFactory(path=s.path, name="RAG app")
     factories.ProjectCheckpointFactory(project=project, title="Evaluation report")
     client.force_login(s.mentor)
@@ -238,12 +259,16 @@ def test_mentor_leaves_feedback(client, s):
     client.force_login(s.mentor)
     url = reverse("roadmap:mentor_feedback", args=[s.cohort.pk, ada.pk])
     assert client.get(url).status_code == 405
-    response = client.post(url, {"body": "Work on retrieval evaluation.",
-                                 "competency": s.pcs[0].competency_id})
+    response = client.post(
+        url, {"body": "Work on retrieval evaluation.", "competency": s.pcs[0].competency_id}
+    )
     assert response.status_code == 302
     feedback = Feedback.objects.get()
     assert (feedback.learner, feedback.author, feedback.competency) == (
-        ada, s.mentor, s.pcs[0].competency)
+        ada,
+        s.mentor,
+        s.pcs[0].competency,
+    )
     bad = client.post(url, {"body": ""})
     assert bad.status_code == 400 and Feedback.objects.count() == 1
     # a competency outside the cohort's path is refused
@@ -336,8 +361,12 @@ def test_learner_sees_feedback_and_verification_then_unread_clears(client, s):
     assert "Great retrieval eval" in response.text and "verified" in response.text
     assert response.text.count(">new<") == 2
     assert svc.mentoring_unread_count(ada) == 0
-    assert "new" not in client.get(reverse("roadmap:my_feedback")).text.split("<main")[1].split(
-        "Feedback from mentors")[0]
+    assert (
+        "new"
+        not in client.get(reverse("roadmap:my_feedback"))
+        .text.split("<main")[1]
+        .split("Feedback from mentors")[0]
+    )
 
 
 def test_learner_never_sees_others_feedback(client, s):
