@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from roadmap.gaps import Requirement, readiness, readiness_display
+from roadmap.gaps import Requirement, readiness_display
 
 ATTENTION_DAYS = 14
 
@@ -66,6 +66,25 @@ class TopGap:
         return round(100 * self.lacking / self.of) if self.of else 0
 
 
+def readiness_of(requirements: Sequence[Requirement]):
+    """roadmap.gaps.readiness with the requirements bound once: the same figure, computed for
+    thousands of (learner, week) pairs without re-walking the dataclasses each time."""
+    reqs = [(r.competency_id, r.target, r.weight) for r in requirements]
+    needed = sum(t * w for _, t, w in reqs)
+
+    def compute(levels: Mapping[int, int]) -> float:
+        if needed == 0:
+            return 100.0
+        get = levels.get
+        reached = 0
+        for cid, target, weight in reqs:
+            level = get(cid, 0)
+            reached += weight * (target if level >= target else level)
+        return 100.0 * reached / needed
+
+    return compute
+
+
 def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
@@ -103,11 +122,12 @@ def heatmap_rows(
     Activity falls back to the learner's last rating when last_activity_at was never set."""
     last_rating_at = last_rating_at or {}
     behind = set(behind_plan)
+    ready = readiness_of(requirements)
     rows = []
     for member in members:
         levels = current.get(member.id, {})
-        now_ready = readiness_display(readiness(requirements, levels))
-        then_ready = readiness_display(readiness(requirements, past.get(member.id, {})))
+        now_ready = readiness_display(ready(levels))
+        then_ready = readiness_display(ready(past.get(member.id, {})))
         last_active = member.last_activity_at or last_rating_at.get(member.id)
         rows.append(
             LearnerRow(
@@ -202,11 +222,13 @@ def week_starts(now_local: dt.datetime, weeks: int) -> list[dt.datetime]:
     return starts
 
 
-def levels_as_of(baseline: Levels, events: Iterable[tuple], at: dt.datetime) -> dict:
-    """Levels at `at`: the baseline with every (learner, competency, level, when) event <= at."""
+def levels_as_of(baseline: Levels, events: Iterable[tuple], at) -> dict:
+    """Levels just before `at`: the baseline with every (learner, competency, level, when)
+    event whose `when` < `at` applied in order. `when` and `at` may be datetimes or any other
+    ordered values (the service passes week-bucket numbers computed in the database)."""
     levels = {lid: dict(comps) for lid, comps in baseline.items()}
     for lid, cid, level, when in sorted(events, key=lambda e: e[3]):
-        if when > at:
+        if when >= at:
             break
         levels.setdefault(lid, {})[cid] = level
     return levels
@@ -217,27 +239,26 @@ def weekly_medians(
     learner_ids: Sequence[int],
     baseline: Levels,
     events: Iterable[tuple],
-    starts: Sequence[dt.datetime],
-    now: dt.datetime,
+    ends: Sequence,
+    labels: Sequence[dt.date],
 ) -> list[tuple[dt.date, float | None]]:
-    """The members' median readiness at the end of each week (the current week: now).
+    """The members' median readiness at each of `ends` (one per week, labelled by `labels`).
 
-    `baseline` holds levels as of starts[0]; `events` are (learner, competency, level, when)
-    rows after it. One sweep over the sorted events, so it is linear in their number."""
+    `baseline` holds levels before the first week; `events` are (learner, competency, level,
+    when) rows after it, `when` comparable with `ends`. One sweep over the sorted events."""
     ordered = sorted(events, key=lambda e: e[3])
     levels = {lid: dict(baseline.get(lid, {})) for lid in learner_ids}
-    ends = [*starts[1:], now]
+    ready = readiness_of(requirements)
     points = []
     i = 0
-    for start, end in zip(starts, ends, strict=True):
+    for label, end in zip(labels, ends, strict=True):
         while i < len(ordered) and ordered[i][3] < end:
             lid, cid, level, _ = ordered[i]
             if lid in levels:
                 levels[lid][cid] = level
             i += 1
-        values = [readiness(requirements, levels[lid]) for lid in learner_ids]
-        value = median(values)
-        points.append((start.date(), None if value is None else round(value, 1)))
+        value = median([ready(levels[lid]) for lid in learner_ids])
+        points.append((label, None if value is None else round(value, 1)))
     return points
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Cohort, CohortInvite, CohortMembership, User
@@ -181,7 +181,7 @@ def _self_ratings(learner_ids, competency_ids):
 
 
 def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> CohortData:
-    """Everything the cohort dashboard shows, in six queries whatever the size."""
+    """Everything the cohort dashboard shows, in eight queries whatever the size."""
     now = now or timezone.now()
     pcs = list(
         PathCompetency.objects.current()
@@ -194,35 +194,56 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
     ids = [m.id for m in members]
     comp_ids = [r.competency_id for r in requirements]
 
-    latest = list(
-        _self_ratings(ids, comp_ids)
-        .latest_per_competency()
-        .values_list("learner_id", "competency_id", "level", "created_at")
+    # When each learner last rated anything: the fallback for a missing last_activity_at.
+    last_rating_at = dict(
+        Rating.objects.filter(learner__in=ids, source=Rating.Source.SELF)
+        .values("learner_id")
+        .annotate(last=Max("created_at"))
+        .values_list("learner_id", "last")
     )
-    current = cohorts.nest_levels(latest)
-    last_rating_at: dict[int, dt.datetime] = {}
-    for lid, _, _, when in latest:
-        if lid not in last_rating_at or when > last_rating_at[lid]:
-            last_rating_at[lid] = when
-
     weekly, past = [], {}
     four_weeks_ago = now - dt.timedelta(weeks=4)
     if with_history:
+        # Levels before the chart window plus every rating since then give the current levels,
+        # those of 4 weeks ago and each week's median, from two bounded queries. Each rating
+        # comes with the number of its time bucket (weeks, and 4 weeks ago) worked out by the
+        # database: converting tens of thousands of timestamps in Python costs seconds.
         starts = cohorts.week_starts(timezone.localtime(now), CHART_WEEKS)
         window_start = min(starts[0], four_weeks_ago)
+        cuts = sorted({*starts, four_weeks_ago})
         baseline = cohorts.nest_levels(
             _self_ratings(ids, comp_ids)
             .filter(created_at__lt=window_start)
             .latest_per_competency()
             .values_list("learner_id", "competency_id", "level")
         )
+        bucket = Case(
+            *[When(created_at__lt=cut, then=Value(n)) for n, cut in enumerate(cuts)],
+            default=Value(len(cuts)),
+            output_field=IntegerField(),
+        )
         events = list(
             _self_ratings(ids, comp_ids)
             .filter(created_at__gte=window_start)
-            .values_list("learner_id", "competency_id", "level", "created_at")
+            .order_by("created_at", "id")
+            .annotate(bucket=bucket)
+            .values_list("learner_id", "competency_id", "level", "bucket")
         )
-        past = cohorts.levels_as_of(baseline, events, four_weeks_ago)
-        weekly = cohorts.weekly_medians(requirements, ids, baseline, events, starts, now)
+        # a rating is before cut k exactly when its bucket is at most k, i.e. < k + 1
+        before = {cut: n + 1 for n, cut in enumerate(cuts)}
+        after_all = len(cuts) + 1
+        current = cohorts.levels_as_of(baseline, events, after_all)
+        past = cohorts.levels_as_of(baseline, events, before[four_weeks_ago])
+        ends = [before[start] for start in starts[1:]] + [after_all]
+        weekly = cohorts.weekly_medians(
+            requirements, ids, baseline, events, ends, [start.date() for start in starts]
+        )
+    else:
+        current = cohorts.nest_levels(
+            _self_ratings(ids, comp_ids)
+            .latest_per_competency()
+            .values_list("learner_id", "competency_id", "level")
+        )
 
     mentor_latest = cohorts.nest_levels(
         Rating.objects.filter(learner__in=ids, competency__in=comp_ids, source=Rating.Source.MENTOR)

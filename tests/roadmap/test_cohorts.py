@@ -119,16 +119,28 @@ def test_weekly_medians_sweep_events_into_their_week():
         (2, 2, 2, starts[2] + dt.timedelta(days=1)),
         (99, 1, 3, starts[2]),  # not a member any more: ignored
     ]
-    points = cohorts.weekly_medians(REQS, [1, 2], baseline, events, starts, NOW)
+    ends, labels = [*starts[1:], NOW], [s.date() for s in starts]
+    points = cohorts.weekly_medians(REQS, [1, 2], baseline, events, ends, labels)
     assert [day for day, _ in points] == [s.date() for s in starts]
     # week 1: 2/8=25% and 0 -> 12.5; week 2: 6/8=75% and 0 -> 37.5; week 3: 75% and 100% -> 87.5
     assert [value for _, value in points] == [12.5, 37.5, 87.5]
-    assert cohorts.weekly_medians(REQS, [], {}, [], starts, NOW)[0][1] is None
+    assert cohorts.weekly_medians(REQS, [], {}, [], ends, labels)[0][1] is None
+
+
+def test_weekly_medians_accept_bucket_numbers():
+    # the service passes bucket numbers from the database instead of timestamps
+    events = [(1, 1, 3, 1), (1, 2, 2, 2)]
+    points = cohorts.weekly_medians(REQS, [1], {}, events, [1, 2, 3], ["w1", "w2", "w3"])
+    assert [v for _, v in points] == [0, 75.0, 100.0]
 
 
 def test_levels_as_of_applies_events_up_to_the_moment():
     t = NOW
-    events = [(1, 1, 2, t - dt.timedelta(days=2)), (1, 1, 4, t + dt.timedelta(days=1))]
+    events = [
+        (1, 1, 2, t - dt.timedelta(days=2)),
+        (1, 1, 4, t + dt.timedelta(days=1)),
+        (2, 1, 4, t),
+    ]
     assert cohorts.levels_as_of({1: {1: 0}}, events, t) == {1: {1: 2}}
 
 
@@ -165,3 +177,22 @@ def test_calibration_rows_only_where_a_mentor_rated():
 def test_chart_points_stay_inside_the_box(values):
     for x, y, _ in cohorts.chart_points(values):
         assert 28 <= x <= 532 and 28 <= y <= 152
+
+
+@given(
+    st.lists(
+        st.builds(
+            Requirement,
+            competency_id=st.integers(1, 30),
+            target=st.integers(1, 4),
+            weight=st.integers(1, 10),
+        ),
+        max_size=20,
+        unique_by=lambda r: r.competency_id,
+    ),
+    st.dictionaries(st.integers(1, 30), st.integers(0, 4)),
+)
+def test_readiness_of_equals_gaps_readiness(requirements, levels):
+    from roadmap.gaps import readiness
+
+    assert cohorts.readiness_of(requirements)(levels) == readiness(requirements, levels)
