@@ -70,7 +70,8 @@ SORT_LABELS = {"name": "name", "readiness": "readiness (lowest first)"}
 def _heatmap_params(request, data):
     comp_ids = {pc.competency_id for pc in data.path_competencies}
     sort = request.GET.get("sort", "name")
-    if not (sort in SORT_LABELS or (sort[1:].isdigit() and int(sort[1:]) in comp_ids)):
+    by_competency = sort.startswith("c") and sort[1:].isdigit() and int(sort[1:]) in comp_ids
+    if not (sort in SORT_LABELS or by_competency):
         sort = "name"
     status = request.GET.get("status", "all")
     if status not in cohorts.STATUSES:

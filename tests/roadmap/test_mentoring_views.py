@@ -387,3 +387,44 @@ def test_calibration_page_for_learner(client, s):
     assert [r.competency_id for r in rows] == [s.pcs[0].competency_id]
     assert "self 2 above mentor" in response.text
     assert client.post(reverse("roadmap:calibration")).status_code == 405
+
+
+def test_learner_view_query_count_does_not_grow_with_history(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (2, 12):
+        setup = Setup(learners=1, competencies=3)
+        learner = setup.learners[0]
+        for i in range(size):
+            rating = setup.rate(learner, i % 3, i % 5, days_ago=i)
+            svc.rating_verify(mentor=setup.mentor, rating=rating)
+            project = factories.ProjectFactory(path=setup.path)
+            checkpoint = factories.ProjectCheckpointFactory(project=project)
+            svc.checkpoint_sign_off(mentor=setup.mentor, learner=learner, checkpoint=checkpoint)
+            svc.feedback_give(mentor=setup.mentor, learner=learner, body=f"note {i}")
+        setup.rate(learner, 0, 2, source=Rating.Source.MENTOR, by=setup.mentor)
+        client.force_login(setup.mentor)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(setup.learner_url(learner)).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_my_feedback_query_count_does_not_grow(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 10):
+        setup = Setup(learners=1, competencies=1)
+        learner = setup.learners[0]
+        for _ in range(size):
+            svc.feedback_give(mentor=setup.mentor, learner=learner, body="x")
+            svc.rating_verify(mentor=setup.mentor, rating=setup.rate(learner, 0, 2))
+        client.force_login(learner)
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("roadmap:my_feedback"))
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
