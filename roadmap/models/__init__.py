@@ -10,5 +10,6 @@ from .progress import CurriculumSnapshot  # noqa: F401
 from .plans import Plan, PlanItem, PlanItemError, PlanMilestone  # noqa: F401
 
 # --- mentoring
+from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
 
 # --- reminders
