@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0001_initial'),
-        ('roadmap', '0001_initial'),
+        ('roadmap', '0003_plans'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
