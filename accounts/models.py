@@ -1,5 +1,6 @@
 """Users, roles, cohorts. A user signs in with their e-mail address."""
 
+import secrets
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 def validate_timezone(value: str) -> None:
@@ -134,3 +136,58 @@ class CohortMembership(models.Model):
 
     def __str__(self):
         return f"{self.learner} in {self.cohort}"
+
+    def leave(self, *, at=None) -> None:
+        """The learner leaves; the row stays so history and a later rejoin keep one membership."""
+        self.left_at = at or timezone.now()
+        self.save(update_fields=["left_at"])
+
+
+def invite_code() -> str:
+    # 8 random bytes: short enough to type, far too many to guess.
+    return secrets.token_urlsafe(8)
+
+
+class CohortInviteQuerySet(models.QuerySet):
+    def usable(self, now):
+        """Invites that can still admit someone at `now` (the join service re-checks atomically)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now).filter(
+            Q(max_uses__isnull=True) | Q(use_count__lt=models.F("max_uses"))
+        )
+
+
+class CohortInvite(models.Model):
+    """A join link/code for one cohort, made by a mentor; it expires and can be revoked."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invites")
+    code = models.CharField(max_length=32, unique=True, default=invite_code)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    max_uses = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Leave empty for no limit until it expires."
+    )
+    use_count = models.PositiveIntegerField(default=0)
+
+    objects = CohortInviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.cohort} invite {self.code}"
+
+    def status(self, now) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        if self.max_uses is not None and self.use_count >= self.max_uses:
+            return "used up"
+        return "active"
+
+    def revoke(self, *, at=None) -> None:
+        if self.revoked_at is None:
+            self.revoked_at = at or timezone.now()
+            self.save(update_fields=["revoked_at"])

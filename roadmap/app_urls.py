@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from .views import home, ops, progress
+from .views import home, ops, plans, portfolio, progress
+from .views import home
+from .views import mentoring as mentoring_views
 
 app_name = "roadmap"
 
@@ -31,10 +33,56 @@ urlpatterns += [
 ]
 
 # --- plans: roadmap planner, plan items, portfolio, calendar ----------------------------------
-urlpatterns += []
+urlpatterns += [
+    path("plan/", plans.plan_page, name="plan"),
+    path("plan/generate/", plans.plan_generate, name="plan_generate"),
+    path("plan/reflow/", plans.plan_reflow, name="plan_reflow"),
+    path("plan/items/<int:item_id>/start/", plans.plan_item_start, name="plan_item_start"),
+    path("plan/items/<int:item_id>/complete/", plans.plan_item_complete, name="plan_item_complete"),
+    path("plan/items/<int:item_id>/skip/", plans.plan_item_skip, name="plan_item_skip"),
+    path("plan/items/<int:item_id>/move/", plans.plan_item_move, name="plan_item_move"),
+    path("plan/calendar.ics", portfolio.plan_ics, name="plan_ics"),
+    path("plan/calendar/link/", portfolio.plan_calendar_link, name="plan_calendar_link"),
+    path("plan/calendar/<str:token>.ics", portfolio.plan_ics_feed, name="plan_ics_feed"),
+    path("portfolio/", portfolio.portfolio, name="portfolio"),
+    path("portfolio/portfolio.md", portfolio.portfolio_markdown, name="portfolio_markdown"),
+    path("portfolio/link/", portfolio.portfolio_link, name="portfolio_link"),
+    path("p/<str:token>/", portfolio.portfolio_public, name="portfolio_public"),
+]
 
 # --- mentoring: cohorts, learner review, feedback, verification -------------------------------
-urlpatterns += []
+_m = mentoring_views
+_learner = "mentor/cohorts/<int:cohort_id>/learners/<int:learner_id>/"
+urlpatterns += [
+    path("mentor/cohorts/new/", _m.cohort_create, name="cohort_create"),
+    path("mentor/cohorts/<int:cohort_id>/", _m.cohort_detail, name="cohort_detail"),
+    path("mentor/cohorts/<int:cohort_id>/export.csv", _m.cohort_csv, name="cohort_csv"),
+    path("mentor/cohorts/<int:cohort_id>/invites/", _m.cohort_invites, name="cohort_invites"),
+    path(
+        "mentor/cohorts/<int:cohort_id>/invites/<int:invite_id>/revoke/",
+        _m.cohort_invite_revoke,
+        name="cohort_invite_revoke",
+    ),
+    path(_learner, _m.mentor_learner, name="mentor_learner"),
+    path(_learner + "feedback/", _m.mentor_feedback, name="mentor_feedback"),
+    path(_learner + "ratings/", _m.mentor_rating_record, name="mentor_rating_record"),
+    path(
+        _learner + "ratings/<int:rating_id>/verify/",
+        _m.mentor_rating_verify,
+        name="mentor_rating_verify",
+    ),
+    path(
+        _learner + "checkpoints/<int:checkpoint_id>/sign-off/",
+        _m.mentor_checkpoint_signoff,
+        name="mentor_checkpoint_signoff",
+    ),
+    path("join/", _m.join, name="join"),
+    path("join/<str:code>/", _m.join, name="join_code"),
+    path("me/cohorts/", _m.my_cohorts, name="my_cohorts"),
+    path("me/cohorts/<int:cohort_id>/leave/", _m.cohort_leave, name="cohort_leave"),
+    path("me/feedback/", _m.my_feedback, name="my_feedback"),
+    path("me/calibration/", _m.calibration, name="calibration"),
+]
 
 # --- reminders: preferences, notifications, unsubscribe ---------------------------------------
 urlpatterns += []

@@ -7,7 +7,9 @@ from .assessments import PathSelection, Rating  # noqa: F401
 from .progress import CurriculumSnapshot  # noqa: F401
 
 # --- plans
+from .plans import Plan, PlanItem, PlanItemError, PlanMilestone  # noqa: F401
 
 # --- mentoring
+from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
 
 # --- reminders

@@ -21,5 +21,7 @@ def home(request):
 @mentor_required
 @require_GET
 def mentor_home(request):
-    cohorts = request.user.mentored_cohorts.select_related("path").order_by("-start_date")
-    return render(request, "roadmap/mentor_home.html", {"cohorts": cohorts})
+    from roadmap.services.mentoring import cohort_summaries
+
+    summaries = cohort_summaries(request.user)
+    return render(request, "roadmap/mentor_home.html", {"summaries": summaries})

@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.access.matrix import LOGIN, collect_entries
 from tests.access.world import ROLES, build_world
 
-# Django admin has its own access rule (staff only), tested in tests/test_admin_access.py.
+# Django admin has its own access rule (staff only), tested in tests/admin/test_pages.py.
 SKIPPED_NAMESPACES = {"admin"}
 
 

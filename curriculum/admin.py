@@ -1,0 +1,252 @@
+"""Django admin for a curriculum editor: paths with their competencies and comparison rows,
+competencies with one descriptor per level, projects with what they build and their checkpoints.
+Validation lives in admin_forms.py; changelists annotate their counts so queries stay flat."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from .admin_forms import (
+    LevelDescriptorForm,
+    LevelDescriptorFormSet,
+    PathCompetencyForm,
+    ProjectAdminForm,
+    ProjectCompetencyForm,
+    ProjectCompetencyFormSet,
+)
+from .models import (
+    CareerGoal,
+    Competency,
+    Level,
+    LevelDescriptor,
+    Path,
+    PathCompetency,
+    PathTrait,
+    Project,
+    ProjectCheckpoint,
+    ProjectCompetency,
+    ScaleLevel,
+)
+
+
+@admin.register(ScaleLevel)
+class ScaleLevelAdmin(admin.ModelAdmin):
+    list_display = ["level", "name", "descriptor"]
+    list_display_links = ["level", "name"]
+    ordering = ["level"]
+
+
+class PathTraitInline(admin.TabularInline):
+    model = PathTrait
+    extra = 0
+    fields = ["aspect", "value", "position"]
+
+
+class PathCompetencyInline(admin.TabularInline):
+    model = PathCompetency
+    form = PathCompetencyForm
+    extra = 1
+    autocomplete_fields = ["competency"]
+    fields = ["competency", "target_level", "weight", "position", "retired", "retired_at"]
+    readonly_fields = ["retired_at"]
+    # Retire instead of delete: the checkbox "retired" keeps learners' history readable.
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("competency")
+
+
+@admin.register(Path)
+class PathAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "is_active", "competency_count", "project_count"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "slug", "summary"]
+    ordering = ["position", "name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PathTraitInline, PathCompetencyInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_competencies=Count(
+                    "path_competencies",
+                    filter=Q(path_competencies__retired_at__isnull=True),
+                    distinct=True,
+                ),
+                project_total=Count("projects", distinct=True),
+            )
+        )
+
+    @admin.display(description="competencies", ordering="current_competencies")
+    def competency_count(self, obj):
+        return obj.current_competencies
+
+    @admin.display(description="projects", ordering="project_total")
+    def project_count(self, obj):
+        return obj.project_total
+
+
+@admin.register(PathCompetency)
+class PathCompetencyAdmin(admin.ModelAdmin):
+    """Every path-competency row, to retire or un-retire several at once."""
+
+    list_display = ["competency", "path", "target_level", "weight", "position", "retired_at"]
+    list_select_related = ["competency", "path"]
+    list_filter = ["path", ("retired_at", admin.EmptyFieldListFilter), "competency__kind"]
+    search_fields = ["competency__name", "competency__slug", "path__name"]
+    autocomplete_fields = ["competency"]
+    form = PathCompetencyForm
+    fields = ["path", "competency", "target_level", "weight", "position", "retired", "retired_at"]
+    readonly_fields = ["retired_at"]
+    actions = ["retire", "unretire"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Editors retire; deleting is for superusers cleaning up mistakes.
+        return request.user.is_superuser
+
+    @admin.action(description="Retire the selected path competencies", permissions=["change"])
+    def retire(self, request, queryset):
+        count = queryset.filter(retired_at__isnull=True).update(retired_at=timezone.now())
+        self.message_user(request, f"Retired {count} path competencies.", messages.SUCCESS)
+
+    @admin.action(description="Un-retire the selected path competencies", permissions=["change"])
+    def unretire(self, request, queryset):
+        count = queryset.filter(retired_at__isnull=False).update(retired_at=None)
+        self.message_user(request, f"Un-retired {count} path competencies.", messages.SUCCESS)
+
+
+class LevelDescriptorInline(admin.TabularInline):
+    model = LevelDescriptor
+    form = LevelDescriptorForm
+    formset = LevelDescriptorFormSet
+    fields = ["level", "description"]
+    max_num = len(Level.values)
+
+    def get_extra(self, request, obj=None, **kwargs):
+        # One empty row per level still undescribed, each pre-set to its level.
+        taken = obj.descriptors.count() if obj is not None and obj.pk else 0
+        return max(self.max_num - taken, 0)
+
+
+@admin.register(Competency)
+class CompetencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "category", "paths", "descriptor_count"]
+    list_filter = ["kind", "category", "path_competencies__path"]
+    search_fields = ["name", "slug", "summary"]
+    ordering = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [LevelDescriptorInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(descriptor_total=Count("descriptors", distinct=True))
+            .prefetch_related(
+                Prefetch(
+                    "path_competencies",
+                    queryset=PathCompetency.objects.select_related("path").order_by("path__name"),
+                )
+            )
+        )
+
+    @admin.display(description="used by paths")
+    def paths(self, obj):
+        names = [
+            pc.path.name + (" (retired)" if pc.retired_at else "")
+            for pc in obj.path_competencies.all()
+        ]
+        return ", ".join(names) or "-"
+
+    @admin.display(description="descriptors", ordering="descriptor_total")
+    def descriptor_count(self, obj):
+        return obj.descriptor_total
+
+    def get_deleted_objects(self, objs, request):
+        """Ratings PROTECT their competency: say why it cannot go, in one line per competency,
+        instead of listing every rating (or failing with a ProtectedError)."""
+        ids = [obj.pk for obj in objs]
+        rated = (
+            Competency.objects.filter(pk__in=ids)
+            .annotate(rating_total=Count("ratings"))
+            .filter(rating_total__gt=0)
+        )
+        refusals = [
+            f"{c.name}: learners have rated it {c.rating_total} "
+            f"{'time' if c.rating_total == 1 else 'times'}. Ratings are history and "
+            "are never deleted; retire it from its paths instead."
+            for c in rated
+        ]
+        if refusals:
+            return [], {}, set(), refusals
+        return super().get_deleted_objects(objs, request)
+
+
+class ProjectCheckpointInline(admin.TabularInline):
+    model = ProjectCheckpoint
+    extra = 1
+    fields = ["title", "description", "position"]
+
+
+class ProjectCompetencyInline(admin.TabularInline):
+    model = ProjectCompetency
+    form = ProjectCompetencyForm
+    formset = ProjectCompetencyFormSet
+    extra = 1
+    autocomplete_fields = ["competency"]
+    verbose_name = "competency it builds"
+    verbose_name_plural = "competencies it builds"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("competency")
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
+    list_display = [
+        "name",
+        "path",
+        "difficulty",
+        "estimated_hours",
+        "is_active",
+        "prerequisite_count",
+        "build_count",
+    ]
+    list_select_related = ["path"]
+    list_filter = ["path", "difficulty", "is_active"]
+    search_fields = ["name", "slug", "summary"]
+    ordering = ["path__position", "position", "name"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["prerequisites"]
+    inlines = [ProjectCompetencyInline, ProjectCheckpointInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                prerequisite_total=Count("prerequisites", distinct=True),
+                build_total=Count("builds", distinct=True),
+            )
+        )
+
+    @admin.display(description="prerequisites", ordering="prerequisite_total")
+    def prerequisite_count(self, obj):
+        return obj.prerequisite_total
+
+    @admin.display(description="competencies built", ordering="build_total")
+    def build_count(self, obj):
+        return obj.build_total
+
+
+@admin.register(CareerGoal)
+class CareerGoalAdmin(admin.ModelAdmin):
+    list_display = ["label", "recommended_path", "position"]
+    list_select_related = ["recommended_path"]
+    list_filter = ["recommended_path"]
+    search_fields = ["label", "reason", "slug"]
+    ordering = ["position", "id"]
+    prepopulated_fields = {"slug": ["label"]}

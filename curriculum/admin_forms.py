@@ -1,0 +1,182 @@
+"""Forms and inline formsets behind the curriculum admin: the validation a curriculum editor
+sees as messages on the page (prerequisite cycles, builds outside the path, one descriptor per
+level, levels within the scale)."""
+
+from django import forms
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+
+from .graph import edges_reachable_from, find_cycle
+from .models import Level, LevelDescriptor, PathCompetency, Project, ProjectCompetency
+
+# "3 Proficient" rather than "Proficient": editors think in numbers and words at once.
+LEVEL_CHOICES = [(value, f"{value} {label}") for value, label in Level.choices]
+TARGET_CHOICES = [(value, label) for value, label in LEVEL_CHOICES if value >= 1]
+
+
+def prerequisite_cycle(project: Project, prerequisites) -> list[str] | None:
+    """Names along a cycle that `prerequisites` as the project's new prerequisites would close,
+    starting and ending at `project`; None if the graph stays acyclic."""
+    through = Project.prerequisites.through
+    others = through.objects.exclude(from_project_id=project.pk).values_list(
+        "from_project_id", "to_project_id"
+    )
+    # Only what the project depends on matters: a cycle elsewhere (say, from a bad import) is
+    # not this edit's fault. Its own new edges go first, so the search starts from it.
+    edges = [(project.pk, p.pk) for p in prerequisites] + list(others)
+    cycle = find_cycle(edges_reachable_from(edges, project.pk))
+    if cycle is None:
+        return None
+    if project.pk in cycle[:-1]:
+        start = cycle.index(project.pk)
+        cycle = [*cycle[start:-1], *cycle[:start], project.pk]
+    names = Project.objects.in_bulk(set(cycle))
+    return [names[pk].name for pk in cycle]
+
+
+class ProjectAdminForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "slug",
+            "name",
+            "path",
+            "summary",
+            "difficulty",
+            "estimated_hours",
+            "position",
+            "is_active",
+            "prerequisites",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        prerequisites = cleaned.get("prerequisites")
+        # A project being added has no dependants yet, so it cannot close a cycle.
+        if prerequisites is None or self.instance.pk is None:
+            return cleaned
+        # The M2M is saved after this clean, so check the new set against the rest of the graph.
+        cycle = prerequisite_cycle(self.instance, prerequisites)
+        if cycle is None:
+            return cleaned
+        if len(cycle) == 2:
+            message = f"{cycle[0]} cannot be its own prerequisite."
+        else:
+            message = (
+                f"These prerequisites would make a cycle: {' -> '.join(cycle)}. "
+                "A project cannot depend on itself, directly or through other projects; "
+                "remove one of these links."
+            )
+        self.add_error("prerequisites", message)
+        return cleaned
+
+
+class ProjectCompetencyFormSet(BaseInlineFormSet):
+    """A project may only build competencies of its own path (current, not retired)."""
+
+    def clean(self):
+        project = self.instance
+        if project.path_id is not None:
+            rows = PathCompetency.objects.filter(path_id=project.path_id).values_list(
+                "competency_id", "retired_at"
+            )
+            retired = {cid for cid, retired_at in rows if retired_at is not None}
+            current = {cid for cid, retired_at in rows if retired_at is None}
+            path_name = project.path.name
+            for form in self.forms:
+                if self.can_delete and self._should_delete_form(form):
+                    continue
+                competency = getattr(form, "cleaned_data", {}).get("competency")
+                if competency is None or competency.pk in current:
+                    continue
+                if competency.pk in retired:
+                    message = (
+                        f"{competency.name} is retired from the {path_name} path; "
+                        "un-retire it there first."
+                    )
+                else:
+                    message = (
+                        f"{competency.name} is not a competency of the {path_name} path; "
+                        "add it to the path first."
+                    )
+                form.add_error("competency", message)
+        super().clean()
+
+
+class ProjectCompetencyForm(forms.ModelForm):
+    class Meta:
+        model = ProjectCompetency
+        fields = ["competency", "builds_to_level"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["builds_to_level"].choices = [("", "---------"), *TARGET_CHOICES]
+
+
+class LevelDescriptorForm(forms.ModelForm):
+    class Meta:
+        model = LevelDescriptor
+        fields = ["level", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "---------"), *LEVEL_CHOICES]
+
+
+class LevelDescriptorFormSet(BaseInlineFormSet):
+    """Offers one row per level of the scale that the competency has no descriptor for yet, and
+    says on the row when a level is described twice (instead of an IntegrityError)."""
+
+    def __init__(self, *args, **kwargs):
+        instance = kwargs.get("instance")
+        taken = set()
+        if instance is not None and instance.pk is not None:
+            taken = set(instance.descriptors.values_list("level", flat=True))
+        kwargs.setdefault("initial", [{"level": lvl} for lvl in Level.values if lvl not in taken])
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        seen: set[int] = set()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            level = getattr(form, "cleaned_data", {}).get("level")
+            if level is None:
+                continue
+            if level in seen:
+                form.add_error(
+                    "level",
+                    f"Level {level} ({Level(level).label}) is described twice; "
+                    "keep one description per level.",
+                )
+            seen.add(level)
+        super().clean()
+
+
+class PathCompetencyForm(forms.ModelForm):
+    """Retiring is a checkbox (it sets retired_at): retired competencies leave readiness but
+    learners' ratings of them stay, so editors retire instead of deleting."""
+
+    retired = forms.BooleanField(
+        required=False,
+        help_text="Retired competencies leave readiness; learners' history keeps them.",
+    )
+
+    class Meta:
+        model = PathCompetency
+        fields = ["competency", "target_level", "weight", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["retired"] = self.instance.retired_at is not None
+        self.fields["target_level"].choices = TARGET_CHOICES
+
+    def clean(self):
+        cleaned = super().clean()
+        retired = cleaned.get("retired", False)
+        if retired and self.instance.retired_at is None:
+            self.instance.retired_at = timezone.now()
+        elif not retired:
+            self.instance.retired_at = None
+        return cleaned

@@ -1,0 +1,332 @@
+"""Cohort math as pure functions over plain data (no database): heatmap rows, top gaps, median
+readiness per week, needs-attention and self-versus-mentor calibration. Views fetch the rows
+with a fixed number of queries and hand them here."""
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from roadmap.gaps import Requirement, readiness_display
+
+ATTENTION_DAYS = 14
+
+Levels = Mapping[int, Mapping[int, int]]  # {learner_id: {competency_id: level}}
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    name: str
+    last_activity_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    competency_id: int
+    level: int
+    target: int
+
+    @property
+    def met(self) -> bool:
+        return self.level >= self.target
+
+
+@dataclass
+class LearnerRow:
+    learner_id: int
+    name: str
+    readiness: int
+    readiness_change: int
+    cells: list[Cell]
+    last_active: dt.datetime | None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.reasons)
+
+    def level_of(self, competency_id: int) -> int:
+        for cell in self.cells:
+            if cell.competency_id == competency_id:
+                return cell.level
+        return 0
+
+
+@dataclass(frozen=True)
+class TopGap:
+    competency_id: int
+    lacking: int  # learners below target
+    of: int  # learners counted
+    shortfall: float  # mean levels missing among those lacking
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.lacking / self.of) if self.of else 0
+
+
+def readiness_of(requirements: Sequence[Requirement]):
+    """roadmap.gaps.readiness with the requirements bound once: the same figure, computed for
+    thousands of (learner, week) pairs without re-walking the dataclasses each time."""
+    reqs = [(r.competency_id, r.target, r.weight) for r in requirements]
+    needed = sum(t * w for _, t, w in reqs)
+
+    def compute(levels: Mapping[int, int]) -> float:
+        if needed == 0:
+            return 100.0
+        get = levels.get
+        reached = 0
+        for cid, target, weight in reqs:
+            level = get(cid, 0)
+            reached += weight * (target if level >= target else level)
+        return 100.0 * reached / needed
+
+    return compute
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def attention_reasons(
+    last_active: dt.datetime | None,
+    now: dt.datetime,
+    *,
+    behind_plan: bool = False,
+    days: int = ATTENTION_DAYS,
+) -> list[str]:
+    """Why a learner needs a mentor's look; empty when they are on track."""
+    reasons = []
+    if last_active is None:
+        reasons.append("no activity yet")
+    elif now - last_active >= dt.timedelta(days=days):
+        reasons.append(f"no activity for {(now - last_active).days} days")
+    if behind_plan:
+        reasons.append("behind their plan")
+    return reasons
+
+
+def heatmap_rows(
+    members: Iterable[Member],
+    requirements: Sequence[Requirement],
+    current: Levels,
+    past: Levels,
+    *,
+    now: dt.datetime,
+    last_rating_at: Mapping[int, dt.datetime] | None = None,
+    behind_plan: Iterable[int] = (),
+) -> list[LearnerRow]:
+    """One row per member: a cell per requirement, readiness now and its change since `past`.
+
+    Activity falls back to the learner's last rating when last_activity_at was never set."""
+    last_rating_at = last_rating_at or {}
+    behind = set(behind_plan)
+    ready = readiness_of(requirements)
+    rows = []
+    for member in members:
+        levels = current.get(member.id, {})
+        now_ready = readiness_display(ready(levels))
+        then_ready = readiness_display(ready(past.get(member.id, {})))
+        last_active = member.last_activity_at or last_rating_at.get(member.id)
+        rows.append(
+            LearnerRow(
+                learner_id=member.id,
+                name=member.name,
+                readiness=now_ready,
+                readiness_change=now_ready - then_ready,
+                cells=[
+                    Cell(r.competency_id, levels.get(r.competency_id, 0), r.target)
+                    for r in requirements
+                ],
+                last_active=last_active,
+                reasons=attention_reasons(last_active, now, behind_plan=member.id in behind),
+            )
+        )
+    return rows
+
+
+STATUSES = ("all", "attention", "on_track")
+
+
+def filter_rows(
+    rows: Iterable[LearnerRow], *, status: str = "all", lacking: int | None = None
+) -> list[LearnerRow]:
+    """Keep rows by status, and (with `lacking`) only learners below target on that competency."""
+    kept = []
+    for row in rows:
+        if status == "attention" and not row.needs_attention:
+            continue
+        if status == "on_track" and row.needs_attention:
+            continue
+        if lacking is not None and not any(
+            c.competency_id == lacking and not c.met for c in row.cells
+        ):
+            continue
+        kept.append(row)
+    return kept
+
+
+def sort_rows(rows: Iterable[LearnerRow], sort: str) -> list[LearnerRow]:
+    """`name`, `readiness` (lowest first: who needs help), or `c<competency id>` (lowest first)."""
+    rows = list(rows)
+    by_name = lambda r: (r.name.casefold(), r.learner_id)  # noqa: E731
+    if sort == "readiness":
+        return sorted(rows, key=lambda r: (r.readiness, by_name(r)))
+    if sort.startswith("c") and sort[1:].isdigit():
+        cid = int(sort[1:])
+        return sorted(rows, key=lambda r: (r.level_of(cid), by_name(r)))
+    return sorted(rows, key=by_name)
+
+
+def top_gaps(
+    requirements: Sequence[Requirement],
+    current: Levels,
+    learner_ids: Sequence[int],
+    *,
+    limit: int = 5,
+) -> list[TopGap]:
+    """Competencies the most learners lack (then by the larger mean shortfall): teach these next."""
+    if not learner_ids:
+        return []
+    gaps = []
+    for r in requirements:
+        shortfalls = [
+            r.target - current.get(lid, {}).get(r.competency_id, 0)
+            for lid in learner_ids
+            if current.get(lid, {}).get(r.competency_id, 0) < r.target
+        ]
+        if shortfalls:
+            gaps.append(
+                TopGap(
+                    r.competency_id,
+                    len(shortfalls),
+                    len(learner_ids),
+                    sum(shortfalls) / len(shortfalls),
+                )
+            )
+    gaps.sort(key=lambda g: (-g.lacking, -g.shortfall, g.competency_id))
+    return gaps[:limit]
+
+
+def week_starts(now_local: dt.datetime, weeks: int) -> list[dt.datetime]:
+    """Mondays 00:00 (in now_local's zone) of the last `weeks` weeks, oldest first."""
+    monday = (now_local - dt.timedelta(days=now_local.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    starts = []
+    for back in range(weeks - 1, -1, -1):
+        day = (monday - dt.timedelta(weeks=back)).date()
+        # rebuild from the date so a DST change in between keeps midnight local
+        starts.append(dt.datetime.combine(day, dt.time(), tzinfo=now_local.tzinfo))
+    return starts
+
+
+def levels_as_of(baseline: Levels, events: Iterable[tuple], at) -> dict:
+    """Levels just before `at`: the baseline with every (learner, competency, level, when)
+    event whose `when` < `at` applied in order. `when` and `at` may be datetimes or any other
+    ordered values (the service passes week-bucket numbers computed in the database)."""
+    levels = {lid: dict(comps) for lid, comps in baseline.items()}
+    for lid, cid, level, when in sorted(events, key=lambda e: e[3]):
+        if when >= at:
+            break
+        levels.setdefault(lid, {})[cid] = level
+    return levels
+
+
+def weekly_medians(
+    requirements: Sequence[Requirement],
+    learner_ids: Sequence[int],
+    baseline: Levels,
+    events: Iterable[tuple],
+    ends: Sequence,
+    labels: Sequence[dt.date],
+) -> list[tuple[dt.date, float | None]]:
+    """The members' median readiness at each of `ends` (one per week, labelled by `labels`).
+
+    `baseline` holds levels before the first week; `events` are (learner, competency, level,
+    when) rows after it, `when` comparable with `ends`. One sweep over the sorted events."""
+    ordered = sorted(events, key=lambda e: e[3])
+    levels = {lid: dict(baseline.get(lid, {})) for lid in learner_ids}
+    ready = readiness_of(requirements)
+    points = []
+    i = 0
+    for label, end in zip(labels, ends, strict=True):
+        while i < len(ordered) and ordered[i][3] < end:
+            lid, cid, level, _ = ordered[i]
+            if lid in levels:
+                levels[lid][cid] = level
+            i += 1
+        value = median([ready(levels[lid]) for lid in learner_ids])
+        points.append((label, None if value is None else round(value, 1)))
+    return points
+
+
+def calibration_bias(self_levels: Levels, mentor_levels: Levels) -> dict[int, tuple[float, int]]:
+    """{competency_id: (mean of self minus mentor, learners compared)} where both rated.
+
+    Positive: learners rate themselves higher than their mentors do."""
+    diffs: dict[int, list[int]] = defaultdict(list)
+    for lid, mentor_row in mentor_levels.items():
+        own = self_levels.get(lid, {})
+        for cid, mentor_level in mentor_row.items():
+            if cid in own:
+                diffs[cid].append(own[cid] - mentor_level)
+    return {cid: (sum(d) / len(d), len(d)) for cid, d in diffs.items()}
+
+
+def nest_levels(rows: Iterable[tuple]) -> dict[int, dict[int, int]]:
+    """(learner_id, competency_id, level, ...) rows -> {learner_id: {competency_id: level}}."""
+    nested: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in rows:
+        nested[row[0]][row[1]] = row[2]
+    return dict(nested)
+
+
+def chart_points(
+    values: Sequence[float | None], *, width: int = 560, height: int = 180, pad: int = 28
+) -> list[tuple[float, float, float]]:
+    """(x, y, value) for each known value on a 0-100 scale, for a server-drawn SVG line."""
+    n = len(values)
+    step = (width - 2 * pad) / max(n - 1, 1)
+    return [
+        (round(pad + i * step, 1), round(height - pad - (height - 2 * pad) * v / 100, 1), v)
+        for i, v in enumerate(values)
+        if v is not None
+    ]
+
+
+@dataclass
+class CalibrationRow:
+    competency_id: int
+    name: str
+    entries: list  # Rating-like objects, oldest first
+    latest_self: object | None = None
+    latest_mentor: object | None = None
+
+    @property
+    def difference(self) -> int | None:
+        """Latest self minus latest mentor level; positive means the learner rates higher."""
+        if self.latest_self is None or self.latest_mentor is None:
+            return None
+        return self.latest_self.level - self.latest_mentor.level
+
+
+def calibration_rows(ratings: Iterable, *, self_source: str = "self") -> list[CalibrationRow]:
+    """Group a learner's ratings per competency, only where a mentor has rated it too.
+
+    `ratings` are objects with competency_id, competency (with .name), source, level and
+    created_at; the result lists competencies by name, entries oldest first."""
+    grouped: dict[int, CalibrationRow] = {}
+    for rating in sorted(ratings, key=lambda r: (r.created_at, r.pk)):
+        row = grouped.setdefault(
+            rating.competency_id, CalibrationRow(rating.competency_id, rating.competency.name, [])
+        )
+        row.entries.append(rating)
+        if rating.source == self_source:
+            row.latest_self = rating
+        else:
+            row.latest_mentor = rating
+    rows = [row for row in grouped.values() if row.latest_mentor is not None]
+    rows.sort(key=lambda r: r.name.casefold())
+    return rows

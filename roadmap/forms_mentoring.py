@@ -1,0 +1,67 @@
+"""Forms of the mentoring area."""
+
+from django import forms
+from django.db.models import Q
+
+from accounts.models import Cohort, User
+from curriculum.models import Level, Path
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["name", "path", "start_date", "mentors"]
+        widgets = {"start_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["path"].queryset = Path.objects.active()
+        self.fields["mentors"].queryset = User.objects.filter(
+            Q(role=User.Role.MENTOR) | Q(is_staff=True)
+        ).order_by("full_name", "email")
+        self.fields["mentors"].widget = forms.CheckboxSelectMultiple(
+            choices=self.fields["mentors"].choices
+        )
+
+
+class InviteForm(forms.Form):
+    days = forms.IntegerField(min_value=1, max_value=90, initial=14, label="Valid for (days)")
+    max_uses = forms.IntegerField(
+        min_value=1,
+        max_value=1000,
+        required=False,
+        label="Maximum uses",
+        help_text="Leave empty to let anyone with the code join until it expires.",
+    )
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(max_length=32, label="Invite code", strip=True)
+
+
+class FeedbackForm(forms.Form):
+    competency = forms.ModelChoiceField(queryset=None, required=False, empty_label="(general)")
+    project = forms.ModelChoiceField(queryset=None, required=False, empty_label="(none)")
+    body = forms.CharField(widget=forms.Textarea, max_length=4000, label="Feedback")
+
+    def __init__(self, *args, competencies, projects, **kwargs):
+        # distinct ids: this form shares the learner page with MentorRatingForm
+        kwargs.setdefault("auto_id", "feedback_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["competency"].queryset = competencies
+        self.fields["project"].queryset = projects
+
+
+class MentorRatingForm(forms.Form):
+    competency = forms.ModelChoiceField(queryset=None)
+    level = forms.TypedChoiceField(choices=Level.choices, coerce=int)
+    note = forms.CharField(widget=forms.Textarea, max_length=2000, required=False)
+
+    def __init__(self, *args, competencies, **kwargs):
+        kwargs.setdefault("auto_id", "rating_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["competency"].queryset = competencies
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(max_length=500, required=False)

@@ -1,0 +1,393 @@
+"""The roadmap planner, as pure functions over plain data (no database).
+
+Three steps:
+
+1. **Recommend**: a project is worth the weighted gap it closes per estimated hour. For each
+   competency it builds, it closes `weight * (min(build_level, target) - current)` when that is
+   positive; competencies outside the path's requirements close nothing.
+2. **Plan**: a greedy, deterministic ordering. At each step the eligible project (its
+   prerequisites planned earlier or already done) with the best gap per hour goes next, and the
+   simulated levels rise to what it builds. Ties go to the lower position, then the lower id.
+   The plan stops when every target is met or no project closes a gap any more.
+
+   *The prerequisite rule*: a project that closes no gap itself is scheduled only as a
+   (transitive) prerequisite of a project placed later in the same plan that does close a gap.
+   Such a chain (missing prerequisites in dependency order, then the dependant) competes with
+   single projects on its total gap per total hour, and is placed as one block, so the unlocked
+   dependant always follows. Its members explain themselves with "needed before <dependant>".
+   Prerequisites that are not among the projects given (inactive, another path) are ignored.
+3. **Schedule**: hours are consumed as a steady stream of `weekly_hours / 7` per day from the
+   start date, so no calendar week (Monday to Sunday) ever holds more than the weekly budget,
+   several small projects share a week and a big one spans weeks. Checkpoints become
+   milestones spread evenly over their project's span.
+"""
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from fractions import Fraction
+
+from roadmap.gaps import Requirement
+
+
+@dataclass(frozen=True)
+class CheckpointSpec:
+    id: int
+    title: str
+
+
+@dataclass(frozen=True, eq=False)
+class ProjectSpec:
+    id: int
+    name: str
+    hours: int
+    prerequisites: frozenset[int] = frozenset()
+    builds: Mapping[int, int] = field(default_factory=dict)  # competency_id -> level
+    checkpoints: Sequence[CheckpointSpec] = ()
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One competency a project raises for this learner: from -> to (capped at the target)."""
+
+    competency_id: int
+    name: str
+    before: int
+    after: int
+
+    def __str__(self):
+        return f"{self.name} {self.before} -> {self.after}"
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    project: ProjectSpec
+    closes: int  # weighted gap closed
+    steps: tuple[Step, ...]
+
+    @property
+    def per_hour(self) -> float:
+        return self.closes / self.project.hours
+
+    @property
+    def explanation(self) -> str:
+        return explain(self.project, self.steps)
+
+
+@dataclass(frozen=True)
+class PlannedProject:
+    project: ProjectSpec
+    closes: int
+    steps: tuple[Step, ...]
+    needed_before: str = ""  # name of the dependant this one unlocks, if part of a chain
+
+    @property
+    def explanation(self) -> str:
+        text = explain(self.project, self.steps)
+        if self.needed_before:
+            text += f"; needed before {self.needed_before}"
+        return text
+
+
+@dataclass(frozen=True)
+class Milestone:
+    checkpoint: CheckpointSpec
+    due: date
+
+
+@dataclass(frozen=True)
+class ScheduledProject:
+    project: ProjectSpec
+    start: date
+    end: date
+    milestones: tuple[Milestone, ...]
+    # Position on the hour stream, in units of 1/7 h (see schedule()); tests use it for loads.
+    first_unit: int = 0
+    units: int = 0
+
+
+def explain(project: ProjectSpec, steps: Sequence[Step]) -> str:
+    """ "RAG app: RAG application building 1 -> 3, LLM API integration 0 -> 2, about 30 h"."""
+    parts = [str(step) for step in steps]
+    if parts:
+        parts[0] = f"{steps[0].name} building {steps[0].before} -> {steps[0].after}"
+        built = ", ".join(parts)
+    else:
+        built = "closes no gap itself"
+    return f"{project.name}: {built}, about {project.hours} h"
+
+
+def _targets(requirements: Iterable[Requirement]) -> dict[int, tuple[int, int]]:
+    return {r.competency_id: (r.target, r.weight) for r in requirements}
+
+
+def closes(project: ProjectSpec, targets: Mapping[int, tuple[int, int]], levels: Mapping[int, int]):
+    """(weighted gap closed, steps) of one project for a learner at `levels`."""
+    total = 0
+    steps = []
+    for competency_id, build in sorted(project.builds.items()):
+        requirement = targets.get(competency_id)
+        if requirement is None:
+            continue
+        target, weight = requirement
+        before = levels.get(competency_id, 0)
+        after = min(build, target)
+        if after > before:
+            total += weight * (after - before)
+            steps.append((competency_id, before, after))
+    return total, steps
+
+
+def _steps(raw, names: Mapping[int, str]) -> tuple[Step, ...]:
+    return tuple(Step(cid, names.get(cid, f"#{cid}"), b, a) for cid, b, a in raw)
+
+
+def recommend(
+    projects: Iterable[ProjectSpec],
+    requirements: Iterable[Requirement],
+    levels: Mapping[int, int],
+    names: Mapping[int, str] | None = None,
+    done: Iterable[int] = (),
+) -> list[Recommendation]:
+    """Projects that close a gap, best gap per hour first (ties: position, then id)."""
+    names = names or {}
+    targets = _targets(requirements)
+    skip = set(done)
+    result = []
+    for project in projects:
+        if project.id in skip:
+            continue
+        total, raw = closes(project, targets, levels)
+        if total > 0:
+            result.append(Recommendation(project, total, _steps(raw, names)))
+    result.sort(
+        key=lambda r: (-Fraction(r.closes, r.project.hours), r.project.position, r.project.id)
+    )
+    return result
+
+
+def targets_met(requirements: Iterable[Requirement], levels: Mapping[int, int]) -> bool:
+    return all(levels.get(r.competency_id, 0) >= r.target for r in requirements)
+
+
+def plan(
+    projects: Sequence[ProjectSpec],
+    requirements: Sequence[Requirement],
+    levels: Mapping[int, int],
+    names: Mapping[int, str] | None = None,
+    done: Iterable[int] = (),
+) -> list[PlannedProject]:
+    """The greedy ordered roadmap (see the module docstring for the rules)."""
+    names = names or {}
+    targets = _targets(requirements)
+    by_id = {p.id: p for p in projects}
+    satisfied = {pid for pid in done}
+    remaining = {p.id for p in projects if p.id not in satisfied}
+    simulated = dict(levels)
+    ancestors = _ancestors(by_id)
+    # Projects building each competency: after a step only these need re-scoring.
+    builders: dict[int, list[int]] = {}
+    for p in projects:
+        for cid in p.builds:
+            if cid in targets:
+                builders.setdefault(cid, []).append(p.id)
+    gain = {pid: closes(by_id[pid], targets, simulated)[0] for pid in remaining}
+    order_key = {p.id: (p.position, p.id) for p in projects}
+    result: list[PlannedProject] = []
+
+    def place(pid: int, needed_before: str = "") -> None:
+        total, raw = closes(by_id[pid], targets, simulated)
+        result.append(PlannedProject(by_id[pid], total, _steps(raw, names), needed_before))
+        for cid, _before, after in raw:
+            simulated[cid] = after
+        remaining.discard(pid)
+        satisfied.add(pid)
+        gain.pop(pid, None)
+        for cid in by_id[pid].builds:
+            for other in builders.get(cid, ()):
+                if other in remaining:
+                    gain[other] = closes(by_id[other], targets, simulated)[0]
+
+    while remaining and not targets_met(requirements, simulated):
+        best_single = None
+        # Rates as floats: gains and hours are small integers, so distinct ratios never round
+        # to the same float and equal ones always do (Fraction was the benchmark's hot spot).
+        best_rate = 0.0
+        chains = []
+        for pid in remaining:
+            g = gain[pid]
+            if g <= 0:
+                continue
+            project = by_id[pid]
+            missing = [a for a in ancestors[pid] if a not in satisfied]
+            if not missing:
+                rate = g / project.hours
+                if best_single is None or (-rate, order_key[pid]) < (
+                    -best_rate,
+                    order_key[best_single],
+                ):
+                    best_single, best_rate = pid, rate
+            elif pid not in ancestors[pid]:  # a cycle never becomes eligible
+                # Upper bound of the chain's rate: gains overlap, so the exact one is no larger.
+                hours = project.hours + sum(by_id[a].hours for a in missing)
+                bound = (g + sum(max(gain.get(a, 0), 0) for a in missing)) / hours
+                chains.append((bound, pid, missing, hours))
+        best_chain = None
+        chains = [c for c in chains if c[0] >= best_rate]
+        chains.sort(key=lambda c: (-c[0], order_key[c[1]]))
+        for bound, pid, missing, hours in chains:
+            if bound < best_rate or (best_chain and bound < best_chain[0]):
+                break
+            exact, ordered = _chain_value(
+                pid, missing, by_id, targets, simulated, satisfied, order_key
+            )
+            if exact is None:
+                continue
+            rate = exact / hours
+            better_than_single = best_single is None or rate > best_rate
+            if better_than_single and (best_chain is None or rate > best_chain[0]):
+                best_chain = (rate, pid, ordered)
+        if best_chain is not None:
+            _rate, pid, ordered = best_chain
+            for member in ordered:
+                place(member, needed_before=by_id[pid].name)
+            place(pid)
+        elif best_single is not None:
+            place(best_single)
+        else:
+            break
+    return result
+
+
+def _ancestors(by_id: Mapping[int, ProjectSpec]) -> dict[int, frozenset[int]]:
+    """Transitive prerequisites of each project, limited to the projects given."""
+    memo: dict[int, frozenset[int]] = {}
+
+    def visit(pid: int, stack: frozenset[int]) -> frozenset[int]:
+        if pid in memo:
+            return memo[pid]
+        found: set[int] = set()
+        for pre in by_id[pid].prerequisites:
+            if pre not in by_id:
+                continue
+            found.add(pre)
+            if pre in stack:  # a cycle: keep the edge so the project is never eligible
+                continue
+            found |= visit(pre, stack | {pid})
+        memo[pid] = frozenset(found)
+        return memo[pid]
+
+    for pid in by_id:
+        visit(pid, frozenset())
+    return memo
+
+
+def _chain_value(pid, missing, by_id, targets, levels, satisfied, order_key):
+    """Exact gap a chain closes (prerequisites in dependency order, then `pid`), or None when
+    the chain cannot be ordered (a cycle) or `pid` would close nothing after its prerequisites."""
+    levels = dict(levels)
+    done = set(satisfied)
+    todo = set(missing)
+    ordered = []
+    total = 0
+    while todo:
+        ready = [
+            a for a in todo if all(p in done or p not in by_id for p in by_id[a].prerequisites)
+        ]
+        if not ready:
+            return None, []
+        nxt = min(ready, key=order_key.__getitem__)
+        g, raw = closes(by_id[nxt], targets, levels)
+        total += g
+        for cid, _b, after in raw:
+            levels[cid] = after
+        ordered.append(nxt)
+        done.add(nxt)
+        todo.discard(nxt)
+    g, _raw = closes(by_id[pid], targets, levels)
+    if g <= 0:
+        return None, []
+    return total + g, ordered
+
+
+# --- scheduling --------------------------------------------------------------------------------
+
+
+def schedule(
+    projects: Sequence[ProjectSpec], weekly_hours: int, start: date
+) -> list[ScheduledProject]:
+    """Dates for projects done one after another at `weekly_hours` a week from `start`.
+
+    Time is measured in units of 1/7 hour, so a day holds exactly `weekly_hours` units and any
+    seven consecutive days (a Monday-to-Sunday week included) hold the weekly budget."""
+    if weekly_hours < 1:
+        raise ValueError("weekly_hours must be at least 1")
+    per_day = weekly_hours
+    cursor = 0
+    result = []
+    for project in projects:
+        units = max(1, project.hours) * 7
+        first, last = cursor, cursor + units - 1
+        n = len(project.checkpoints)
+        milestones = tuple(
+            Milestone(
+                cp, start + timedelta(days=(first + -(-units * (i + 1) // n) - 1) // per_day)
+            )
+            for i, cp in enumerate(project.checkpoints)
+        )
+        result.append(
+            ScheduledProject(
+                project,
+                start + timedelta(days=first // per_day),
+                start + timedelta(days=last // per_day),
+                milestones,
+                first,
+                units,
+            )
+        )
+        cursor += units
+    return result
+
+
+def hours_by_week(scheduled: Iterable[ScheduledProject], weekly_hours: int, start: date):
+    """{monday: hours} of the schedule per calendar week (for checks and display)."""
+    loads: dict[date, Fraction] = {}
+    for item in scheduled:
+        unit = item.first_unit
+        end = item.first_unit + item.units
+        while unit < end:
+            day = unit // weekly_hours
+            day_end = (day + 1) * weekly_hours
+            take = min(end, day_end) - unit
+            when = start + timedelta(days=day)
+            monday = when - timedelta(days=when.weekday())
+            loads[monday] = loads.get(monday, Fraction(0)) + Fraction(take, 7)
+            unit += take
+    return loads
+
+
+def target_warning(
+    *, end: date | None, target: date | None, start: date, total_hours: int, weekly_hours: int
+) -> str:
+    """Words for a plan that ends after the learner's target date; "" when it fits."""
+    if end is None or target is None or end <= target:
+        return ""
+    late_weeks = math.ceil((end - target).days / 7)
+    weeks_text = f"{late_weeks} week{'s' if late_weeks != 1 else ''}"
+    head = f"The plan ends on {_day(end, start)}, {weeks_text} after your target date"
+    days = (target - start).days + 1
+    if days <= 0:
+        return f"{head}, which has already passed; pick a later target date."
+    # A day holds weekly/7 hours, so the target needs total*7/days hours a week.
+    needed = math.ceil(total_hours * 7 / days)
+    if needed > 80:
+        return f"{head}; even 80 h a week would not make it: pick a later date or fewer projects."
+    if needed <= weekly_hours:  # the dates were set from another day: re-dating is enough
+        return f"{head}; reflow the plan from today to make it."
+    return f"{head}; add {needed - weekly_hours} h a week to make it."
+
+
+def _day(d: date, start: date) -> str:
+    return f"{d.day} {d.strftime('%B')}" + (f" {d.year}" if d.year != start.year else "")

@@ -1,0 +1,333 @@
+"""Mentoring writes (invites, joining, feedback, verification, sign-off) and the cohort reads
+that feed roadmap.cohorts. Every read here runs a fixed number of queries, whatever the cohort
+size."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
+from django.utils import timezone
+
+from accounts.models import Cohort, CohortInvite, CohortMembership, User
+from curriculum.models import Path, PathCompetency, Project, ProjectCheckpoint
+from roadmap import cohorts
+from roadmap.gaps import Requirement, readiness, readiness_display
+from roadmap.models import CheckpointSignOff, Feedback, Rating, RatingVerification
+
+CHART_WEEKS = 8
+INVITE_DAYS = 14
+
+
+# --- integrator hooks (plans) -------------------------------------------------------------------
+def behind_plan_ids(learner_ids) -> set[int]:
+    """INTEGRATOR HOOK: ids among `learner_ids` who are behind their plan (PlanItems past their
+    due date and not done). Must be ONE query for any number of learners. Until the planner is
+    merged nobody is behind."""
+    return set()
+
+
+def plan_summary(learner) -> list | None:
+    """INTEGRATOR HOOK: the learner's plan items for the mentor's read-only view (list of objects
+    with .title/.status/.due/.verified_at or similar). None means "no planner yet"."""
+    return None
+
+
+# --- cohorts --------------------------------------------------------------------------------------
+@transaction.atomic
+def cohort_create(*, name: str, path: Path, start_date: dt.date, mentors) -> Cohort:
+    cohort = Cohort.objects.create(name=name, path=path, start_date=start_date)
+    cohort.mentors.set(mentors)
+    return cohort
+
+
+def cohort_invite_create(
+    *, cohort: Cohort, created_by: User, days: int = INVITE_DAYS, max_uses: int | None = None
+) -> CohortInvite:
+    return CohortInvite.objects.create(
+        cohort=cohort,
+        created_by=created_by,
+        max_uses=max_uses,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+
+
+class JoinError(Exception):
+    """An invite that cannot admit this user; the message is for them."""
+
+
+@transaction.atomic
+def cohort_join(*, learner: User, code: str) -> CohortMembership:
+    """Join (or rejoin) the invite's cohort. Expired, revoked, used-up or unknown codes raise
+    JoinError and change nothing."""
+    now = timezone.now()
+    if not learner.is_learner:
+        raise JoinError("Only learner accounts can join a cohort.")
+    invite = CohortInvite.objects.select_related("cohort").filter(code=code.strip()).first()
+    if invite is None:
+        raise JoinError("That invite code is not known. Check it with your mentor.")
+    status = invite.status(now)
+    if status != "active":
+        raise JoinError(f"That invite is {status}. Ask your mentor for a new one.")
+    membership = CohortMembership.objects.filter(cohort=invite.cohort, learner=learner).first()
+    if membership and membership.left_at is None:
+        return membership  # already in: no use of the invite spent
+    # Claim one use with a conditional UPDATE so a last seat cannot be taken twice.
+    claimed = (
+        CohortInvite.objects.usable(now).filter(pk=invite.pk).update(use_count=F("use_count") + 1)
+    )
+    if claimed != 1:
+        raise JoinError("That invite has just been used up. Ask your mentor for a new one.")
+    if membership:
+        CohortMembership.objects.filter(pk=membership.pk).update(left_at=None, joined_at=now)
+        membership.refresh_from_db()
+        return membership
+    return CohortMembership.objects.create(cohort=invite.cohort, learner=learner)
+
+
+# --- feedback, verification, sign-off -------------------------------------------------------------
+def feedback_give(
+    *, mentor: User, learner: User, body: str, competency=None, project=None
+) -> Feedback:
+    return Feedback.objects.create(
+        learner=learner, author=mentor, body=body, competency=competency, project=project
+    )
+
+
+def rating_verify(*, mentor: User, rating: Rating, comment: str = "") -> RatingVerification:
+    """Idempotent: verifying the same rating again keeps the first verification."""
+    verification, _ = RatingVerification.objects.get_or_create(
+        rating=rating, mentor=mentor, defaults={"comment": comment}
+    )
+    return verification
+
+
+def checkpoint_sign_off(
+    *, mentor: User, learner: User, checkpoint: ProjectCheckpoint, comment: str = ""
+) -> CheckpointSignOff:
+    sign_off, _ = CheckpointSignOff.objects.get_or_create(
+        learner=learner, checkpoint=checkpoint, defaults={"mentor": mentor, "comment": comment}
+    )
+    return sign_off
+
+
+def projects_verified(learner, projects=None) -> set[int]:
+    """Ids of projects (optionally among `projects`) whose checkpoints are ALL signed off for the
+    learner. One query. A project without checkpoints is never verified this way."""
+    qs = (
+        Project.objects.all()
+        if projects is None
+        else Project.objects.filter(pk__in=[getattr(p, "pk", p) for p in projects])
+    )
+    rows = qs.annotate(
+        total=Count("checkpoints", distinct=True),
+        signed=Count(
+            "checkpoints__sign_offs",
+            filter=Q(checkpoints__sign_offs__learner=learner),
+            distinct=True,
+        ),
+    ).filter(total__gt=0, signed=F("total"))
+    return set(rows.values_list("pk", flat=True))
+
+
+def project_verified(learner, project) -> bool:
+    return project.pk in projects_verified(learner, [project])
+
+
+def mentoring_unread_count(learner) -> int:
+    """Feedback, verifications and sign-offs the learner has not seen yet (for the dashboard)."""
+    return (
+        Feedback.objects.filter(learner=learner, read_at__isnull=True).count()
+        + RatingVerification.objects.filter(rating__learner=learner, read_at__isnull=True).count()
+        + CheckpointSignOff.objects.filter(learner=learner, read_at__isnull=True).count()
+    )
+
+
+def mentoring_mark_read(learner) -> None:
+    now = timezone.now()
+    Feedback.objects.filter(learner=learner, read_at__isnull=True).update(read_at=now)
+    RatingVerification.objects.filter(rating__learner=learner, read_at__isnull=True).update(
+        read_at=now
+    )
+    CheckpointSignOff.objects.filter(learner=learner, read_at__isnull=True).update(read_at=now)
+
+
+# --- cohort reads ---------------------------------------------------------------------------------
+@dataclass
+class CohortData:
+    cohort: Cohort
+    requirements: list[Requirement]
+    path_competencies: list[PathCompetency]
+    members: list[cohorts.Member]
+    rows: list[cohorts.LearnerRow]
+    current: dict
+    weekly: list
+    bias: dict
+
+
+def _members(cohort) -> list[cohorts.Member]:
+    users = User.objects.filter(
+        memberships__cohort=cohort, memberships__left_at__isnull=True
+    ).values_list("id", "full_name", "email", "last_activity_at")
+    return [
+        cohorts.Member(uid, name or email.split("@")[0], last) for uid, name, email, last in users
+    ]
+
+
+def _self_ratings(learner_ids, competency_ids):
+    return Rating.objects.filter(
+        learner__in=learner_ids, competency__in=competency_ids, source=Rating.Source.SELF
+    )
+
+
+def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> CohortData:
+    """Everything the cohort dashboard shows, in eight queries whatever the size."""
+    now = now or timezone.now()
+    pcs = list(
+        PathCompetency.objects.current()
+        .filter(path=cohort.path)
+        .select_related("competency")
+        .order_by("position", "id")
+    )
+    requirements = [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in pcs]
+    members = _members(cohort)
+    ids = [m.id for m in members]
+    comp_ids = [r.competency_id for r in requirements]
+
+    # When each learner last rated anything: the fallback for a missing last_activity_at.
+    last_rating_at = dict(
+        Rating.objects.filter(learner__in=ids, source=Rating.Source.SELF)
+        .values("learner_id")
+        .annotate(last=Max("created_at"))
+        .values_list("learner_id", "last")
+    )
+    weekly, past = [], {}
+    four_weeks_ago = now - dt.timedelta(weeks=4)
+    if with_history:
+        # Levels before the chart window plus every rating since then give the current levels,
+        # those of 4 weeks ago and each week's median, from two bounded queries. Each rating
+        # comes with the number of its time bucket (weeks, and 4 weeks ago) worked out by the
+        # database: converting tens of thousands of timestamps in Python costs seconds.
+        starts = cohorts.week_starts(timezone.localtime(now), CHART_WEEKS)
+        window_start = min(starts[0], four_weeks_ago)
+        cuts = sorted({*starts, four_weeks_ago})
+        baseline = cohorts.nest_levels(
+            _self_ratings(ids, comp_ids)
+            .filter(created_at__lt=window_start)
+            .latest_per_competency()
+            .values_list("learner_id", "competency_id", "level")
+        )
+        bucket = Case(
+            *[When(created_at__lt=cut, then=Value(n)) for n, cut in enumerate(cuts)],
+            default=Value(len(cuts)),
+            output_field=IntegerField(),
+        )
+        events = list(
+            _self_ratings(ids, comp_ids)
+            .filter(created_at__gte=window_start)
+            .order_by("created_at", "id")
+            .annotate(bucket=bucket)
+            .values_list("learner_id", "competency_id", "level", "bucket")
+        )
+        # a rating is before cut k exactly when its bucket is at most k, i.e. < k + 1
+        before = {cut: n + 1 for n, cut in enumerate(cuts)}
+        after_all = len(cuts) + 1
+        current = cohorts.levels_as_of(baseline, events, after_all)
+        past = cohorts.levels_as_of(baseline, events, before[four_weeks_ago])
+        ends = [before[start] for start in starts[1:]] + [after_all]
+        weekly = cohorts.weekly_medians(
+            requirements, ids, baseline, events, ends, [start.date() for start in starts]
+        )
+    else:
+        current = cohorts.nest_levels(
+            _self_ratings(ids, comp_ids)
+            .latest_per_competency()
+            .values_list("learner_id", "competency_id", "level")
+        )
+
+    mentor_latest = cohorts.nest_levels(
+        Rating.objects.filter(learner__in=ids, competency__in=comp_ids, source=Rating.Source.MENTOR)
+        .latest_per_competency()
+        .values_list("learner_id", "competency_id", "level")
+    )
+    rows = cohorts.heatmap_rows(
+        members,
+        requirements,
+        current,
+        past,
+        now=now,
+        last_rating_at=last_rating_at,
+        behind_plan=behind_plan_ids(ids),
+    )
+    return CohortData(
+        cohort,
+        requirements,
+        pcs,
+        members,
+        rows,
+        current,
+        weekly,
+        cohorts.calibration_bias(current, mentor_latest),
+    )
+
+
+@dataclass
+class CohortSummary:
+    cohort: Cohort
+    size: int
+    median_readiness: int | None
+    attention: int
+
+
+def cohort_summaries(user, *, now=None) -> list[CohortSummary]:
+    """The mentor's cohorts with size, median readiness and needs-attention count: a fixed number
+    of queries for any number of cohorts and learners."""
+    now = now or timezone.now()
+    cohort_list = list(
+        Cohort.objects.mentored_by(user).select_related("path").order_by("-start_date", "name")
+    )
+    path_ids = {c.path_id for c in cohort_list}
+    reqs: dict[int, list[Requirement]] = {pid: [] for pid in path_ids}
+    for pid, cid, target, weight in (
+        PathCompetency.objects.current()
+        .filter(path__in=path_ids)
+        .values_list("path_id", "competency_id", "target_level", "weight")
+    ):
+        reqs[pid].append(Requirement(cid, target, weight))
+    memberships = list(
+        CohortMembership.objects.active()
+        .filter(cohort__in=cohort_list)
+        .values_list("cohort_id", "learner_id", "learner__last_activity_at")
+    )
+    ids = {lid for _, lid, _ in memberships}
+    latest = list(
+        Rating.objects.filter(learner__in=ids, source=Rating.Source.SELF)
+        .latest_per_competency()
+        .values_list("learner_id", "competency_id", "level")
+    )
+    levels = cohorts.nest_levels(latest)
+    last_rating = dict(
+        Rating.objects.filter(learner__in=ids)
+        .values("learner_id")
+        .annotate(last=Max("created_at"))
+        .values_list("learner_id", "last")
+    )
+    behind = behind_plan_ids(ids)
+    summaries = []
+    for cohort in cohort_list:
+        ready, attention = [], 0
+        for cid, lid, last in memberships:
+            if cid != cohort.id:
+                continue
+            ready.append(readiness(reqs[cohort.path_id], levels.get(lid, {})))
+            if cohorts.attention_reasons(
+                last or last_rating.get(lid), now, behind_plan=lid in behind
+            ):
+                attention += 1
+        med = cohorts.median(ready)
+        summaries.append(
+            CohortSummary(
+                cohort, len(ready), None if med is None else readiness_display(med), attention
+            )
+        )
+    return summaries

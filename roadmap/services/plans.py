@@ -1,0 +1,257 @@
+"""Writes on plans: generate, regenerate, reflow, reorder, item state changes, private links.
+
+The order and dates come from roadmap.planner (pure); these functions only load its inputs and
+store its output."""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from accounts.models import User
+from curriculum.models import Path, PathCompetency, Project
+from roadmap import planner
+from roadmap.models import Plan, PlanItem, PlanItemError, PlanMilestone, Rating
+from roadmap.models.plans import new_token
+from roadmap.services.assessments import activity_touch
+
+
+def learner_today(learner: User) -> date:
+    """Today in the learner's zone: plans are dated in the learner's days."""
+    return timezone.localdate(timezone.now(), learner.zone)
+
+
+def path_projects(path: Path) -> list[Project]:
+    """The path's active projects with everything the planner and pages need (4 queries)."""
+    return list(
+        Project.objects.filter(path=path, is_active=True).prefetch_related(
+            "prerequisites", "checkpoints", "builds__competency"
+        )
+    )
+
+
+def project_spec(project: Project) -> planner.ProjectSpec:
+    return planner.ProjectSpec(
+        id=project.id,
+        name=project.name,
+        hours=project.estimated_hours,
+        prerequisites=frozenset(p.id for p in project.prerequisites.all()),
+        builds={b.competency_id: b.builds_to_level for b in project.builds.all()},
+        checkpoints=tuple(planner.CheckpointSpec(c.id, c.title) for c in project.checkpoints.all()),
+        position=project.position,
+    )
+
+
+def competency_names(path: Path, projects: list[Project]) -> dict[int, str]:
+    names = dict(
+        PathCompetency.objects.current()
+        .filter(path=path)
+        .values_list("competency_id", "competency__name")
+    )
+    for project in projects:
+        for build in project.builds.all():
+            names.setdefault(build.competency_id, build.competency.name)
+    return names
+
+
+def _open_items(plan: Plan) -> list[PlanItem]:
+    return list(
+        plan.items.filter(status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED])
+        .select_related("project")
+        .prefetch_related("project__checkpoints")
+        .order_by("position", "id")
+    )
+
+
+def _write_schedule(items: list[PlanItem], *, weekly_hours: int, start: date) -> None:
+    """Date `items` one after another from `start` and replace their milestones."""
+    specs = [
+        planner.ProjectSpec(
+            id=item.project.id,
+            name=item.project.name,
+            hours=item.project.estimated_hours,
+            checkpoints=tuple(
+                planner.CheckpointSpec(c.id, c.title) for c in item.project.checkpoints.all()
+            ),
+        )
+        for item in items
+    ]
+    scheduled = planner.schedule(specs, weekly_hours, start)
+    milestones = []
+    for item, slot in zip(items, scheduled, strict=True):
+        item.planned_start, item.planned_end = slot.start, slot.end
+        milestones += [
+            PlanMilestone(
+                item=item, checkpoint_id=m.checkpoint.id, title=m.checkpoint.title, due_date=m.due
+            )
+            for m in slot.milestones
+        ]
+    PlanItem.objects.bulk_update(items, ["planned_start", "planned_end"])
+    PlanMilestone.objects.filter(item__in=items).delete()
+    PlanMilestone.objects.bulk_create(milestones)
+
+
+@transaction.atomic
+def plan_generate(*, learner: User, path: Path, today: date | None = None) -> Plan:
+    """The learner's plan for `path`, created if needed, (re)planned from today."""
+    plan, _created = Plan.objects.get_or_create(learner=learner, path=path)
+    return plan_regenerate(plan=plan, today=today)
+
+
+@transaction.atomic
+def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
+    """Keep started, done and skipped items; replace the planned ones with a fresh plan from
+    today, given the learner's latest levels and what the kept items build."""
+    learner = plan.learner
+    today = today or learner_today(learner)
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()  # serialise concurrent clicks
+    plan.items.filter(status=PlanItem.Status.PLANNED).delete()
+    kept = list(plan.items.select_related("project").order_by("position", "id"))
+    projects = path_projects(plan.path)
+    by_id = {p.id: p for p in projects}
+    requirements = PathCompetency.objects.requirements(plan.path)
+    levels = Rating.objects.latest_levels(learner)
+    for item in kept:
+        if item.status in (PlanItem.Status.DONE, PlanItem.Status.STARTED):
+            project = by_id.get(item.project_id)
+            for build in project.builds.all() if project else ():
+                cid = build.competency_id
+                levels[cid] = max(levels.get(cid, 0), build.builds_to_level)
+    planned = planner.plan(
+        [project_spec(p) for p in projects],
+        requirements,
+        levels,
+        competency_names(plan.path, projects),
+        done={item.project_id for item in kept},
+    )
+    next_position = (max((item.position for item in kept), default=-1)) + 1
+    PlanItem.objects.bulk_create(
+        [
+            PlanItem(
+                plan=plan,
+                project=by_id[p.project.id],
+                position=next_position + index,
+                explanation=p.explanation,
+                planned_start=today,
+                planned_end=today,
+            )
+            for index, p in enumerate(planned)
+        ]
+    )
+    plan.regenerated_at = timezone.now()
+    plan.save(update_fields=["regenerated_at"])
+    _write_schedule(_open_items(plan), weekly_hours=learner.weekly_hours, start=today)
+    activity_touch(learner=learner)
+    return plan
+
+
+@transaction.atomic
+def plan_reflow(*, plan: Plan, today: date | None = None) -> Plan:
+    """Re-date the open items from today in their current order; done items stay as they were."""
+    today = today or learner_today(plan.learner)
+    _write_schedule(_open_items(plan), weekly_hours=plan.learner.weekly_hours, start=today)
+    activity_touch(learner=plan.learner)
+    return plan
+
+
+@transaction.atomic
+def plan_item_reorder(*, item: PlanItem, direction: str) -> PlanItem:
+    """Swap an open item with its open neighbour above or below, then re-date the open items
+    from where they started. A project never moves above one of its prerequisites."""
+    if direction not in ("up", "down"):
+        raise PlanItemError("Move a project up or down.")
+    if not item.is_open:
+        raise PlanItemError("Only planned or started projects can be moved.")
+    items = _open_items(item.plan)
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    neighbour_index = index - 1 if direction == "up" else index + 1
+    if not 0 <= neighbour_index < len(items):
+        raise PlanItemError(
+            f"This project is already at the {'top' if direction == 'up' else 'bottom'}."
+        )
+    first, second = sorted([items[index], items[neighbour_index]], key=lambda i: i.position)
+    if first.project.dependants.filter(pk=second.project_id).exists():
+        raise PlanItemError(f"{first.project.name} is needed before {second.project.name}.")
+    start = min(i.planned_start for i in items)
+    first.position, second.position = second.position, first.position
+    if first.position == second.position:
+        second.position += 1
+    PlanItem.objects.bulk_update([first, second], ["position"])
+    items.sort(key=lambda i: (i.position, i.id))
+    _write_schedule(items, weekly_hours=item.plan.learner.weekly_hours, start=start)
+    activity_touch(learner=item.plan.learner)
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def plan_item_start(*, item: PlanItem) -> PlanItem:
+    item.start()
+    activity_touch(learner=item.plan.learner)
+    return item
+
+
+@transaction.atomic
+def plan_item_skip(*, item: PlanItem) -> PlanItem:
+    item.skip()
+    activity_touch(learner=item.plan.learner)
+    return item
+
+
+@transaction.atomic
+def plan_item_complete(*, item: PlanItem, evidence_url: str, reflection: str = "") -> PlanItem:
+    item.complete(evidence_url=evidence_url, reflection=reflection)
+    activity_touch(learner=item.plan.learner)
+    return item
+
+
+def reassess_url(item: PlanItem) -> str:
+    """The self-assessment page focused on what the project builds, levels pre-selected (the
+    build level, capped at the path's target), or the dashboard until that page exists."""
+    try:
+        base = reverse("roadmap:assess")
+    except NoReverseMatch:
+        return reverse("roadmap:dashboard")
+    targets = {
+        r.competency_id: r.target for r in PathCompetency.objects.requirements(item.plan.path)
+    }
+    builds = sorted(item.project.builds.values_list("competency_id", "builds_to_level"))
+    if not builds:
+        return base
+    focus = ",".join(str(cid) for cid, _ in builds)
+    suggest = ",".join(f"{cid}:{min(level, targets.get(cid, level))}" for cid, level in builds)
+    return f"{base}?focus={focus}&suggest={suggest}"
+
+
+@transaction.atomic
+def plan_share_token_set(*, plan: Plan, revoke: bool = False) -> Plan:
+    """A new private portfolio link (the old one stops working), or none at all."""
+    plan.share_token = None if revoke else new_token()
+    plan.save(update_fields=["share_token"])
+    return plan
+
+
+@transaction.atomic
+def plan_calendar_token_set(*, plan: Plan, revoke: bool = False) -> Plan:
+    plan.calendar_token = None if revoke else new_token()
+    plan.save(update_fields=["calendar_token"])
+    return plan
+
+
+def plan_items_for_page(plan: Plan):
+    """Items with what the plan page shows, in a fixed number of queries."""
+    return (
+        plan.items.select_related("project")
+        .prefetch_related(
+            Prefetch("milestones", queryset=PlanMilestone.objects.order_by("due_date", "id"))
+        )
+        .order_by("position", "id")
+    )
+
+
+def plan_end(plan: Plan):
+    return plan.items.filter(
+        status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED]
+    ).aggregate(end=Max("planned_end"))["end"]

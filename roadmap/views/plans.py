@@ -1,0 +1,216 @@
+"""The plan page and its item actions. Every action is a plain POST that redirects back, and
+with htmx it answers the re-rendered plan body (dates of later items move with each change)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from curriculum.models import PathCompetency
+from roadmap import gaps, planner
+from roadmap.forms_plans import CompleteItemForm, MoveItemForm
+from roadmap.models import Plan, PlanItem, PlanItemError, Rating
+from roadmap.services import plans as plan_services
+
+
+def _get_plan_for_user(user):
+    """The signed-in learner's plan for their target path, or None."""
+    if user.target_path_id is None:
+        return None
+    return Plan.objects.filter(learner=user, path_id=user.target_path_id).first()
+
+
+def _get_item_for_user(user, item_id) -> PlanItem:
+    return get_object_or_404(
+        PlanItem.objects.for_learner(user).select_related("plan__learner", "plan__path", "project"),
+        pk=item_id,
+    )
+
+
+def _assess_url():
+    try:
+        return reverse("roadmap:assess")
+    except NoReverseMatch:
+        return None
+
+
+def _plan_context(
+    request, *, error_item_id=None, error=None, complete_form=None, focus_item_id=None
+):
+    user = request.user
+    path = user.target_path
+    # After an htmx action keyboard focus returns to the item acted on (gapmap.js).
+    ctx = {"path": path, "plan": None, "assess_url": _assess_url(), "focus_item_id": focus_item_id}
+    if path is None:
+        ctx["empty"] = "no_path"
+        return ctx
+    requirements = PathCompetency.objects.requirements(path)
+    levels = Rating.objects.latest_levels(user)
+    ctx["readiness"] = gaps.readiness_display(gaps.readiness(requirements, levels))
+    ctx["open_gaps"] = sum(1 for g in gaps.gap_list(requirements, levels) if not g.is_met)
+    plan = _get_plan_for_user(user)
+    ctx["plan"] = plan
+    if plan is None:
+        if not levels:
+            ctx["empty"] = "no_ratings"
+        elif ctx["open_gaps"] == 0:
+            ctx["empty"] = "no_gaps"
+        else:
+            ctx["empty"] = "no_plan"
+        return ctx
+    today = plan_services.learner_today(user)
+    items = list(plan_services.plan_items_for_page(plan))
+    open_items = [i for i in items if i.is_open]
+    for item in items:
+        item.behind = item.behind_weeks(today)
+        item.error = error if item.pk == error_item_id else None
+        if item.is_open:
+            item.complete_form = (
+                complete_form
+                if item.pk == error_item_id and complete_form is not None
+                else CompleteItemForm(auto_id=f"item{item.pk}_%s")
+            )
+    for index, item in enumerate(open_items):
+        item.can_move_up = index > 0
+        item.can_move_down = index < len(open_items) - 1
+    end = max((i.planned_end for i in open_items), default=None)
+    ctx.update(
+        items=items,
+        today=today,
+        behind=max((i.behind for i in items), default=0),
+        plan_end=end,
+        target_warning=planner.target_warning(
+            end=end,
+            target=user.target_date,
+            start=today,
+            total_hours=sum(i.project.estimated_hours for i in open_items),
+            weekly_hours=user.weekly_hours,
+        ),
+        all_met=ctx["open_gaps"] == 0,
+    )
+    return ctx
+
+
+def _render_plan(request, status=200, **kwargs):
+    ctx = _plan_context(request, **kwargs)
+    template = "roadmap/plan.html#body" if request.htmx else "roadmap/plan.html"
+    return render(request, template, ctx, status=status)
+
+
+@login_required
+@require_GET
+def plan_page(request):
+    return _render_plan(request)
+
+
+@login_required
+@require_POST
+def plan_generate(request):
+    """Generate the plan, or regenerate it keeping started and done items."""
+    if request.user.target_path_id is None:
+        raise Http404("Choose a target path first.")
+    existed = _get_plan_for_user(request.user) is not None
+    plan_services.plan_generate(learner=request.user, path=request.user.target_path)
+    messages.success(
+        request,
+        "Your plan is re-planned from today; started and finished projects stay as they were."
+        if existed
+        else "Your plan is ready: the projects below close your largest gaps first.",
+    )
+    return redirect("roadmap:plan")
+
+
+@login_required
+@require_POST
+def plan_reflow(request):
+    plan = _get_plan_for_user(request.user)
+    if plan is None:
+        raise Http404("No plan yet.")
+    plan_services.plan_reflow(plan=plan)
+    if request.htmx:
+        return _render_plan(request)
+    messages.success(request, "Your open projects are re-dated from today.")
+    return redirect("roadmap:plan")
+
+
+def _item_action(request, item, action, success):
+    try:
+        action(item=item)
+    except PlanItemError as exc:
+        if request.htmx:
+            return _render_plan(request, error_item_id=item.pk, error=exc.message)
+        messages.error(request, exc.message)
+        return redirect("roadmap:plan")
+    if request.htmx:
+        return _render_plan(request, focus_item_id=item.pk)
+    messages.success(request, success)
+    return redirect("roadmap:plan")
+
+
+@login_required
+@require_POST
+def plan_item_start(request, item_id):
+    item = _get_item_for_user(request.user, item_id)
+    return _item_action(request, item, plan_services.plan_item_start, f"Started {item.project}.")
+
+
+@login_required
+@require_POST
+def plan_item_skip(request, item_id):
+    item = _get_item_for_user(request.user, item_id)
+    return _item_action(request, item, plan_services.plan_item_skip, f"Skipped {item.project}.")
+
+
+@login_required
+@require_POST
+def plan_item_move(request, item_id):
+    item = _get_item_for_user(request.user, item_id)
+    form = MoveItemForm(request.POST)
+    if not form.is_valid():
+        return _item_action(request, item, _refuse("Move a project up or down."), "")
+    direction = form.cleaned_data["direction"]
+
+    def move(*, item):
+        plan_services.plan_item_reorder(item=item, direction=direction)
+
+    return _item_action(request, item, move, f"Moved {item.project} {direction}.")
+
+
+def _refuse(message):
+    def action(*, item):
+        raise PlanItemError(message)
+
+    return action
+
+
+@login_required
+@require_POST
+def plan_item_complete(request, item_id):
+    """Record the evidence, then send the learner to reassess what the project builds."""
+    item = _get_item_for_user(request.user, item_id)
+    form = CompleteItemForm(request.POST, auto_id=f"item{item.pk}_%s")
+    if not form.is_valid():
+        # htmx only swaps 2xx answers; a plain POST gets 400 with the same page and errors.
+        return _render_plan(
+            request,
+            status=200 if request.htmx else 400,
+            error_item_id=item.pk,
+            complete_form=form,
+        )
+    try:
+        plan_services.plan_item_complete(item=item, **form.cleaned_data)
+    except PlanItemError as exc:
+        if request.htmx:
+            return _render_plan(request, error_item_id=item.pk, error=exc.message)
+        messages.error(request, exc.message)
+        return redirect("roadmap:plan")
+    messages.success(
+        request, f"Well done: {item.project} is in your portfolio. Now update your levels."
+    )
+    target = plan_services.reassess_url(item)
+    if request.htmx:
+        return HttpResponseClientRedirect(target)
+    return redirect(target)

@@ -1,0 +1,53 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from tests import factories
+from tests.factories_admin import (
+    CareerGoalFactory,
+    PathSelectionFactory,
+    PathTraitFactory,
+    ScaleLevelFactory,
+)
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.StaffFactory(email="root@example.com", is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+def grow(count: int, *, path=None) -> dict:
+    """`count` rows of every admin-managed model, each with related rows, so that changelists
+    show counts and related names (what could make their queries grow per row)."""
+    path = path or factories.PathFactory(slug="ai-developer", name="AI Developer")
+    for level in range(5):
+        ScaleLevelFactory(level=level)
+    made: dict = {"path": path}
+    Group.objects.get_or_create(name="Editors")
+    for _ in range(count):
+        other_path = factories.PathFactory()
+        PathTraitFactory(path=other_path)
+        competency = factories.CompetencyFactory()
+        factories.PathCompetencyFactory(path=path, competency=competency)
+        factories.PathCompetencyFactory(path=other_path, competency=competency)
+        factories.LevelDescriptorFactory(competency=competency, level=1)
+        project = factories.ProjectFactory(path=path)
+        factories.ProjectCompetencyFactory(project=project, competency=competency)
+        factories.ProjectCheckpointFactory(project=project)
+        if "project" in made:
+            project.prerequisites.add(made["project"])
+        mentor = factories.MentorFactory()
+        learner = factories.LearnerFactory(target_path=path)
+        cohort = factories.CohortFactory(path=path)
+        cohort.mentors.add(mentor)
+        factories.CohortMembershipFactory(cohort=cohort, learner=learner)
+        factories.RatingFactory(learner=learner, competency=competency)
+        PathSelectionFactory(learner=learner, path=path)
+        CareerGoalFactory(recommended_path=other_path)
+        made.update(competency=competency, project=project, learner=learner, cohort=cohort)
+    return made

@@ -1,0 +1,318 @@
+"""The plan page and its actions: happy paths, refusals, stored state, htmx fragments."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from roadmap.models import Plan, PlanItem
+from roadmap.services.plans import plan_generate
+from tests import factories
+from tests.factories_plans import PlanItemFactory, curriculum_with_gaps
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def learner():
+    return factories.LearnerFactory(weekly_hours=6)
+
+
+@pytest.fixture
+def plan(learner):
+    path, _comps, _projects = curriculum_with_gaps(learner)
+    return plan_generate(learner=learner, path=path)
+
+
+def _items(plan):
+    return list(plan.items.order_by("position"))
+
+
+# --- the page and its empty states ---------------------------------------------------------------
+
+
+def test_without_a_path_the_page_says_to_choose_one(client, learner):
+    client.force_login(learner)
+    response = client.get(reverse("roadmap:plan"))
+    assert response.status_code == 200
+    assert "Choose the role you are aiming for" in response.text
+
+
+def test_without_ratings_the_page_says_to_assess(client, learner):
+    path = factories.PathFactory()
+    factories.PathCompetencyFactory(path=path)
+    learner.target_path = path
+    learner.save()
+    client.force_login(learner)
+    assert "Rate yourself" in client.get(reverse("roadmap:plan")).text
+
+
+def test_without_gaps_the_page_says_so(client, learner):
+    path = factories.PathFactory()
+    pc = factories.PathCompetencyFactory(path=path, target_level=2)
+    factories.RatingFactory(learner=learner, competency=pc.competency, level=3)
+    learner.target_path = path
+    learner.save()
+    client.force_login(learner)
+    assert "You meet every target" in client.get(reverse("roadmap:plan")).text
+
+
+def test_with_gaps_and_no_plan_the_page_offers_to_generate(client, learner):
+    curriculum_with_gaps(learner)
+    client.force_login(learner)
+    response = client.get(reverse("roadmap:plan"))
+    assert "Generate my plan" in response.text
+    assert "3 gaps to close" in response.text
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get(reverse("roadmap:plan"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+# --- generate / regenerate / reflow ------------------------------------------------------------
+
+
+def test_generate_stores_a_dated_explained_plan(client, learner):
+    path, comps, projects = curriculum_with_gaps(learner)
+    client.force_login(learner)
+    response = client.post(reverse("roadmap:plan_generate"))
+    assert response.status_code == 302
+    plan = Plan.objects.get(learner=learner, path=path)
+    items = _items(plan)
+    assert [i.project_id for i in items] == [p.id for p in projects]  # fewer hours first
+    assert "building 1 -> 3" in items[0].explanation
+    assert all(i.milestones.count() == 2 for i in items)
+    assert items[0].planned_end <= items[1].planned_start
+    page = client.get(reverse("roadmap:plan")).text
+    assert projects[0].name in page and "Why:" in page
+
+
+def test_generate_refuses_get(client, learner):
+    client.force_login(learner)
+    assert client.get(reverse("roadmap:plan_generate")).status_code == 405
+
+
+def test_regenerate_keeps_started_and_done_items(client, learner, plan):
+    first, second, third = _items(plan)
+    first.complete(evidence_url="https://example.com/a")
+    second.start()
+    client.force_login(learner)
+    client.post(reverse("roadmap:plan_generate"))
+    items = _items(plan)
+    assert [i.pk for i in items[:2]] == [first.pk, second.pk]
+    assert items[1].status == PlanItem.Status.STARTED
+    assert items[2].pk != third.pk and items[2].project_id == third.project_id
+    assert PlanItem.objects.filter(plan=plan).count() == 3
+
+
+def test_a_late_item_shows_behind_and_reflow_redates_it(client, learner, plan):
+    first = _items(plan)[0]
+    PlanItem.objects.filter(pk=first.pk).update(
+        planned_start=datetime.date.today() - datetime.timedelta(days=40),
+        planned_end=datetime.date.today() - datetime.timedelta(days=15),
+    )
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:plan")).text
+    assert "behind by 3 weeks" in page and "Reflow from today" in page
+    response = client.post(reverse("roadmap:plan_reflow"), **HTMX)
+    assert response.status_code == 200 and "<html" not in response.text
+    first.refresh_from_db()
+    assert first.planned_start == datetime.date.today()
+    assert "behind by" not in response.text
+
+
+# --- item actions ------------------------------------------------------------------------------
+
+
+def test_start_then_htmx_returns_the_plan_fragment(client, learner, plan):
+    item = _items(plan)[0]
+    client.force_login(learner)
+    response = client.post(reverse("roadmap:plan_item_start", args=[item.pk]), **HTMX)
+    assert response.status_code == 200
+    assert 'id="plan-body"' in response.text and "<html" not in response.text
+    item.refresh_from_db()
+    assert item.status == PlanItem.Status.STARTED and item.started_at is not None
+
+
+def test_start_as_plain_post_redirects(client, learner, plan):
+    item = _items(plan)[0]
+    client.force_login(learner)
+    response = client.post(reverse("roadmap:plan_item_start", args=[item.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("roadmap:plan")
+
+
+@pytest.mark.parametrize("action", ["start", "skip", "complete", "move"])
+def test_another_learners_item_is_404_and_unchanged(client, plan, action):
+    item = _items(plan)[0]
+    client.force_login(factories.LearnerFactory())
+    data = {"evidence_url": "https://example.com", "direction": "down"}
+    response = client.post(reverse(f"roadmap:plan_item_{action}", args=[item.pk]), data)
+    assert response.status_code == 404
+    before = item.status, item.position
+    item.refresh_from_db()
+    assert (item.status, item.position) == before
+
+
+@pytest.mark.parametrize("action", ["start", "skip", "complete", "move"])
+def test_item_actions_refuse_get(client, learner, plan, action):
+    client.force_login(learner)
+    item = _items(plan)[0]
+    assert client.get(reverse(f"roadmap:plan_item_{action}", args=[item.pk])).status_code == 405
+
+
+def test_complete_stores_evidence_and_sends_to_reassess(client, learner, plan):
+    item = _items(plan)[0]
+    client.force_login(learner)
+    response = client.post(
+        reverse("roadmap:plan_item_complete", args=[item.pk]),
+        {"evidence_url": "https://github.com/me/rag", "reflection": "Chunking matters."},
+    )
+    assert response.status_code == 302
+    # No self-assessment page on this branch yet: the dashboard stands in.
+    assert response["Location"] == reverse("roadmap:dashboard")
+    item.refresh_from_db()
+    assert item.status == PlanItem.Status.DONE
+    assert item.evidence_url == "https://github.com/me/rag"
+    assert item.reflection == "Chunking matters."
+    learner.refresh_from_db()
+    assert learner.last_activity_at is not None
+
+
+def test_complete_redirects_to_a_prefilled_reassessment(client, learner, plan, settings):
+    settings.ROOT_URLCONF = "tests.roadmap.urls_with_assess"
+    item = _items(plan)[0]
+    build = item.project.builds.get()
+    client.force_login(learner)
+    response = client.post(
+        reverse("roadmap:plan_item_complete", args=[item.pk]),
+        {"evidence_url": "https://github.com/me/rag"},
+        **HTMX,
+    )
+    expected = f"/assess/?focus={build.competency_id}&suggest={build.competency_id}:3"
+    assert response["HX-Redirect"] == expected
+
+
+def test_complete_with_a_non_url_is_an_error_on_the_item(client, learner, plan):
+    item = _items(plan)[0]
+    client.force_login(learner)
+    url = reverse("roadmap:plan_item_complete", args=[item.pk])
+    response = client.post(url, {"evidence_url": "not a link"})
+    assert response.status_code == 400
+    assert "Enter a valid URL" in response.text
+    htmx = client.post(url, {"evidence_url": "javascript:alert(1)"}, **HTMX)
+    assert htmx.status_code == 200 and "<html" not in htmx.text
+    assert "Please fix the evidence" in htmx.text
+    item.refresh_from_db()
+    assert item.status == PlanItem.Status.PLANNED and item.evidence_url == ""
+
+
+def test_completing_a_skipped_item_is_refused_and_changes_nothing(client, learner, plan):
+    item = _items(plan)[0]
+    item.skip()
+    client.force_login(learner)
+    url = reverse("roadmap:plan_item_complete", args=[item.pk])
+    response = client.post(url, {"evidence_url": "https://example.com"}, follow=True)
+    assert "was skipped: it cannot be completed" in response.text
+    htmx = client.post(url, {"evidence_url": "https://example.com"}, **HTMX)
+    assert "was skipped: it cannot be completed" in htmx.text
+    item.refresh_from_db()
+    assert item.status == PlanItem.Status.SKIPPED and item.evidence_url == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [("done", "start"), ("done", "skip"), ("skipped", "start"), ("started", "start")],
+)
+def test_unknown_transitions_are_refused_with_a_message(client, learner, plan, status, action):
+    item = _items(plan)[0]
+    PlanItem.objects.filter(pk=item.pk).update(status=status)
+    client.force_login(learner)
+    response = client.post(reverse(f"roadmap:plan_item_{action}", args=[item.pk]), follow=True)
+    assert "Only a planned" in response.text
+    item.refresh_from_db()
+    assert item.status == status
+
+
+def test_move_down_swaps_and_redates(client, learner, plan):
+    first, second, third = _items(plan)
+    client.force_login(learner)
+    response = client.post(
+        reverse("roadmap:plan_item_move", args=[first.pk]), {"direction": "down"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert [i.pk for i in _items(plan)] == [second.pk, first.pk, third.pk]
+    second.refresh_from_db()
+    assert second.planned_start == first.planned_start
+
+
+def test_move_above_a_prerequisite_is_refused(client, learner, plan):
+    first, second, _third = _items(plan)
+    second.project.prerequisites.add(first.project)
+    client.force_login(learner)
+    response = client.post(
+        reverse("roadmap:plan_item_move", args=[second.pk]), {"direction": "up"}, follow=True
+    )
+    assert "is needed before" in response.text
+    assert [i.pk for i in _items(plan)][:2] == [first.pk, second.pk]
+
+
+def test_move_with_a_bad_direction_changes_nothing(client, learner, plan):
+    before = [i.pk for i in _items(plan)]
+    client.force_login(learner)
+    response = client.post(
+        reverse("roadmap:plan_item_move", args=[before[0]]), {"direction": "sideways"}, follow=True
+    )
+    assert "Move a project up or down" in response.text
+    assert [i.pk for i in _items(plan)] == before
+
+
+def test_target_date_warning(client, learner, plan):
+    learner.target_date = datetime.date.today() + datetime.timedelta(days=7)
+    learner.save()
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:plan")).text
+    assert "after your target date; add" in page
+
+
+@pytest.mark.parametrize("size", [2, 8])
+def test_plan_page_queries_stay_flat(client, django_assert_max_num_queries, size):
+    learner = factories.LearnerFactory()
+    path, _c, _p = curriculum_with_gaps(learner, projects=size, competencies=size)
+    plan_item = plan_generate(learner=learner, path=path)
+    assert plan_item.items.count() == size
+    client.force_login(learner)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("roadmap:plan")).status_code == 200
+
+
+def test_plan_item_factory_belongs_to_its_plan():
+    item = PlanItemFactory()
+    assert item.project.path == item.plan.path
+
+
+def test_a_plan_with_every_target_met_says_so_without_an_empty_warning(client, learner, plan):
+    for item in _items(plan):
+        for build in item.project.builds.all():
+            factories.RatingFactory(learner=learner, competency=build.competency, level=3)
+    client.force_login(learner)
+    client.post(reverse("roadmap:plan_generate"))
+    page = client.get(reverse("roadmap:plan")).text
+    assert "Every target of" in page and "No project in the curriculum" not in page
+    assert plan.items.count() == 0
+
+
+def test_plan_page_query_count_is_the_same_at_two_sizes(client):
+    counts = []
+    for size in (2, 9):
+        learner = factories.LearnerFactory()
+        path, _c, _p = curriculum_with_gaps(learner, projects=size, competencies=size)
+        plan_generate(learner=learner, path=path)
+        client.force_login(learner)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("roadmap:plan"))
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
