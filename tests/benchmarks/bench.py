@@ -490,7 +490,8 @@ def render(
             floor_ms = fmt(row.floor_ms if row.floor_ms is not None else row.median_ms, ".2f")
             ratio = fmt(row.ratio, ".1f") + ("x" if row.ratio is not None else "")
         lines.append(
-            f"| {row.scenario} | {row.size} | {median} | {p95} | {queries} | {floor_ms} | {ratio} | "
+            f"| {row.scenario} | {row.size} | {median} | {p95} | {queries} | {floor_ms} | {ratio} "
+            "| "
             f"{row.target} | {verdict(row)} | {row.flat} | {row.note} |"
         )
     worker = f"{worker_kb / 1024:.0f} MB" if worker_kb else "not measured"
