@@ -8,3 +8,4 @@ from .assessments import PathSelection, Rating  # noqa: F401
 # --- mentoring
 
 # --- reminders
+from .reminders import Delivery, Notification, ReminderKind, ReminderPreference  # noqa: F401
