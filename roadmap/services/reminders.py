@@ -46,6 +46,7 @@ REENQUEUE_AFTER = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30
 RETRY_CAP_SECONDS = 600
+FAIL_FAST = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
 def send_lease() -> dt.timedelta:
@@ -187,7 +188,10 @@ def deliveries_enqueue(*, delivery_ids: Iterable[int]) -> bool:
 
     delivery_ids = list(delivery_ids)
     try:
-        with app.producer_or_acquire() as producer:
+        # One connection per chunk, giving up after one quick reconnect: a web request must not
+        # hang on a broker that is down (kombu would otherwise keep retrying).
+        with app.connection_for_write(transport_options=FAIL_FAST) as conn:
+            producer = conn.Producer()
             for delivery_id in delivery_ids:
                 send_delivery_task.apply_async((delivery_id,), producer=producer, retry=False)
     except Exception:
