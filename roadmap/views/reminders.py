@@ -35,7 +35,8 @@ def reminder_preferences(request):
         else:
             messages.info(request, "You already asked for a sample today.")
         return redirect("roadmap:reminder_preferences")
-    form = ReminderPreferenceForm(request.POST or None, instance=preference, user=user)
+    data = request.POST if request.method == "POST" else None  # an empty POST shows errors
+    form = ReminderPreferenceForm(data, instance=preference, user=user)
     if request.method == "POST" and form.is_valid():
         reminder_preferences_save(
             user=user, preference=form.save(commit=False),
