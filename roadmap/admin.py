@@ -24,11 +24,16 @@ class DeliveryAdmin(admin.ModelAdmin):
     @admin.action(description="Send the selected failed deliveries again")
     def retry_failed(self, request, queryset):
         count = queryset.filter(status=Delivery.Status.FAILED).update(
-            status=Delivery.Status.PENDING, enqueued_at=None, claimed_at=None,
-            handed_off_at=None, attempts=0,
+            status=Delivery.Status.PENDING,
+            enqueued_at=None,
+            claimed_at=None,
+            handed_off_at=None,
+            attempts=0,
         )
         self.message_user(
-            request, f"{count} deliveries will be sent by the next dispatcher run.", messages.SUCCESS
+            request,
+            f"{count} deliveries will be sent by the next dispatcher run.",
+            messages.SUCCESS,
         )
 
     def has_add_permission(self, request):
@@ -37,8 +42,16 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderPreference)
 class ReminderPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "weekly_enabled", "inactivity_enabled", "milestone_enabled",
-                    "digest_enabled", "weekday", "hour", "frequency"]
+    list_display = [
+        "user",
+        "weekly_enabled",
+        "inactivity_enabled",
+        "milestone_enabled",
+        "digest_enabled",
+        "weekday",
+        "hour",
+        "frequency",
+    ]
     search_fields = ["user__email"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]

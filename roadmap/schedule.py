@@ -88,7 +88,9 @@ def allowed_from(moment: dt.datetime, zone: ZoneInfo, schedule: Schedule) -> dt.
 
 def weekly_slot(monday: dt.date, zone: ZoneInfo, schedule: Schedule) -> dt.datetime:
     """When the weekly reminder of the local week starting `monday` goes out (UTC)."""
-    naive = dt.datetime.combine(monday + dt.timedelta(days=schedule.weekday), dt.time(schedule.hour))
+    naive = dt.datetime.combine(
+        monday + dt.timedelta(days=schedule.weekday), dt.time(schedule.hour)
+    )
     return allowed_from(_localize(naive, zone), zone, schedule)
 
 

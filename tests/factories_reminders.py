@@ -37,9 +37,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
 def due_learner(**kwargs):
     """A learner whose inactivity nudge is due at any moment: long idle, no quiet hours, hour 0,
     weekly reminders off (so exactly one delivery is due per learner)."""
-    learner = LearnerFactory(
-        last_activity_at=timezone.now() - dt.timedelta(days=60), **kwargs
-    )
+    learner = LearnerFactory(last_activity_at=timezone.now() - dt.timedelta(days=60), **kwargs)
     ReminderPreferenceFactory(
         user=learner, weekly_enabled=False, hour=0, quiet_start=dt.time(0), quiet_end=dt.time(0)
     )
@@ -52,18 +50,24 @@ def bulk_due_learners(count: int, *, prefix: str = "due") -> list[int]:
 
     idle_since = timezone.now() - dt.timedelta(days=60)
     users = User.objects.bulk_create(
-        User(email=f"{prefix}{i}@example.com", role=User.Role.LEARNER, password="!",
-             last_activity_at=idle_since)
+        User(
+            email=f"{prefix}{i}@example.com",
+            role=User.Role.LEARNER,
+            password="!",
+            last_activity_at=idle_since,
+        )
         for i in range(count)
     )
     ids = list(
         User.objects.filter(email__startswith=prefix, email__endswith="@example.com")
-        .order_by("pk").values_list("pk", flat=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     assert len(ids) == len(users)
     ReminderPreference.objects.bulk_create(
-        ReminderPreference(user_id=pk, weekly_enabled=False, hour=0, quiet_start=dt.time(0),
-                           quiet_end=dt.time(0))
+        ReminderPreference(
+            user_id=pk, weekly_enabled=False, hour=0, quiet_start=dt.time(0), quiet_end=dt.time(0)
+        )
         for pk in ids
     )
     return ids

@@ -47,12 +47,14 @@ class ReminderPreference(models.Model):
     digest_enabled = models.BooleanField("Weekly cohort digest (mentors)", default=True)
     weekday = models.PositiveSmallIntegerField(choices=Weekday, default=Weekday.MONDAY)
     hour = models.PositiveSmallIntegerField(
-        default=9, validators=[MinValueValidator(0), MaxValueValidator(23)],
+        default=9,
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
         help_text="Local hour (0-23) in your time zone.",
     )
     frequency = models.CharField(max_length=12, choices=Frequency, default=Frequency.WEEKLY)
     inactivity_days = models.PositiveSmallIntegerField(
-        default=10, validators=[MinValueValidator(3), MaxValueValidator(60)],
+        default=10,
+        validators=[MinValueValidator(3), MaxValueValidator(60)],
         help_text="Days without an assessment or plan update before a nudge.",
     )
     quiet_start = models.TimeField(default=datetime.time(21, 0))
@@ -61,7 +63,9 @@ class ReminderPreference(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(hour__gte=0, hour__lte=23), name="reminder_hour_range"),
+            models.CheckConstraint(
+                condition=Q(hour__gte=0, hour__lte=23), name="reminder_hour_range"
+            ),
             models.CheckConstraint(
                 condition=Q(weekday__gte=0, weekday__lte=6), name="reminder_weekday_range"
             ),
@@ -119,12 +123,15 @@ class Delivery(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="Start of the send lease.")
     handed_off_at = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="When the message was handed to the mail server; after this it is never resent.",
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
-    context = models.JSONField(default=dict, blank=True, help_text="Kind-specific data (milestone).")
+    context = models.JSONField(
+        default=dict, blank=True, help_text="Kind-specific data (milestone)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = DeliveryQuerySet.as_manager()

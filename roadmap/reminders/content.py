@@ -36,9 +36,7 @@ class PlanItemSummary:
     url: str
 
 
-def milestones_due(
-    *, learner_ids: list[int], start: dt.date, end: dt.date
-) -> list[MilestoneDue]:
+def milestones_due(*, learner_ids: list[int], start: dt.date, end: dt.date) -> list[MilestoneDue]:
     """INTEGRATION POINT: milestones of these learners due between `start` and `end` (inclusive).
 
     To connect: one query over PlanMilestone filtered by plan__learner_id__in=learner_ids and
@@ -72,8 +70,11 @@ def weekly_content(*, learner: User, now: dt.datetime) -> dict:
         gaps = [g for g in gap_list(PathCompetency.objects.requirements(path), levels) if g.size]
         if gaps:
             competency = Competency.objects.filter(pk=gaps[0].competency_id).first()
-            top_gap = {"name": str(competency), "current": gaps[0].current,
-                       "target": gaps[0].target}
+            top_gap = {
+                "name": str(competency),
+                "current": gaps[0].current,
+                "target": gaps[0].target,
+            }
     stale = list(
         Competency.objects.filter(
             pk__in=Rating.objects.filter(learner=learner, source=Rating.Source.SELF)
@@ -81,7 +82,9 @@ def weekly_content(*, learner: User, now: dt.datetime) -> dict:
             .annotate(last=Max("created_at"))
             .filter(last__lt=now - STALE_AFTER)
             .values("competency_id")
-        ).order_by("name").values_list("name", flat=True)[:5]
+        )
+        .order_by("name")
+        .values_list("name", flat=True)[:5]
     )
     return {
         "path": path,
@@ -144,7 +147,9 @@ def digest_content(*, mentor: User, now: dt.datetime) -> dict:
     result = []
     for entry in cohorts.values():
         top = sorted(entry.pop("gap_totals").items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        entry["top_gaps"] = [{"name": names.get(cid, "?"), "total": total} for cid, total in top if total]
+        entry["top_gaps"] = [
+            {"name": names.get(cid, "?"), "total": total} for cid, total in top if total
+        ]
         result.append(entry)
     return {"cohorts": result}
 

@@ -12,7 +12,9 @@ HOUR_CHOICES = [(h, f"{h:02d}:00") for h in range(24)]
 class ReminderPreferenceForm(forms.ModelForm):
     hour = forms.TypedChoiceField(choices=HOUR_CHOICES, coerce=int, label="At (your local time)")
     quiet_start = forms.TypedChoiceField(
-        choices=HOUR_CHOICES, coerce=int, label="Quiet hours from",
+        choices=HOUR_CHOICES,
+        coerce=int,
+        label="Quiet hours from",
         help_text="Nothing is sent between these hours, in your time zone.",
     )
     quiet_end = forms.TypedChoiceField(choices=HOUR_CHOICES, coerce=int, label="Quiet hours until")
@@ -21,11 +23,22 @@ class ReminderPreferenceForm(forms.ModelForm):
     class Meta:
         model = ReminderPreference
         fields = [
-            "weekly_enabled", "inactivity_enabled", "milestone_enabled", "digest_enabled",
-            "frequency", "weekday", "hour", "inactivity_days", "quiet_start", "quiet_end",
+            "weekly_enabled",
+            "inactivity_enabled",
+            "milestone_enabled",
+            "digest_enabled",
+            "frequency",
+            "weekday",
+            "hour",
+            "inactivity_days",
+            "quiet_start",
+            "quiet_end",
         ]
-        labels = {"weekday": "On", "frequency": "How often",
-                  "inactivity_days": "Nudge after this many quiet days"}
+        labels = {
+            "weekday": "On",
+            "frequency": "How often",
+            "inactivity_days": "Nudge after this many quiet days",
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -124,8 +124,9 @@ def _due_rows(users: list[User], now: dt.datetime) -> list[Delivery]:
 
         def add(kind, period, ctx=None, user=user):
             rows.append(
-                Delivery(recipient=user, kind=kind, period=period, context=ctx or {},
-                         created_at=now)
+                Delivery(
+                    recipient=user, kind=kind, period=period, context=ctx or {}, created_at=now
+                )
             )
 
         if user.is_learner:
@@ -138,11 +139,15 @@ def _due_rows(users: list[User], now: dt.datetime) -> list[Delivery]:
                 add(ReminderKind.INACTIVITY, period)
             if pref.milestone_enabled:
                 for item in milestones.get(user.pk, []):
-                    period = schedule.milestone_due(plan, zone, now, item.milestone_id,
-                                                    item.due_date)
+                    period = schedule.milestone_due(
+                        plan, zone, now, item.milestone_id, item.due_date
+                    )
                     if period:
-                        add(ReminderKind.MILESTONE, period,
-                            {"title": item.title, "due_date": item.due_date.isoformat()})
+                        add(
+                            ReminderKind.MILESTONE,
+                            period,
+                            {"title": item.title, "due_date": item.due_date.isoformat()},
+                        )
         if user.pk in mentor_ids and pref.digest_enabled:
             if period := schedule.weekly_due(plan, zone, now):
                 add(ReminderKind.DIGEST, period)
@@ -153,7 +158,9 @@ def _reconcile_stuck(now: dt.datetime) -> tuple[int, int]:
     """Rows in "sending" past the lease: resend if the mail never left, else give up (failed)."""
     stuck = Delivery.objects.stuck_sending(claimed_before=now - send_lease())
     reset = stuck.filter(handed_off_at__isnull=True).update(
-        status=Delivery.Status.PENDING, claimed_at=None, enqueued_at=None,
+        status=Delivery.Status.PENDING,
+        claimed_at=None,
+        enqueued_at=None,
         last_error="Worker lost before sending; queued again.",
     )
     abandoned = stuck.filter(handed_off_at__isnull=False).update(
@@ -209,7 +216,9 @@ def reminder_sample_request(*, user: User, now: dt.datetime | None = None) -> tu
     period = f"sample-{now.astimezone(schedule.safe_zone(user.timezone)).date().isoformat()}"
     with transaction.atomic():
         delivery, created = Delivery.objects.get_or_create(
-            recipient=user, kind=ReminderKind.WEEKLY, period=period,
+            recipient=user,
+            kind=ReminderKind.WEEKLY,
+            period=period,
             defaults={"created_at": now, "enqueued_at": now},
         )
         if created:
@@ -272,8 +281,11 @@ def delivery_send(*, delivery_id: int) -> SendResult:
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if is_transient(exc) and delivery.attempts < MAX_ATTEMPTS:
             Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.PENDING, claimed_at=None, handed_off_at=None,
-                enqueued_at=timezone.now(), last_error=error,
+                status=Delivery.Status.PENDING,
+                claimed_at=None,
+                handed_off_at=None,
+                enqueued_at=timezone.now(),
+                last_error=error,
             )
             return SendResult(Outcome.RETRY, delivery.attempts, error)
         return _finish_failed(delivery, error)

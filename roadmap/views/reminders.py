@@ -39,7 +39,8 @@ def reminder_preferences(request):
     form = ReminderPreferenceForm(data, instance=preference, user=user)
     if request.method == "POST" and form.is_valid():
         reminder_preferences_save(
-            user=user, preference=form.save(commit=False),
+            user=user,
+            preference=form.save(commit=False),
             timezone_name=form.cleaned_data["timezone"],
         )
         messages.success(request, "Reminder preferences saved.")
@@ -50,7 +51,8 @@ def reminder_preferences(request):
             schedule.Schedule.from_preference(preference), user.zone, timezone.now()
         )
     return render(
-        request, "roadmap/reminder_preferences.html",
+        request,
+        "roadmap/reminder_preferences.html",
         {"form": form, "next_send": next_send, "is_mentor": user.is_mentor},
     )
 
@@ -101,6 +103,7 @@ def unsubscribe(request, token):
         reminder_unsubscribe(user_id=user.pk, kind=data.kind)
         done = True
     return render(
-        request, "roadmap/unsubscribe.html",
+        request,
+        "roadmap/unsubscribe.html",
         {"token": token, "label": label, "done": done, "email": user.email},
     )

@@ -23,7 +23,9 @@ ENTRIES: dict[str, Entry] = {
     "roadmap:notifications_read_all": Entry(expect={"anonymous": LOGIN}, others=405),
     # Marking learner_a's notification read: only learner_a (redirect back); others 404.
     "roadmap:notification_read": Entry(
-        expect={"anonymous": LOGIN, "learner_a": 302}, others=404, method="POST",
+        expect={"anonymous": LOGIN, "learner_a": 302},
+        others=404,
+        method="POST",
         kwargs=_notification_of_learner_a,
     ),
     # Public on purpose (the signed token is the authority); GET only shows a confirmation form.

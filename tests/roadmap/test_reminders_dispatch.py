@@ -183,8 +183,10 @@ def test_weekly_reminder_for_learners_and_digest_for_mentors(enqueued, dispatch)
     assert rows == {(learner.pk, "weekly", "2026-W48"), (mentor.pk, "digest", "2026-W48")}
     send_all(enqueued)
     subjects = {m.to[0]: m.subject for m in mail.outbox}
-    assert subjects == {learner.email: "Your week on Gapmap", mentor.email: "Your cohorts this week"}
-    assert learner.email.split("@")[0] or True
+    assert subjects == {
+        learner.email: "Your week on Gapmap",
+        mentor.email: "Your cohorts this week",
+    }
     digest = next(m for m in mail.outbox if m.to == [mentor.email])
     assert cohort.name in digest.body
 
@@ -279,7 +281,9 @@ def flaky(monkeypatch):
 @pytest.mark.django_db
 def test_smtp_fails_twice_then_succeeds_one_delivery(flaky, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    flaky.extend([smtplib.SMTPServerDisconnected("gone"), smtplib.SMTPResponseException(421, b"busy")])
+    flaky.extend(
+        [smtplib.SMTPServerDisconnected("gone"), smtplib.SMTPResponseException(421, b"busy")]
+    )
     delivery = DeliveryFactory()
     send_delivery_task.apply(args=[delivery.pk])
     delivery.refresh_from_db()
@@ -325,15 +329,25 @@ def test_every_reminder_is_multipart_with_rfc8058_headers(enqueued, dispatch, se
     factories.PathCompetencyFactory(path=path, competency=competency, target_level=3, weight=2)
     stale = factories.CompetencyFactory(name="Vector databases")
     learner = due_learner(target_path=path)
-    factories.RatingFactory(learner=learner, competency=competency, level=1,
-                            created_at=timezone.now() - dt.timedelta(days=10))
-    factories.RatingFactory(learner=learner, competency=stale, level=1,
-                            created_at=timezone.now() - dt.timedelta(days=40))
+    factories.RatingFactory(
+        learner=learner,
+        competency=competency,
+        level=1,
+        created_at=timezone.now() - dt.timedelta(days=10),
+    )
+    factories.RatingFactory(
+        learner=learner,
+        competency=stale,
+        level=1,
+        created_at=timezone.now() - dt.timedelta(days=40),
+    )
     dispatch()
     send_all(enqueued)
     (message,) = mail.outbox
     unsubscribe = message.extra_headers["List-Unsubscribe"]
-    assert unsubscribe.startswith("<https://gapmap.example/unsubscribe/") and unsubscribe.endswith(">")
+    assert unsubscribe.startswith("<https://gapmap.example/unsubscribe/") and unsubscribe.endswith(
+        ">"
+    )
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     html = message.alternatives[0].content
     assert message.alternatives[0].mimetype == "text/html"
@@ -371,10 +385,18 @@ def test_broker_visibility_timeout_exceeds_task_time_limit_and_retry_countdowns(
         "print(s.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'], s.CELERY_TASK_TIME_LIMIT,"
         " s.CELERY_TASK_ACKS_LATE, s.CELERY_TASK_REJECT_ON_WORKER_LOST)"
     )
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:1/0", "DJANGO_SETTINGS_MODULE": "roadmap.settings"}
+    env = {
+        **os.environ,
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "DJANGO_SETTINGS_MODULE": "roadmap.settings",
+    }
     out = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     visibility, time_limit = int(out[0]), int(out[1])
     assert out[2:] == ["True", "True"]

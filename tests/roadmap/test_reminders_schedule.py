@@ -37,8 +37,14 @@ def test_weekly_reminder_due_at_local_weekday_and_hour():
     plan = Schedule(weekday=2, hour=18)  # Wednesday 18:00
     # Wednesday 25 Nov 2026, 18:00 in Berlin is 17:00 UTC.
     assert schedule.weekly_due(plan, BERLIN, dt.datetime(2026, 11, 25, 16, 45, tzinfo=UTC)) is None
-    assert schedule.weekly_due(plan, BERLIN, dt.datetime(2026, 11, 25, 17, 0, tzinfo=UTC)) == "2026-W48"
-    assert schedule.weekly_due(plan, BERLIN, dt.datetime(2026, 11, 25, 19, 0, tzinfo=UTC)) == "2026-W48"
+    assert (
+        schedule.weekly_due(plan, BERLIN, dt.datetime(2026, 11, 25, 17, 0, tzinfo=UTC))
+        == "2026-W48"
+    )
+    assert (
+        schedule.weekly_due(plan, BERLIN, dt.datetime(2026, 11, 25, 19, 0, tzinfo=UTC))
+        == "2026-W48"
+    )
     # Another weekday: nothing.
     assert schedule.weekly_due(plan, BERLIN, dt.datetime(2026, 11, 24, 17, 0, tzinfo=UTC)) is None
 
@@ -59,7 +65,7 @@ def test_frozen_clock_across_berlin_spring_dst_one_reminder_per_local_week():
     for moment in first.values():
         local = moment.astimezone(BERLIN)
         assert (local.weekday(), local.hour, local.minute) == (6, 9, 0)
-    # The change is on Sunday 29 March itself: before it 09:00 Berlin is 08:00 UTC; after it, 07:00 UTC.
+    # The change is on Sunday 29 March itself: 09:00 Berlin is 08:00 UTC before, 07:00 after.
     assert first["2026-W12"].hour == 8 and first["2026-W13"].hour == 7
 
 
@@ -78,7 +84,10 @@ def test_frozen_clock_across_new_york_autumn_dst_one_reminder_per_local_week():
 def test_every_tick_of_a_year_yields_exactly_one_period_per_local_week():
     plan = Schedule(weekday=4, hour=17)
     first = first_due_per_period(
-        plan, BERLIN, dt.datetime(2026, 1, 5, tzinfo=UTC), dt.datetime(2027, 1, 4, tzinfo=UTC),
+        plan,
+        BERLIN,
+        dt.datetime(2026, 1, 5, tzinfo=UTC),
+        dt.datetime(2027, 1, 4, tzinfo=UTC),
         step=dt.timedelta(hours=1),
     )
     assert len(first) == 52
@@ -101,7 +110,9 @@ def test_slot_in_quiet_hours_moves_to_their_end():
     local = slot.astimezone(BERLIN)
     assert (local.date(), local.hour) == (dt.date(2026, 11, 24), 8)
     assert schedule.weekly_due(plan, BERLIN, dt.datetime(2026, 11, 23, 22, 0, tzinfo=UTC)) is None
-    assert schedule.weekly_due(plan, BERLIN, dt.datetime(2026, 11, 24, 7, 0, tzinfo=UTC)) == "2026-W48"
+    assert (
+        schedule.weekly_due(plan, BERLIN, dt.datetime(2026, 11, 24, 7, 0, tzinfo=UTC)) == "2026-W48"
+    )
 
 
 def test_in_quiet_hours_wrapping_and_plain_and_none():
@@ -112,7 +123,9 @@ def test_in_quiet_hours_wrapping_and_plain_and_none():
     lunch = Schedule(quiet_start=dt.time(12), quiet_end=dt.time(13))
     assert schedule.in_quiet_hours(dt.time(12, 30), lunch)
     assert not schedule.in_quiet_hours(dt.time(13, 0), lunch)
-    assert not schedule.in_quiet_hours(dt.time(3), Schedule(quiet_start=dt.time(0), quiet_end=dt.time(0)))
+    assert not schedule.in_quiet_hours(
+        dt.time(3), Schedule(quiet_start=dt.time(0), quiet_end=dt.time(0))
+    )
 
 
 def test_inactivity_one_period_per_quiet_spell_at_the_usual_hour():
@@ -131,7 +144,10 @@ def test_inactivity_one_period_per_quiet_spell_at_the_usual_hour():
 def test_milestone_due_the_local_day_before():
     plan = Schedule(hour=9)
     now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # Wed 11:00 Berlin
-    assert schedule.milestone_due(plan, BERLIN, now, 7, dt.date(2026, 11, 26)) == "milestone-7-2026-11-26"
+    assert (
+        schedule.milestone_due(plan, BERLIN, now, 7, dt.date(2026, 11, 26))
+        == "milestone-7-2026-11-26"
+    )
     assert schedule.milestone_due(plan, BERLIN, now, 7, dt.date(2026, 11, 27)) is None
     night = dt.datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
     assert schedule.milestone_due(plan, BERLIN, night, 7, dt.date(2026, 11, 26)) is None
@@ -147,8 +163,11 @@ ZONES = sorted(available_timezones() - {"Factory", "localtime"})
 @settings(max_examples=300, deadline=None)
 @given(
     zone_name=st.sampled_from(ZONES),
-    now=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2037, 12, 31),
-                     timezones=st.just(UTC)),
+    now=st.datetimes(
+        min_value=dt.datetime(2000, 1, 1),
+        max_value=dt.datetime(2037, 12, 31),
+        timezones=st.just(UTC),
+    ),
     weekday=st.integers(0, 6),
     hour=st.integers(0, 23),
     quiet_start=st.integers(0, 23),
@@ -159,8 +178,13 @@ def test_next_send_is_in_the_future_and_inside_the_local_window(
     zone_name, now, weekday, hour, quiet_start, quiet_end, frequency
 ):
     zone = ZoneInfo(zone_name)
-    plan = Schedule(weekday=weekday, hour=hour, frequency=frequency,
-                    quiet_start=dt.time(quiet_start), quiet_end=dt.time(quiet_end))
+    plan = Schedule(
+        weekday=weekday,
+        hour=hour,
+        frequency=frequency,
+        quiet_start=dt.time(quiet_start),
+        quiet_end=dt.time(quiet_end),
+    )
     nxt = schedule.next_weekly_send(plan, zone, now)
     assert nxt > now
     assert nxt - now <= dt.timedelta(days=16)

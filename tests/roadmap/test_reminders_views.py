@@ -7,10 +7,8 @@ import time_machine
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt  # noqa: F401
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.django import from_form  # noqa: F401
 
 from roadmap.models import Delivery, Notification, ReminderPreference
 from roadmap.reminders.tokens import SALT, unsubscribe_token
@@ -21,9 +19,16 @@ PREFS = reverse("roadmap:reminder_preferences")
 NOTES = reverse("roadmap:notifications")
 
 VALID = {
-    "weekly_enabled": "on", "inactivity_enabled": "on", "milestone_enabled": "on",
-    "frequency": "weekly", "weekday": "2", "hour": "18", "inactivity_days": "10",
-    "quiet_start": "21", "quiet_end": "8", "timezone": "Europe/Berlin",
+    "weekly_enabled": "on",
+    "inactivity_enabled": "on",
+    "milestone_enabled": "on",
+    "frequency": "weekly",
+    "weekday": "2",
+    "hour": "18",
+    "inactivity_days": "10",
+    "quiet_start": "21",
+    "quiet_end": "8",
+    "timezone": "Europe/Berlin",
 }
 
 
@@ -51,7 +56,12 @@ def test_saving_preferences_stores_them_and_the_time_zone(learner_client, learne
     response = learner_client.post(PREFS, VALID)
     assert response.status_code == 302
     pref = ReminderPreference.objects.get(user=learner)
-    assert (pref.weekday, pref.hour, pref.quiet_start, pref.quiet_end) == (2, 18, dt.time(21), dt.time(8))
+    assert (pref.weekday, pref.hour, pref.quiet_start, pref.quiet_end) == (
+        2,
+        18,
+        dt.time(21),
+        dt.time(8),
+    )
     assert pref.digest_enabled is False  # unchecked box
     learner.refresh_from_db()
     assert learner.timezone == "Europe/Berlin"
@@ -83,9 +93,13 @@ FIELD_VALUES = {
 }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.fixed_dictionaries({}, optional=FIELD_VALUES))
-def test_any_preferences_input_is_stored_in_range_or_rejected_never_500(learner_client, learner, data):
+def test_any_preferences_input_is_stored_in_range_or_rejected_never_500(
+    learner_client, learner, data
+):
     data = {k: v.replace("\x00", "") for k, v in data.items()}
     before_tz = type(learner).objects.get(pk=learner.pk).timezone
     before = ReminderPreference.objects.filter(user=learner).values().first()
@@ -107,7 +121,9 @@ def test_sample_request_creates_one_pending_delivery_a_day(learner_client, learn
     from roadmap.services import reminders
 
     calls = []
-    monkeypatch.setattr(reminders, "deliveries_enqueue", lambda *, delivery_ids: calls.append(delivery_ids))
+    monkeypatch.setattr(
+        reminders, "deliveries_enqueue", lambda *, delivery_ids: calls.append(delivery_ids)
+    )
     with time_machine.travel(dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)):
         assert learner_client.post(PREFS, {"send_sample": "1"}).status_code == 302
         assert learner_client.post(PREFS, {"send_sample": "1"}).status_code == 302
@@ -119,7 +135,9 @@ def test_sample_request_creates_one_pending_delivery_a_day(learner_client, learn
 
 def test_notification_list_shows_only_mine_and_unread_count_in_nav(learner_client, learner):
     NotificationFactory(user=learner, title="Mine unread")
-    NotificationFactory(user=learner, title="Mine read", read_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    NotificationFactory(
+        user=learner, title="Mine read", read_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
     NotificationFactory(title="Someone else's")
     response = learner_client.get(NOTES)
     assert response.status_code == 200
@@ -129,7 +147,9 @@ def test_notification_list_shows_only_mine_and_unread_count_in_nav(learner_clien
 
 
 @pytest.mark.parametrize("size", [3, 25])
-def test_notification_list_query_count_is_flat(learner_client, learner, size, django_assert_max_num_queries):
+def test_notification_list_query_count_is_flat(
+    learner_client, learner, size, django_assert_max_num_queries
+):
     for _ in range(size):
         NotificationFactory(user=learner)
     with django_assert_max_num_queries(7):
@@ -147,7 +167,10 @@ def test_mark_read_plain_post_and_htmx_fragment(learner_client, learner):
         reverse("roadmap:notification_read", args=[second.pk]), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200
-    assert b"<html" not in response.content and f'id="notification-{second.pk}"'.encode() in response.content
+    assert (
+        b"<html" not in response.content
+        and f'id="notification-{second.pk}"'.encode() in response.content
+    )
     assert learner_client.get(url).status_code == 405
 
 
@@ -202,8 +225,9 @@ def test_unsubscribe_all(learner):
     client = csrf_client()
     client.post(unsubscribe_url(unsubscribe_token(user_id=learner.pk, kind="all")))
     pref = ReminderPreference.objects.get(user=learner)
-    assert not any([pref.weekly_enabled, pref.inactivity_enabled, pref.milestone_enabled,
-                    pref.digest_enabled])
+    assert not any(
+        [pref.weekly_enabled, pref.inactivity_enabled, pref.milestone_enabled, pref.digest_enabled]
+    )
 
 
 def bad_tokens(learner):
@@ -222,7 +246,9 @@ def bad_tokens(learner):
     }
 
 
-@pytest.mark.parametrize("case", ["tampered", "other salt", "default salt", "unknown kind", "garbage"])
+@pytest.mark.parametrize(
+    "case", ["tampered", "other salt", "default salt", "unknown kind", "garbage"]
+)
 def test_bad_tokens_get_a_clear_page_and_change_nothing(learner, case):
     url = unsubscribe_url(bad_tokens(learner)[case])
     client = csrf_client()
