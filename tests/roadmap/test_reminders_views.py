@@ -94,7 +94,7 @@ FIELD_VALUES = {
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.fixed_dictionaries({}, optional=FIELD_VALUES))
 def test_any_preferences_input_is_stored_in_range_or_rejected_never_500(
@@ -284,3 +284,32 @@ def test_unsubscribe_is_the_only_csrf_exempt_view():
 
     walk(get_resolver())
     assert exempt == ["unsubscribe"]
+
+
+# --- admin
+
+
+def test_failed_deliveries_and_their_error_are_visible_to_staff_in_admin(client, db):
+    from tests.factories_reminders import DeliveryFactory
+
+    DeliveryFactory(
+        status="failed", attempts=5, last_error="SMTPResponseException: 550 no such user"
+    )
+    client.force_login(factories.StaffFactory(is_superuser=True))
+    response = client.get(reverse("admin:roadmap_delivery_changelist") + "?status__exact=failed")
+    assert response.status_code == 200
+    assert b"550 no such user" in response.content
+
+
+def test_staff_can_resend_failed_deliveries_from_admin(client, db):
+    from tests.factories_reminders import DeliveryFactory
+
+    delivery = DeliveryFactory(status="failed", attempts=5, last_error="boom")
+    client.force_login(factories.StaffFactory(is_superuser=True))
+    response = client.post(
+        reverse("admin:roadmap_delivery_changelist"),
+        {"action": "retry_failed", "_selected_action": [delivery.pk]},
+    )
+    assert response.status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.enqueued_at) == ("pending", 0, None)
