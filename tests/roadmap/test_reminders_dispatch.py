@@ -410,3 +410,13 @@ def test_preference_defaults_without_a_row():
     learner = factories.LearnerFactory()
     pref = ReminderPreferenceFactory.build(user=learner)
     assert pref.hour == 9 and pref.quiet_start == dt.time(21) and pref.inactivity_days == 10
+
+
+def test_beat_runs_the_dispatcher_every_15_minutes_in_utc(settings):
+    from roadmap.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reminders-dispatch"]
+    assert entry["task"] == "roadmap.tasks.reminders_dispatch_task"
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 15 * 60
+    assert settings.CELERY_TIMEZONE == "UTC"
