@@ -8,7 +8,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.db.models import Count, Q
 
-from .models import Cohort, CohortMembership, User
+from .models import Cohort, CohortInvite, CohortMembership, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -132,3 +132,12 @@ class CohortAdmin(admin.ModelAdmin):
     @admin.display(description="mentors", ordering="mentor_total")
     def mentor_count(self, obj):
         return obj.mentor_total
+
+
+@admin.register(CohortInvite)
+class CohortInviteAdmin(admin.ModelAdmin):
+    list_display = ["code", "cohort", "created_by", "expires_at", "revoked_at", "use_count", "max_uses"]
+    list_select_related = ["cohort", "created_by"]
+    list_filter = ["cohort"]
+    search_fields = ["code", "cohort__name"]
+    raw_id_fields = ["created_by"]

@@ -1,9 +1,20 @@
 """Admin for learner-progress records. Ratings are append-only history: staff may read them;
 only a superuser may delete one (for example a test entry); nobody adds or edits them here."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from .models import PathSelection, Rating
+from .models import (
+    CheckpointSignOff,
+    Delivery,
+    Feedback,
+    Notification,
+    PathSelection,
+    Plan,
+    PlanItem,
+    Rating,
+    RatingVerification,
+    ReminderPreference,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,3 +46,123 @@ class PathSelectionAdmin(ReadOnlyAdmin):
     search_fields = ["learner__email", "learner__full_name"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-id"]
+
+
+# --- plans ------------------------------------------------------------------------------------
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    fields = ["position", "project", "status", "planned_start", "planned_end", "evidence_url",
+              "verified_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    """Plans belong to learners: staff look, learners change them in the app."""
+
+    list_display = ["learner", "path", "created_at", "regenerated_at"]
+    list_select_related = ["learner", "path"]
+    list_filter = ["path"]
+    search_fields = ["learner__email", "learner__full_name"]
+    readonly_fields = ["learner", "path", "created_at", "regenerated_at"]
+    exclude = ["share_token", "calendar_token"]
+    inlines = [PlanItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# --- mentoring --------------------------------------------------------------------------------
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "learner", "author", "competency", "project", "read_at"]
+    list_select_related = ["learner", "author", "competency", "project"]
+    search_fields = ["learner__email", "author__email", "body"]
+    raw_id_fields = ["learner", "author"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(RatingVerification)
+class RatingVerificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "rating", "mentor", "comment"]
+    list_select_related = ["rating__learner", "rating__competency", "mentor"]
+    search_fields = ["rating__learner__email", "mentor__email"]
+    raw_id_fields = ["rating", "mentor"]
+
+
+@admin.register(CheckpointSignOff)
+class CheckpointSignOffAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "learner", "checkpoint", "mentor", "comment"]
+    list_select_related = ["learner", "checkpoint__project", "mentor"]
+    search_fields = ["learner__email", "mentor__email", "checkpoint__title"]
+    raw_id_fields = ["learner", "mentor", "checkpoint"]
+
+
+# --- reminders
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: what was sent, what is pending, and why something failed."""
+
+    list_display = ["recipient", "kind", "period", "status", "attempts", "sent_at", "short_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__email", "period"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+    actions = ["retry_failed"]
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    @admin.action(description="Send the selected failed deliveries again")
+    def retry_failed(self, request, queryset):
+        count = queryset.filter(status=Delivery.Status.FAILED).update(
+            status=Delivery.Status.PENDING,
+            enqueued_at=None,
+            claimed_at=None,
+            handed_off_at=None,
+            attempts=0,
+        )
+        self.message_user(
+            request,
+            f"{count} deliveries will be sent by the next dispatcher run.",
+            messages.SUCCESS,
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReminderPreference)
+class ReminderPreferenceAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "weekly_enabled",
+        "inactivity_enabled",
+        "milestone_enabled",
+        "digest_enabled",
+        "weekday",
+        "hour",
+        "frequency",
+    ]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "title", "created_at", "read_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__email", "title"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]

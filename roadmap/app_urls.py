@@ -85,7 +85,15 @@ urlpatterns += [
 ]
 
 # --- reminders: preferences, notifications, unsubscribe ---------------------------------------
-urlpatterns += []
+from .views import reminders  # noqa: E402
+
+urlpatterns += [
+    path("me/reminders/", reminders.reminder_preferences, name="reminder_preferences"),
+    path("notifications/", reminders.notifications, name="notifications"),
+    path("notifications/read/", reminders.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read/", reminders.notification_read, name="notification_read"),
+    path("unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),
+]
 
 # --- ops: health ------------------------------------------------------------------------------
 urlpatterns += [

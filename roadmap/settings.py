@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "roadmap.reminders.context_processors.notifications",
             ],
         },
     },
@@ -256,7 +257,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic schedules, in one place. Each entry says why it runs when it does.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Reminders: every 15 minutes in UTC. Each learner's due time is computed in their own zone
+    # (roadmap/schedule.py); the Delivery table dedupes, so a repeated or late tick is harmless,
+    # and each run also re-enqueues pending rows whose message Redis may have lost.
+    "reminders-dispatch": {
+        "task": "roadmap.tasks.reminders_dispatch_task",
+        "schedule": 15 * 60,
+        # An expired tick is dropped: the next one does the same work.
+        "options": {"expires": 14 * 60},
+    },
+}
+# Reminder sends: first retry after about this many seconds, doubling (capped at 10 minutes).
+REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 30)
+# Tests only: slow every send down (milliseconds) so a worker can be killed mid-batch.
+REMINDER_TEST_SEND_DELAY_MS = env_int("REMINDER_TEST_SEND_DELAY_MS", 0)
 
 LOGGING = {
     "version": 1,

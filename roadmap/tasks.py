@@ -1,7 +1,26 @@
 from celery import shared_task
 
+from roadmap.services import reminders
+
 
 @shared_task
 def ping_task(value: str = "pong") -> str:
     """Answers with its argument: proves a broker and a worker are connected end to end."""
     return value
+
+
+@shared_task
+def reminders_dispatch_task() -> dict:
+    """Beat's 15-minute tick: create due Delivery rows and enqueue their sends."""
+    return vars(reminders.reminders_dispatch())
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_delivery_task(self, delivery_id: int) -> str:
+    """Send one Delivery. The row's status and attempts are the truth; Celery only carries the
+    retry (short countdowns, well inside the broker's visibility timeout). A retry message that
+    is lost leaves the row pending, and the dispatcher enqueues it again."""
+    result = reminders.delivery_send(delivery_id=delivery_id)
+    if result.outcome == reminders.Outcome.RETRY:
+        raise self.retry(countdown=reminders.retry_countdown(result.attempts))
+    return result.outcome

@@ -13,3 +13,4 @@ from .plans import Plan, PlanItem, PlanItemError, PlanMilestone  # noqa: F401
 from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
 
 # --- reminders
+from .reminders import Delivery, Notification, ReminderKind, ReminderPreference  # noqa: F401

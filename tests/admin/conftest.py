@@ -2,6 +2,13 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests import factories
+from tests.factories_mentoring import (
+    CheckpointSignOffFactory,
+    CohortInviteFactory,
+    FeedbackFactory,
+    RatingVerificationFactory,
+)
+from tests.factories_plans import PlanFactory, PlanItemFactory
 from tests.factories_admin import (
     CareerGoalFactory,
     PathSelectionFactory,
@@ -46,7 +53,15 @@ def grow(count: int, *, path=None) -> dict:
         cohort = factories.CohortFactory(path=path)
         cohort.mentors.add(mentor)
         factories.CohortMembershipFactory(cohort=cohort, learner=learner)
-        factories.RatingFactory(learner=learner, competency=competency)
+        rating = factories.RatingFactory(learner=learner, competency=competency)
+        plan = PlanFactory(learner=learner, path=path)
+        PlanItemFactory(plan=plan, project=project)
+        FeedbackFactory(learner=learner, author=mentor, competency=competency)
+        RatingVerificationFactory(rating=rating, mentor=mentor)
+        CheckpointSignOffFactory(
+            learner=learner, mentor=mentor, checkpoint=project.checkpoints.first()
+        )
+        CohortInviteFactory(cohort=cohort, created_by=mentor)
         PathSelectionFactory(learner=learner, path=path)
         CareerGoalFactory(recommended_path=other_path)
         made.update(competency=competency, project=project, learner=learner, cohort=cohort)

@@ -33,6 +33,10 @@ def test_every_gapmap_model_is_in_admin():
             "projectcheckpoint",
             "projectcompetency",
             "cohortmembership",
+            "planitem",
+            "planmilestone",
+            # Internal bookkeeping for the dashboard's "what changed" notice.
+            "curriculumsnapshot",
         }
     }
     assert ours <= set(MODELS), ours - set(MODELS)
@@ -52,7 +56,7 @@ def test_changelist_and_change_page_render_for_superuser(admin_client, model):
 @pytest.mark.parametrize("model", OURS, ids=OUR_IDS)
 def test_add_page_renders_or_is_refused_for_append_only_history(admin_client, model):
     response = admin_client.get(admin_url(model, "add"))
-    append_only = model._meta.label in {"roadmap.Rating", "roadmap.PathSelection"}
+    append_only = model._meta.label in {"roadmap.Rating", "roadmap.PathSelection", "roadmap.Plan"}
     assert response.status_code == (403 if append_only else 200)
 
 

@@ -172,8 +172,8 @@ def test_complete_stores_evidence_and_sends_to_reassess(client, learner, plan):
         {"evidence_url": "https://github.com/me/rag", "reflection": "Chunking matters."},
     )
     assert response.status_code == 302
-    # No self-assessment page on this branch yet: the dashboard stands in.
-    assert response["Location"] == reverse("roadmap:dashboard")
+    # Completing asks the learner to reassess what the project builds, pre-filled.
+    assert response["Location"].startswith(reverse("roadmap:assess") + "?focus=")
     item.refresh_from_db()
     assert item.status == PlanItem.Status.DONE
     assert item.evidence_url == "https://github.com/me/rag"

@@ -1,0 +1,166 @@
+"""What a reminder says. Personal content is read per recipient in the send task (one small set
+of queries per e-mail); the mentors' digest reads its whole cohort in bulk queries.
+
+INTEGRATION POINTS (planner): `milestones_due` and `next_plan_item` return nothing until the
+integrator connects them to roadmap/models/plans.py (Plan, PlanItem, PlanMilestone), which this
+branch cannot see. Everything else here works without them."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Max
+
+from accounts.models import CohortMembership, User
+from curriculum.models import Competency, PathCompetency
+from roadmap.gaps import gap_list, readiness, readiness_display
+from roadmap.models import Rating
+
+STALE_AFTER = dt.timedelta(weeks=4)
+STUCK_AFTER = dt.timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class MilestoneDue:
+    learner_id: int
+    milestone_id: int
+    title: str
+    due_date: dt.date
+
+
+@dataclass(frozen=True)
+class PlanItemSummary:
+    title: str
+    planned_start: dt.date | None
+    planned_end: dt.date | None
+    url: str
+
+
+def milestones_due(*, learner_ids: list[int], start: dt.date, end: dt.date) -> list[MilestoneDue]:
+    """INTEGRATION POINT: milestones of these learners due between `start` and `end` (inclusive).
+
+    To connect: one query over PlanMilestone filtered by plan__learner_id__in=learner_ids and
+    due_date__range=(start, end) (only open ones of each learner's current plan), mapped to
+    MilestoneDue. The dispatcher calls this once per chunk of users, so keep it one query."""
+    return []
+
+
+def next_plan_item(*, learner: User) -> PlanItemSummary | None:
+    """INTEGRATION POINT: the learner's next open PlanItem (earliest planned_start), or None.
+
+    Until connected, reminders show the learner's top gap instead."""
+    return None
+
+
+def _readiness(path, levels) -> int | None:
+    if path is None:
+        return None
+    return readiness_display(readiness(PathCompetency.objects.requirements(path), levels))
+
+
+def weekly_content(*, learner: User, now: dt.datetime) -> dict:
+    """Readiness now and a week ago, the next plan item or the top gap, stale competencies."""
+    path = learner.target_path
+    levels = Rating.objects.latest_levels(learner)
+    before = Rating.objects.latest_levels(learner, at=now - dt.timedelta(days=7))
+    current = _readiness(path, levels)
+    previous = _readiness(path, before)
+    top_gap = None
+    if path is not None:
+        gaps = [g for g in gap_list(PathCompetency.objects.requirements(path), levels) if g.size]
+        if gaps:
+            competency = Competency.objects.filter(pk=gaps[0].competency_id).first()
+            top_gap = {
+                "name": str(competency),
+                "current": gaps[0].current,
+                "target": gaps[0].target,
+            }
+    stale = list(
+        Competency.objects.filter(
+            pk__in=Rating.objects.filter(learner=learner, source=Rating.Source.SELF)
+            .values("competency_id")
+            .annotate(last=Max("created_at"))
+            .filter(last__lt=now - STALE_AFTER)
+            .values("competency_id")
+        )
+        .order_by("name")
+        .values_list("name", flat=True)[:5]
+    )
+    return {
+        "path": path,
+        "readiness": current,
+        "readiness_before": previous,
+        "readiness_change": None if current is None or previous is None else current - previous,
+        "next_item": next_plan_item(learner=learner),
+        "top_gap": top_gap,
+        "stale": stale,
+    }
+
+
+def digest_content(*, mentor: User, now: dt.datetime) -> dict:
+    """Per cohort: who moved this week, who is stuck, the top gaps across the cohort.
+
+    A fixed number of queries whatever the cohort sizes: memberships, then latest levels now and
+    a week ago for every learner at once, then requirements per distinct path."""
+    memberships = list(
+        CohortMembership.objects.active()
+        .filter(cohort__mentors=mentor)
+        .select_related("cohort", "cohort__path", "learner")
+        .order_by("cohort__name", "learner__full_name", "learner__email")
+    )
+    learner_ids = {m.learner_id for m in memberships}
+    week_ago = now - dt.timedelta(days=7)
+    levels_now = _levels_by_learner(learner_ids, at=None)
+    levels_then = _levels_by_learner(learner_ids, at=week_ago)
+    path_ids = {m.cohort.path_id for m in memberships}
+    requirements = defaultdict(list)
+    names = {}
+    if path_ids:
+        from roadmap.gaps import Requirement
+
+        rows = (
+            PathCompetency.objects.current()
+            .filter(path_id__in=path_ids)
+            .values_list("path_id", "competency_id", "target_level", "weight", "competency__name")
+        )
+        for path_id, cid, target, weight, name in rows:
+            requirements[path_id].append(Requirement(cid, target, weight))
+            names[cid] = name
+    cohorts: dict[int, dict] = {}
+    for m in memberships:
+        entry = cohorts.setdefault(
+            m.cohort_id,
+            {"cohort": m.cohort, "moved": [], "stuck": [], "gap_totals": defaultdict(int)},
+        )
+        reqs = requirements[m.cohort.path_id]
+        now_levels = levels_now.get(m.learner_id, {})
+        then_levels = levels_then.get(m.learner_id, {})
+        r_now = readiness_display(readiness(reqs, now_levels))
+        r_then = readiness_display(readiness(reqs, then_levels))
+        if r_now != r_then:
+            entry["moved"].append({"learner": m.learner, "before": r_then, "now": r_now})
+        last = m.learner.last_activity_at
+        if last is None or last < now - STUCK_AFTER:
+            entry["stuck"].append({"learner": m.learner, "last_activity": last})
+        for gap in gap_list(reqs, now_levels):
+            entry["gap_totals"][gap.competency_id] += gap.weighted
+    result = []
+    for entry in cohorts.values():
+        top = sorted(entry.pop("gap_totals").items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        entry["top_gaps"] = [
+            {"name": names.get(cid, "?"), "total": total} for cid, total in top if total
+        ]
+        result.append(entry)
+    return {"cohorts": result}
+
+
+def _levels_by_learner(learner_ids, *, at) -> dict[int, dict[int, int]]:
+    rows = Rating.objects.filter(learner_id__in=learner_ids, source=Rating.Source.SELF)
+    if at is not None:
+        rows = rows.filter(created_at__lte=at)
+    result: dict[int, dict[int, int]] = defaultdict(dict)
+    for learner_id, cid, level in rows.latest_per_competency().values_list(
+        "learner_id", "competency_id", "level"
+    ):
+        result[learner_id][cid] = level
+    return result

@@ -1,0 +1,419 @@
+"""Reminder dispatch and delivery.
+
+Guarantee: AT MOST ONCE per crash, with automatic recovery of everything that provably was not
+sent. A worker claims a Delivery row with a conditional UPDATE (pending -> sending); only the
+worker that changed exactly one row goes on. It renders the e-mail, stamps `handed_off_at` just
+before giving the message to the mail server, sends, and marks the row sent. If a worker dies:
+- before the hand-off (the slow part: reading content, rendering), the row is stuck in
+  "sending" without `handed_off_at`; after the lease the dispatcher puts it back to pending and
+  it is sent once;
+- after the hand-off but before "sent" was stored (a window of one SMTP call), nobody can know
+  whether the mail left; the dispatcher marks the row failed with that explanation for staff and
+  never resends it. A duplicate reminder is worse than a rare missing one.
+
+Redis is only a doorbell: rows are created in the database first and enqueued after commit; a
+lost enqueue (Redis down, restarted empty) is repaired by the next dispatcher run, which
+re-enqueues pending rows whose last enqueue is older than REENQUEUE_AFTER."""
+
+import datetime as dt
+import logging
+import random
+import smtplib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Cohort, User
+from roadmap import schedule
+from roadmap.models import Delivery, Notification, ReminderKind, ReminderPreference
+from roadmap.reminders import content
+from roadmap.reminders.tokens import ALL, unsubscribe_token
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 500
+# Shorter than the beat interval (15 min), so a lost enqueue is repaired by the next tick.
+REENQUEUE_AFTER = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 30
+RETRY_CAP_SECONDS = 600
+FAIL_FAST = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+
+def send_lease() -> dt.timedelta:
+    """How long a claim may last: longer than the task's hard time limit, so a send still
+    running is never taken for a crashed one."""
+    return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+def retry_countdown(attempt: int) -> float:
+    """Exponential backoff with full jitter, capped well inside the broker's visibility timeout."""
+    base = getattr(settings, "REMINDER_RETRY_BASE_SECONDS", RETRY_BASE_SECONDS)
+    ceiling = min(RETRY_CAP_SECONDS, base * 2 ** max(0, attempt - 1))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+# --- dispatch ---------------------------------------------------------------------------------
+
+
+@dataclass
+class DispatchResult:
+    examined: int = 0
+    due: int = 0
+    reset: int = 0
+    abandoned: int = 0
+    enqueued: int = 0
+
+
+def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
+    """Create the Delivery rows due at `now` and enqueue every pending row that needs it.
+
+    Safe to run twice or concurrently: rows are unique per (recipient, kind, period) and
+    inserted with ignore_conflicts; a row enqueued twice is sent once (the claim)."""
+    now = now or timezone.now()
+    result = DispatchResult()
+    last_pk = 0
+    while True:
+        users = list(
+            User.objects.filter(is_active=True, pk__gt=last_pk)
+            .select_related("reminder_preference")
+            .order_by("pk")[:CHUNK]
+        )
+        if not users:
+            break
+        last_pk = users[-1].pk
+        rows = _due_rows(users, now)
+        result.examined += len(users)
+        result.due += len(rows)
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    result.reset, result.abandoned = _reconcile_stuck(now)
+    result.enqueued = _enqueue_pending(now)
+    logger.info("reminders dispatch at %s: %s", now.isoformat(), result)
+    return result
+
+
+def _due_rows(users: list[User], now: dt.datetime) -> list[Delivery]:
+    """Deliveries due for this chunk of users: two queries whatever the chunk's size."""
+    ids = [u.pk for u in users]
+    mentor_ids = set(
+        Cohort.mentors.through.objects.filter(user_id__in=ids).values_list("user_id", flat=True)
+    )
+    today = now.date()
+    milestones: dict[int, list[content.MilestoneDue]] = {}
+    for item in content.milestones_due(
+        learner_ids=[u.pk for u in users if u.is_learner],
+        start=today,
+        end=today + dt.timedelta(days=2),
+    ):
+        milestones.setdefault(item.learner_id, []).append(item)
+
+    rows = []
+    for user in users:
+        pref = ReminderPreference.for_user(user)
+        plan = schedule.Schedule.from_preference(pref)
+        zone = schedule.safe_zone(user.timezone)
+
+        def add(kind, period, ctx=None, user=user):
+            rows.append(
+                Delivery(
+                    recipient=user, kind=kind, period=period, context=ctx or {}, created_at=now
+                )
+            )
+
+        if user.is_learner:
+            if pref.weekly_enabled and (period := schedule.weekly_due(plan, zone, now)):
+                add(ReminderKind.WEEKLY, period)
+            last = user.last_activity_at or user.date_joined
+            if pref.inactivity_enabled and (
+                period := schedule.inactivity_due(plan, zone, now, last)
+            ):
+                add(ReminderKind.INACTIVITY, period)
+            if pref.milestone_enabled:
+                for item in milestones.get(user.pk, []):
+                    period = schedule.milestone_due(
+                        plan, zone, now, item.milestone_id, item.due_date
+                    )
+                    if period:
+                        add(
+                            ReminderKind.MILESTONE,
+                            period,
+                            {"title": item.title, "due_date": item.due_date.isoformat()},
+                        )
+        if user.pk in mentor_ids and pref.digest_enabled:
+            if period := schedule.weekly_due(plan, zone, now):
+                add(ReminderKind.DIGEST, period)
+    return rows
+
+
+def _reconcile_stuck(now: dt.datetime) -> tuple[int, int]:
+    """Rows in "sending" past the lease: resend if the mail never left, else give up (failed)."""
+    stuck = Delivery.objects.stuck_sending(claimed_before=now - send_lease())
+    reset = stuck.filter(handed_off_at__isnull=True).update(
+        status=Delivery.Status.PENDING,
+        claimed_at=None,
+        enqueued_at=None,
+        last_error="Worker lost before sending; queued again.",
+    )
+    abandoned = stuck.filter(handed_off_at__isnull=False).update(
+        status=Delivery.Status.FAILED,
+        last_error="Worker lost while handing the message to the mail server; it may or may not "
+        "have been delivered, so it is not resent (at most once).",
+    )
+    if reset or abandoned:
+        logger.warning("reminders: %s stuck deliveries requeued, %s abandoned", reset, abandoned)
+    return reset, abandoned
+
+
+def _enqueue_pending(now: dt.datetime) -> int:
+    ids = list(
+        Delivery.objects.needing_enqueue(before=now - REENQUEUE_AFTER)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        with transaction.atomic():
+            Delivery.objects.filter(pk__in=chunk).update(enqueued_at=now)
+            transaction.on_commit(partial(deliveries_enqueue, delivery_ids=chunk))
+    return len(ids)
+
+
+def deliveries_enqueue(*, delivery_ids: Iterable[int]) -> bool:
+    """Publish one send task per delivery over one broker connection. Never raises: if the
+    broker is unreachable the rows stay pending and the next dispatcher run enqueues them."""
+    from roadmap.celery import app
+    from roadmap.tasks import send_delivery_task
+
+    delivery_ids = list(delivery_ids)
+    try:
+        # One connection per chunk, giving up after one quick reconnect: a web request must not
+        # hang on a broker that is down (kombu would otherwise keep retrying).
+        with app.connection_for_write(transport_options=FAIL_FAST) as conn:
+            producer = conn.Producer()
+            for delivery_id in delivery_ids:
+                send_delivery_task.apply_async((delivery_id,), producer=producer, retry=False)
+    except Exception:
+        logger.exception(
+            "reminders: could not enqueue %s deliveries; they stay pending for the next dispatch",
+            len(delivery_ids),
+        )
+        return False
+    return True
+
+
+def reminder_sample_request(*, user: User, now: dt.datetime | None = None) -> tuple[Delivery, bool]:
+    """Queue a sample of the weekly reminder for `user` (at most one a day). Returns (row, new)."""
+    now = now or timezone.now()
+    period = f"sample-{now.astimezone(schedule.safe_zone(user.timezone)).date().isoformat()}"
+    with transaction.atomic():
+        delivery, created = Delivery.objects.get_or_create(
+            recipient=user,
+            kind=ReminderKind.WEEKLY,
+            period=period,
+            defaults={"created_at": now, "enqueued_at": now},
+        )
+        if created:
+            transaction.on_commit(partial(deliveries_enqueue, delivery_ids=[delivery.pk]))
+    return delivery, created
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+class Outcome:
+    SENT = "sent"
+    SKIPPED = "skipped"  # someone else claimed it, or it is no longer pending
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass
+class SendResult:
+    outcome: str
+    attempts: int = 0
+    error: str = ""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """4xx replies, dropped connections and timeouts are worth retrying; 5xx replies are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError, OSError))
+
+
+def delivery_send(*, delivery_id: int) -> SendResult:
+    """Claim, render, send and record one delivery (see the module docstring)."""
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return SendResult(Outcome.SKIPPED)
+    delivery = Delivery.objects.select_related(
+        "recipient", "recipient__reminder_preference", "recipient__target_path"
+    ).get(pk=delivery_id)
+    recipient = delivery.recipient
+    pref = ReminderPreference.for_user(recipient)
+    asked_for = delivery.period.startswith("sample-")  # a sample the user just requested
+    if not recipient.is_active or not (asked_for or pref.is_enabled(delivery.kind)):
+        return _finish_failed(delivery, "Cancelled: the recipient turned this reminder off.")
+    try:
+        message, notification = reminder_message(delivery=delivery)
+    except Exception as exc:  # a rendering bug must not loop forever
+        logger.exception("reminders: rendering delivery %s failed", delivery_id)
+        return _finish_failed(delivery, f"Rendering failed: {exc!r}")
+    _test_delay()
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        handed_off_at=timezone.now()
+    )
+    try:
+        message.send()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if is_transient(exc) and delivery.attempts < MAX_ATTEMPTS:
+            Delivery.objects.filter(pk=delivery_id).update(
+                status=Delivery.Status.PENDING,
+                claimed_at=None,
+                handed_off_at=None,
+                enqueued_at=timezone.now(),
+                last_error=error,
+            )
+            return SendResult(Outcome.RETRY, delivery.attempts, error)
+        return _finish_failed(delivery, error)
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+        )
+        Notification.objects.create(user=recipient, kind=delivery.kind, **notification)
+    return SendResult(Outcome.SENT, delivery.attempts)
+
+
+def _finish_failed(delivery: Delivery, error: str) -> SendResult:
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=error)
+    logger.warning("reminders: delivery %s failed: %s", delivery.pk, error)
+    return SendResult(Outcome.FAILED, delivery.attempts, error)
+
+
+def _test_delay() -> None:
+    """Tests make sends slow (to kill a worker mid-batch) with REMINDER_TEST_SEND_DELAY_MS."""
+    delay = getattr(settings, "REMINDER_TEST_SEND_DELAY_MS", 0)
+    if delay:
+        time.sleep(delay / 1000)
+
+
+# --- content ----------------------------------------------------------------------------------
+
+SUBJECTS = {
+    ReminderKind.WEEKLY: "Your week on Gapmap",
+    ReminderKind.INACTIVITY: "Pick up where you left off",
+    ReminderKind.MILESTONE: "A milestone is due tomorrow",
+    ReminderKind.DIGEST: "Your cohorts this week",
+}
+LINKS = {
+    ReminderKind.WEEKLY: "roadmap:dashboard",
+    ReminderKind.INACTIVITY: "roadmap:dashboard",
+    ReminderKind.MILESTONE: "roadmap:dashboard",
+    ReminderKind.DIGEST: "roadmap:mentor_home",
+}
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def reminder_message(*, delivery: Delivery) -> tuple[EmailMultiAlternatives, dict]:
+    """The multipart e-mail for a delivery, and the fields of its in-app notification."""
+    recipient = delivery.recipient
+    now = timezone.now()
+    kind = delivery.kind
+    if kind == ReminderKind.DIGEST:
+        data = content.digest_content(mentor=recipient, now=now)
+    else:
+        data = content.weekly_content(learner=recipient, now=now)
+    link_path = reverse(LINKS[kind])
+    unsubscribe_kind = absolute_url(
+        reverse("roadmap:unsubscribe", args=[unsubscribe_token(user_id=recipient.pk, kind=kind)])
+    )
+    unsubscribe_all = absolute_url(
+        reverse("roadmap:unsubscribe", args=[unsubscribe_token(user_id=recipient.pk, kind=ALL)])
+    )
+    ctx = {
+        **data,
+        "user": recipient,
+        "delivery": delivery,
+        "kind": kind,
+        "kind_label": ReminderKind(kind).label,
+        "milestone": delivery.context,
+        "link": absolute_url(link_path),
+        "preferences_url": absolute_url(reverse("roadmap:reminder_preferences")),
+        "unsubscribe_url": unsubscribe_kind,
+        "unsubscribe_all_url": unsubscribe_all,
+    }
+    subject = SUBJECTS[kind]
+    if kind == ReminderKind.MILESTONE and delivery.context.get("title"):
+        subject = f"Due tomorrow: {delivery.context['title']}"
+    template = "digest" if kind == ReminderKind.DIGEST else "reminder"
+    text = render_to_string(f"emails/{template}.txt", ctx)
+    html = render_to_string(f"emails/{template}.html", ctx)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={
+            # RFC 8058 one-click: mail providers POST to this URL without a session.
+            "List-Unsubscribe": f"<{unsubscribe_kind}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Gapmap-Delivery": str(delivery.pk),
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    notification = {"title": subject, "body": _notification_body(kind, ctx), "url": link_path}
+    return message, notification
+
+
+def _notification_body(kind: str, ctx: dict) -> str:
+    if kind == ReminderKind.DIGEST:
+        return f"{len(ctx.get('cohorts', []))} cohort(s) in this week's digest."
+    if ctx.get("readiness") is not None:
+        change = ctx.get("readiness_change") or 0
+        return f"Readiness {ctx['readiness']}% ({change:+d} since last week)."
+    return "Open Gapmap to see your progress."
+
+
+# --- preferences ------------------------------------------------------------------------------
+
+
+def reminder_unsubscribe(*, user_id: int, kind: str) -> bool:
+    """Turn off one kind (or all) for a user. Idempotent; False if the user does not exist."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return False
+    pref, _ = ReminderPreference.objects.get_or_create(user=user)
+    kinds = [k.value for k in ReminderKind] if kind == ALL else [kind]
+    fields = [f"{k}_enabled" for k in kinds]
+    for field in fields:
+        setattr(pref, field, False)
+    pref.save(update_fields=[*fields, "updated_at"])
+    return True
+
+
+@transaction.atomic
+def reminder_preferences_save(*, user: User, preference: ReminderPreference, timezone_name: str):
+    """Store validated preferences and the user's time zone together (all or nothing)."""
+    preference.user = user
+    preference.save()
+    if user.timezone != timezone_name:
+        user.timezone = timezone_name
+        user.save(update_fields=["timezone"])
+    return preference
