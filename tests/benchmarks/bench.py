@@ -372,8 +372,6 @@ def dispatch_rows(redis_url: str) -> tuple[list[Row], int | None]:
     )
     try:
         from roadmap.services.reminders import reminders_dispatch
-
-        from roadmap.tasks import send_delivery_task  # noqa: F401
     except ImportError:
         dispatch.note = "not available"
         return [noop, dispatch], None
