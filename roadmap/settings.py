@@ -149,7 +149,12 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The credential key authenticate() receives from the log-in form. Axes defaults to the user
+# model's USERNAME_FIELD ("email"), finds nothing there and would count every failure as user None.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
+# Attempts during a lock-out do not restart the clock, so "wait 15 minutes" on the page holds true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Renders templates/accounts/locked_out.html (status 429) saying how many minutes to wait.
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
