@@ -179,13 +179,14 @@ STORAGES = {
     },
 }
 
-# E-mail (Django 6.1's MAILERS): console in development; SMTP when EMAIL_HOST is set;
+# E-mail (Django 6.1's MAILERS): console in development; SMTP when EMAIL_HOST is set or DEBUG is
+# false (production never drops mail on a console; without EMAIL_HOST it uses a local MTA);
 # EMAIL_BACKEND overrides both (for example the file backend).
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 _mail_backend = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
+    if EMAIL_HOST or not DEBUG
     else "django.core.mail.backends.console.EmailBackend",
 )
 _mail_options: dict = {}
