@@ -54,7 +54,20 @@ def _normalise_email(value: str) -> str:
     return User.objects.normalize_email(value.strip()).lower()
 
 
-class SignupForm(BaseUserCreationForm):
+class FocusFirstErrorMixin:
+    """After a failed submit, put the cursor in the first field with an error (not the first
+    field), so keyboard and screen-reader users land on what needs fixing."""
+
+    def full_clean(self):
+        super().full_clean()
+        invalid = [name for name in self.fields if name in self.errors]
+        if invalid:
+            for field in self.fields.values():
+                field.widget.attrs.pop("autofocus", None)
+            self.fields[invalid[0]].widget.attrs["autofocus"] = True
+
+
+class SignupForm(FocusFirstErrorMixin, BaseUserCreationForm):
     full_name = forms.CharField(
         label="Your name",
         max_length=150,
@@ -126,7 +139,7 @@ class LoginForm(AuthenticationForm):
         return _normalise_email(self.cleaned_data.get("username") or "")
 
 
-class GapmapPasswordChangeForm(PasswordChangeForm):
+class GapmapPasswordChangeForm(FocusFirstErrorMixin, PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].widget.attrs.update(autocomplete="current-password")
@@ -134,7 +147,7 @@ class GapmapPasswordChangeForm(PasswordChangeForm):
         self.fields["new_password2"].widget.attrs.update(autocomplete="new-password")
 
 
-class GapmapSetPasswordForm(SetPasswordForm):
+class GapmapSetPasswordForm(FocusFirstErrorMixin, SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].widget.attrs.update(autocomplete="new-password")
@@ -155,7 +168,7 @@ class GapmapPasswordResetForm(PasswordResetForm):
         return _normalise_email(self.cleaned_data["email"])
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
     timezone = forms.ChoiceField(
         choices=timezone_choices,
         label="Time zone",

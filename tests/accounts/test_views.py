@@ -301,3 +301,12 @@ def test_password_reset_for_an_unknown_address_sends_nothing_but_looks_the_same(
 def test_password_reset_with_a_bad_address_says_so(client):
     response = client.post(reverse("accounts:password_reset"), {"email": "nope"})
     assert "Enter a valid e-mail address" in response.content.decode()
+
+
+def test_after_a_failed_submit_the_first_field_in_error_has_focus(client):
+    response = client.post(reverse("accounts:signup"), {**SIGNUP, "password2": "different-1234"})
+    form = response.context["form"]
+    assert form["password2"].field.widget.attrs.get("autofocus")
+    assert "autofocus" not in form["email"].field.widget.attrs
+    html = response.content.decode()
+    assert re.search(r'<input[^>]*name="password2"[^>]*autofocus', html)
