@@ -122,3 +122,31 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(client):
     assert client.get(reverse("accounts:profile")).status_code == 200
     response = other.get(reverse("accounts:profile"))
     assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+def test_behind_a_proxy_failures_count_per_client_not_per_proxy(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    factories.LearnerFactory(email="hal@example.com")
+    attacker = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    for _ in range(6):
+        client.post(
+            reverse("accounts:login"), {"username": "hal@example.com", "password": "x"}, **attacker
+        )
+    owner = Client()
+    response = owner.post(
+        reverse("accounts:login"),
+        {"username": "hal@example.com", "password": factories.PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert response.status_code == 302
+
+
+def test_client_ip_reads_only_trusted_hops(rf, settings):
+    from accounts.throttling import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "203.0.113.9"  # the spoofable 6.6.6.6 is ignored
