@@ -31,6 +31,11 @@ def curriculum():
             factories.PathCompetencyFactory(path=path)
 
 
+@pytest.fixture(autouse=True)
+def debug_on(settings):
+    settings.DEBUG = True  # as in development, where the demo belongs
+
+
 def _seed(*args) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out)
@@ -156,3 +161,12 @@ def test_seed_is_fast_enough(curriculum, django_assert_max_num_queries):
     with django_assert_max_num_queries(4000) as queries:
         demo_seed()
     print(len(queries.captured_queries), "queries")
+
+
+def test_refuses_in_production_unless_told(curriculum, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="allow-production"):
+        _seed()
+    assert not User.objects.exists()
+    _seed("--allow-production")
+    assert User.objects.count() == 27

@@ -20,8 +20,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Delete the demo users and cohorts first, then create them afresh.",
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (creates a superuser with a published password).",
+        )
 
-    def handle(self, *args, reset=False, **options):
+    def handle(self, *args, reset=False, allow_production=False, **options):
+        if not settings.DEBUG and not allow_production:
+            # The demo superuser's password is public: never create it on a live site by accident.
+            raise CommandError(
+                "DEBUG is off: this looks like production, and the demo accounts have a published "
+                "password. Pass --allow-production if you really mean it."
+            )
         if reset:
             wiped = demo_wipe()
             self.stdout.write(f"Removed {wiped} demo users and their data.")
