@@ -1,64 +1,23 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from . import views
-from .access import public
 
 app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
-    path(
-        "login/",
-        public(auth_views.LoginView.as_view(template_name="accounts/login.html",
-                                            redirect_authenticated_user=True)),
-        name="login",
-    ),
-    path("logout/", public(auth_views.LogoutView.as_view()), name="logout"),
+    path("login/", views.login_view, name="login"),
+    # POST only (Django's LogoutView): a link or an image tag cannot sign anyone out.
+    path("logout/", views.logout_view, name="logout"),
     path("profile/", views.profile, name="profile"),
-    path(
-        "password/change/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url=reverse_lazy("accounts:password_change_done"),
-        ),
-        name="password_change",
-    ),
-    path(
-        "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
-        name="password_change_done",
-    ),
-    path(
-        "password/reset/",
-        public(auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="emails/password_reset.txt",
-            subject_template_name="emails/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        )),
-        name="password_reset",
-    ),
-    path(
-        "password/reset/sent/",
-        public(auth_views.PasswordResetDoneView.as_view(
-            template_name="accounts/password_reset_done.html"
-        )),
-        name="password_reset_done",
-    ),
+    path("password/change/", views.password_change, name="password_change"),
+    path("password/change/done/", views.password_change_done, name="password_change_done"),
+    path("password/reset/", views.password_reset, name="password_reset"),
+    path("password/reset/sent/", views.password_reset_done, name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        public(auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        )),
+        views.password_reset_confirm,
         name="password_reset_confirm",
     ),
-    path(
-        "password/reset/complete/",
-        public(auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        )),
-        name="password_reset_complete",
-    ),
+    path("password/reset/complete/", views.password_reset_complete, name="password_reset_complete"),
 ]

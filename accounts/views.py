@@ -1,11 +1,24 @@
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
+from roadmap.services.assessments import path_select
+
 from .access import public
-from .forms import ProfileForm, SignupForm
+from .forms import (
+    GapmapPasswordChangeForm,
+    GapmapPasswordResetForm,
+    GapmapSetPasswordForm,
+    LoginForm,
+    ProfileForm,
+    SignupForm,
+)
 
 
 @public
@@ -16,8 +29,11 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        # Sign-up proves the password just now; no authenticate() round (and no axes count) needed.
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to Gapmap. Start by choosing the path you are aiming for.")
+        messages.success(
+            request, "Welcome to Gapmap. Start by choosing the path you are aiming for."
+        )
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -25,9 +41,78 @@ def signup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Profile saved.")
-        return redirect("accounts:profile")
+    user = request.user
+    # Read before binding: a ModelForm writes the posted values onto the instance as it validates.
+    previous_path_id = user.target_path_id
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.save()
+            if user.target_path_id and user.target_path_id != previous_path_id:
+                path_select(learner=user, path=user.target_path, reason="Chosen in the profile")
+            messages.success(request, "Profile saved.")
+            return redirect("accounts:profile")
+        messages.error(request, "Some fields need your attention; see the messages below them.")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes calls this for a locked-out login: say how long to wait and what else works."""
+    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {"cooloff_minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )
+
+
+login_view = public(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html",
+        authentication_form=LoginForm,
+        redirect_authenticated_user=True,
+    )
+)
+logout_view = public(auth_views.LogoutView.as_view())
+# PasswordChangeView calls update_session_auth_hash: this session stays, every other one ends.
+password_change = auth_views.PasswordChangeView.as_view(
+    template_name="accounts/password_change.html",
+    form_class=GapmapPasswordChangeForm,
+    success_url=reverse_lazy("accounts:password_change_done"),
+)
+password_change_done = auth_views.PasswordChangeDoneView.as_view(
+    template_name="accounts/password_change_done.html"
+)
+password_reset = public(
+    auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset.html",
+        form_class=GapmapPasswordResetForm,
+        email_template_name="emails/password_reset.txt",
+        subject_template_name="emails/password_reset_subject.txt",
+        success_url=reverse_lazy("accounts:password_reset_done"),
+    )
+)
+password_reset_done = public(
+    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = GapmapSetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Whoever opened the e-mailed link owns the address: lift an axes lock-out at once.
+        axes_reset(username=form.user.email)
+        return response
+
+
+password_reset_confirm = public(PasswordResetConfirmView.as_view())
+password_reset_complete = public(
+    auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"
+    )
+)

@@ -150,8 +150,15 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The credential key authenticate() receives from the log-in form. Axes defaults to the user
+# model's USERNAME_FIELD ("email"), finds nothing there and would count every failure as user None.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Attempts during a lock-out do not restart the clock, so "wait 15 minutes" on the page holds true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Renders templates/accounts/locked_out.html (status 429) saying how many minutes to wait.
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 
@@ -180,13 +187,14 @@ STORAGES = {
     },
 }
 
-# E-mail (Django 6.1's MAILERS): console in development; SMTP when EMAIL_HOST is set;
+# E-mail (Django 6.1's MAILERS): console in development; SMTP when EMAIL_HOST is set or DEBUG is
+# false (production never drops mail on a console; without EMAIL_HOST it uses a local MTA);
 # EMAIL_BACKEND overrides both (for example the file backend).
 EMAIL_HOST = env_str("EMAIL_HOST", "")
 _mail_backend = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
+    if EMAIL_HOST or not DEBUG
     else "django.core.mail.backends.console.EmailBackend",
 )
 _mail_options: dict = {}
@@ -215,6 +223,8 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# How many reverse proxies in front of us append to X-Forwarded-For (accounts.throttling).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import forms
 
-from accounts.forms import TIMEZONE_CHOICES
+from accounts.forms import timezone_choices
 from roadmap.models import ReminderPreference
 from roadmap.schedule import Schedule, in_quiet_hours
 
@@ -18,7 +18,7 @@ class ReminderPreferenceForm(forms.ModelForm):
         help_text="Nothing is sent between these hours, in your time zone.",
     )
     quiet_end = forms.TypedChoiceField(choices=HOUR_CHOICES, coerce=int, label="Quiet hours until")
-    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES, label="Time zone")
+    timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone")
 
     class Meta:
         model = ReminderPreference

@@ -9,6 +9,11 @@ from tests.factories_mentoring import (
     RatingVerificationFactory,
 )
 from tests.factories_plans import PlanFactory, PlanItemFactory
+from tests.factories_reminders import (
+    DeliveryFactory,
+    NotificationFactory,
+    ReminderPreferenceFactory,
+)
 from tests.factories_admin import (
     CareerGoalFactory,
     PathSelectionFactory,
@@ -62,6 +67,9 @@ def grow(count: int, *, path=None) -> dict:
             learner=learner, mentor=mentor, checkpoint=project.checkpoints.first()
         )
         CohortInviteFactory(cohort=cohort, created_by=mentor)
+        ReminderPreferenceFactory(user=learner)
+        DeliveryFactory(recipient=learner)
+        NotificationFactory(user=learner)
         PathSelectionFactory(learner=learner, path=path)
         CareerGoalFactory(recommended_path=other_path)
         made.update(competency=competency, project=project, learner=learner, cohort=cohort)

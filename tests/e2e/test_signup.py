@@ -1,0 +1,57 @@
+"""Smoke journey in a real Chromium: sign up from the home page, land on the learner home, log
+out, log back in. No CSP violation and no JavaScript error on the way; works at 375px wide."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-unusual-passphrase-42"
+LEARNER_HOME = re.compile(r"/(dashboard|start)/$")
+
+
+def _fits_the_viewport(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_signup_lands_on_the_dashboard_then_logout_and_login(page, live_server):
+    problems = []
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console {msg.type}: {msg.text}")
+            if msg.type == "error" or "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.set_viewport_size({"width": 375, "height": 800})
+
+    page.goto(live_server.url + "/")
+    assert _fits_the_viewport(page)
+    page.get_by_role("link", name="Sign up", exact=True).click()
+    expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
+    expect(page.locator("#id_email")).to_be_focused()
+    assert _fits_the_viewport(page)
+    page.locator("#id_email").fill("ada@example.com")
+    page.locator("#id_full_name").fill("Ada Lovelace")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+
+    # The learner home: the dashboard, or the onboarding it sends a brand-new learner to.
+    expect(page).to_have_url(LEARNER_HOME)
+    expect(page.get_by_role("link", name="Ada Lovelace")).to_be_visible()
+    assert _fits_the_viewport(page)
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    page.locator("#id_username").fill("ada@example.com")
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(LEARNER_HOME)
+    expect(page.get_by_role("link", name="Ada Lovelace")).to_be_visible()
+
+    assert problems == []
