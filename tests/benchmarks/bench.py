@@ -39,7 +39,7 @@ FLOOR_URL = "/__bench__/floor/"
 RESULTS = Path(__file__).resolve().parent / "results.md"
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 DUE_LEARNERS = 1_000 if QUICK else 10_000
-# BENCH_PROFILE=/assess/ prints a pyinstrument profile of the requests to URLs containing it.
+# BENCH_PROFILE=/assess/,/plan/ prints pyinstrument profiles of requests to URLs containing them.
 PROFILE = os.environ.get("BENCH_PROFILE", "")
 # Rates are measured over bounded windows, so `make bench` stays within a few minutes.
 NOOP_WINDOW = 20 if QUICK else 30
@@ -149,7 +149,7 @@ def time_request(
     with CaptureQueriesContext(connection) as captured:
         call()
     queries = len(captured.captured_queries)  # now: the next request empties the log
-    if PROFILE and PROFILE in url:
+    if any(part and part in url for part in PROFILE.split(",")):
         from pyinstrument import Profiler
 
         with Profiler(interval=0.0005) as profiler:
