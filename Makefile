@@ -27,7 +27,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 db: install
-	@mkdir -p var
+	@mkdir -p var/broker/queue var/broker/processed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_curriculum curriculum/default_curriculum.yaml
 	$(MANAGE) seed_demo
