@@ -6,6 +6,8 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Links in e-mails and the printed login hint point at the server `make run` starts.
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install install-dev db lint bench load clean
 
@@ -27,7 +29,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 db: install
-	@mkdir -p var
+	@mkdir -p var/broker/queue var/broker/processed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_curriculum curriculum/default_curriculum.yaml
 	$(MANAGE) seed_demo

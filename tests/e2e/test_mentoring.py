@@ -87,6 +87,7 @@ def test_mentor_reviews_cohort_and_learner_sees_feedback(page, live_server):
     assert Feedback.objects.filter(learner=ada).count() == 1
     assert RatingVerification.objects.filter(rating__learner=ada).count() == 1
 
+    page.locator(".user-menu summary").click()  # the account menu holds log-out
     page.get_by_role("button", name="Log out").click()
     page.wait_for_load_state()
     _log_in(page, live_server, ada)
