@@ -6,7 +6,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Cohort, CohortInvite, CohortMembership, User
@@ -176,12 +189,44 @@ def project_verified(learner, project) -> bool:
     return project.pk in projects_verified(learner, [project])
 
 
+def _count_of(queryset):
+    """A scalar subquery counting `queryset`'s rows (for annotations on a User query). COUNT as
+    a plain function, not an aggregate, so Django adds no GROUP BY."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
+
+
+def mentoring_annotations() -> dict:
+    """Expressions over a User query (OuterRef "pk" = the learner) for the learner's mentoring
+    card: unread feedback, verifications and sign-offs, the verification count and the latest
+    feedback. Lets the dashboard read them in the one query it also uses for its plan."""
+    learner = OuterRef("pk")
+    latest = Feedback.objects.filter(learner=learner).order_by("-created_at", "-id")
+    return {
+        "mentoring_unread": _count_of(
+            Feedback.objects.filter(learner=learner, read_at__isnull=True)
+        )
+        + _count_of(
+            RatingVerification.objects.filter(rating__learner=learner, read_at__isnull=True)
+        )
+        + _count_of(CheckpointSignOff.objects.filter(learner=learner, read_at__isnull=True)),
+        "mentoring_verifications": _count_of(
+            RatingVerification.objects.filter(rating__learner=learner)
+        )
+        + _count_of(CheckpointSignOff.objects.filter(learner=learner)),
+        "feedback_latest_body": Subquery(latest.values("body")[:1]),
+        "feedback_latest_at": Subquery(latest.values("created_at")[:1]),
+        "feedback_latest_author": Subquery(latest.values("author__full_name")[:1]),
+    }
+
+
 def mentoring_unread_count(learner) -> int:
-    """Feedback, verifications and sign-offs the learner has not seen yet (for the dashboard)."""
+    """Feedback, verifications and sign-offs the learner has not seen yet (one query)."""
     return (
-        Feedback.objects.filter(learner=learner, read_at__isnull=True).count()
-        + RatingVerification.objects.filter(rating__learner=learner, read_at__isnull=True).count()
-        + CheckpointSignOff.objects.filter(learner=learner, read_at__isnull=True).count()
+        User.objects.filter(pk=learner.pk)
+        .annotate(unread=mentoring_annotations()["mentoring_unread"])
+        .values_list("unread", flat=True)
+        .get()
     )
 
 

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from curriculum.models import Path
-from roadmap.models import CurriculumSnapshot, PathSelection, Rating
+from roadmap.models import CurriculumSnapshot, PathSelection, PlanItem, Rating
 from roadmap.progress import Snapshot
+from roadmap.services.mentoring import mentoring_annotations
+from roadmap.services.plans import next_item_annotations
 
 
 def curriculum_snapshot_get(*, learner: User, path: Path) -> Snapshot | None:
@@ -30,6 +32,27 @@ def curriculum_snapshot_record(
         path=path,
         defaults={"requirements": requirements, "seen_at": timezone.now()},
     )
+
+
+def dashboard_hub(*, learner: User) -> dict:
+    """What the dashboard shows of other areas (mentoring card, next plan item), in one query:
+    scalar subqueries on the learner's own row."""
+    return (
+        User.objects.filter(pk=learner.pk)
+        .annotate(**mentoring_annotations(), **next_item_annotations())
+        .values(*mentoring_annotations(), *next_item_annotations())
+        .get()
+    )
+
+
+def activity_moments(*, learner: User) -> list[dt.datetime]:
+    """Moments the learner did something besides rating: chose a path, started or finished a
+    plan item. One UNION ALL query (a moment per row; days are counted in Python)."""
+    selections = PathSelection.objects.filter(learner=learner).order_by().values_list("created_at")
+    items = PlanItem.objects.filter(plan__learner=learner).order_by()
+    started = items.filter(started_at__isnull=False).values_list("started_at")
+    completed = items.filter(completed_at__isnull=False).values_list("completed_at")
+    return [at for (at,) in selections.union(started, completed, all=True).order_by()]
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
