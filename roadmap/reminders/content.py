@@ -1,20 +1,17 @@
 """What a reminder says. Personal content is read per recipient in the send task (one small set
-of queries per e-mail); the mentors' digest reads its whole cohort in bulk queries.
-
-INTEGRATION POINTS (planner): `milestones_due` and `next_plan_item` return nothing until the
-integrator connects them to roadmap/models/plans.py (Plan, PlanItem, PlanMilestone), which this
-branch cannot see. Everything else here works without them."""
+of queries per e-mail); the mentors' digest reads its whole cohort in bulk queries."""
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import F, Max
+from django.urls import reverse
 
 from accounts.models import CohortMembership, User
 from curriculum.models import Competency, PathCompetency
 from roadmap.gaps import gap_list, readiness, readiness_display
-from roadmap.models import Rating
+from roadmap.models import PlanItem, PlanMilestone, Rating
 
 STALE_AFTER = dt.timedelta(weeks=4)
 STUCK_AFTER = dt.timedelta(days=14)
@@ -36,20 +33,44 @@ class PlanItemSummary:
     url: str
 
 
-def milestones_due(*, learner_ids: list[int], start: dt.date, end: dt.date) -> list[MilestoneDue]:
-    """INTEGRATION POINT: milestones of these learners due between `start` and `end` (inclusive).
+def _open_current_items():
+    # Open items of each learner's current plan (the one for their target path).
+    return PlanItem.objects.filter(
+        plan__path_id=F("plan__learner__target_path_id"),
+        status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED],
+    )
 
-    To connect: one query over PlanMilestone filtered by plan__learner_id__in=learner_ids and
-    due_date__range=(start, end) (only open ones of each learner's current plan), mapped to
-    MilestoneDue. The dispatcher calls this once per chunk of users, so keep it one query."""
-    return []
+
+def milestones_due(*, learner_ids: list[int], start: dt.date, end: dt.date) -> list[MilestoneDue]:
+    """Milestones of these learners due between `start` and `end` (inclusive), of open items of
+    each learner's current plan. One query: the dispatcher calls this once per chunk of users."""
+    if not learner_ids:
+        return []
+    rows = PlanMilestone.objects.filter(
+        item__in=_open_current_items().filter(plan__learner_id__in=learner_ids),
+        due_date__range=(start, end),
+    ).values_list("item__plan__learner_id", "id", "title", "due_date")
+    return [MilestoneDue(*row) for row in rows.order_by("due_date", "id")]
 
 
 def next_plan_item(*, learner: User) -> PlanItemSummary | None:
-    """INTEGRATION POINT: the learner's next open PlanItem (earliest planned_start), or None.
-
-    Until connected, reminders show the learner's top gap instead."""
-    return None
+    """The learner's next open item of their current plan (a started one first, then the
+    earliest planned start), or None. One query."""
+    item = (
+        _open_current_items()
+        .filter(plan__learner=learner)
+        .select_related("project")
+        .order_by("-status", "planned_start", "position", "id")  # "started" sorts before "planned"
+        .first()
+    )
+    if item is None:
+        return None
+    return PlanItemSummary(
+        title=item.project.name,
+        planned_start=item.planned_start,
+        planned_end=item.planned_end,
+        url=reverse("roadmap:plan") + f"#item-{item.pk}",
+    )
 
 
 def _readiness(path, levels) -> int | None:

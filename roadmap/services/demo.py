@@ -68,6 +68,7 @@ class DemoReport:
     cohorts_created: int = 0
     memberships_created: int = 0
     ratings_created: int = 0
+    plans_created: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -173,6 +174,14 @@ def demo_seed(*, now: datetime.datetime | None = None) -> DemoReport:
                 inactive=number in INACTIVE_LEARNERS,
             )
 
+        for number, user in new_learners:
+            report.plans_created += _plan_write(
+                learner=user,
+                made_on=(start + datetime.timedelta(weeks=4)).date(),
+                now=now,
+                inactive=number in INACTIVE_LEARNERS,
+            )
+
     report.logins = [
         ("admin", ADMIN_EMAIL, DEMO_PASSWORD),
         *(("mentor", email, DEMO_PASSWORD) for _, _, email, _ in COHORTS),
@@ -211,3 +220,29 @@ def _history_write(*, learner, requirements, start, rng, inactive: bool) -> int:
             rating_record(learner=learner, competency=requirement.competency, level=level, at=at)
             count += 1
     return count
+
+
+def _plan_write(*, learner: User, made_on: datetime.date, now, inactive: bool) -> int:
+    """A roadmap made six weeks ago: active learners finished their first project and are on
+    the second; the inactive ones started one and fell behind."""
+    from roadmap.services.plans import plan_generate
+
+    last_activity = learner.last_activity_at
+    plan = plan_generate(learner=learner, path=learner.target_path, today=made_on)
+    items = list(plan.items.order_by("position"))
+    if items:
+        first_start = datetime.datetime.combine(
+            items[0].planned_start, datetime.time(18), tzinfo=datetime.UTC
+        )
+        items[0].start(at=first_start)
+        if not inactive:
+            items[0].complete(
+                evidence_url=f"https://github.com/{learner.email.split('@')[0]}/{items[0].project.slug}",
+                reflection="Shipped a first version; the checkpoints kept me honest.",
+                at=min(now, first_start + datetime.timedelta(weeks=2)),
+            )
+            if len(items) > 1:
+                items[1].start(at=min(now, first_start + datetime.timedelta(weeks=2, days=1)))
+    # Generating a plan counts as activity; keep the demo's inactive learners inactive.
+    User.objects.filter(pk=learner.pk).update(last_activity_at=last_activity)
+    return 1

@@ -6,31 +6,82 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Cohort, CohortInvite, CohortMembership, User
 from curriculum.models import Path, PathCompetency, Project, ProjectCheckpoint
 from roadmap import cohorts
 from roadmap.gaps import Requirement, readiness, readiness_display
-from roadmap.models import CheckpointSignOff, Feedback, Rating, RatingVerification
+from roadmap.models import CheckpointSignOff, Feedback, PlanItem, Rating, RatingVerification
 
 CHART_WEEKS = 8
 INVITE_DAYS = 14
 
 
-# --- integrator hooks (plans) -------------------------------------------------------------------
+# --- plans ----------------------------------------------------------------------------------------
+def _current_items():
+    # A learner's current plan is the one for their target path; plans for paths they left behind
+    # do not make them "behind".
+    return PlanItem.objects.filter(plan__path_id=F("plan__learner__target_path_id"))
+
+
 def behind_plan_ids(learner_ids) -> set[int]:
-    """INTEGRATOR HOOK: ids among `learner_ids` who are behind their plan (PlanItems past their
-    due date and not done). Must be ONE query for any number of learners. Until the planner is
-    merged nobody is behind."""
-    return set()
+    """Ids among `learner_ids` with an item of their current plan past its planned end and still
+    planned or started. One query for any number of learners. "Today" is the UTC date, not each
+    learner's local date: at worst someone shows as behind a few hours early or late, which is
+    fine for a mentor's attention flag and keeps this a single query."""
+    today = timezone.now().date()
+    return set(
+        _current_items()
+        .filter(
+            plan__learner__in=learner_ids,
+            planned_end__lt=today,
+            status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED],
+        )
+        .values_list("plan__learner_id", flat=True)
+        .distinct()
+    )
 
 
-def plan_summary(learner) -> list | None:
-    """INTEGRATOR HOOK: the learner's plan items for the mentor's read-only view (list of objects
-    with .title/.status/.due/.verified_at or similar). None means "no planner yet"."""
-    return None
+def plan_summary(learner) -> list[PlanItem]:
+    """The items of the learner's current plan for the mentor's read-only view, each with
+    `.behind` (whole weeks past the planned end, 0 if on time). One query; [] without a plan."""
+    if learner.target_path_id is None:
+        return []
+    items = list(
+        _current_items()
+        .filter(plan__learner=learner)
+        .select_related("project")
+        .order_by("position", "id")
+    )
+    today = timezone.now().date()  # UTC date, as in behind_plan_ids
+    for item in items:
+        item.behind = item.behind_weeks(today)
+    return items
+
+
+def plan_items_verify(*, mentor: User, learner: User, project: Project) -> int:
+    """Mark the learner's plan items for `project` verified once every checkpoint of it is signed
+    off. Returns how many items changed; the first verification is kept."""
+    if not project_verified(learner, project):
+        return 0
+    return PlanItem.objects.filter(
+        plan__learner=learner, project=project, verified_at__isnull=True
+    ).update(verified_at=timezone.now(), verified_by=mentor)
 
 
 # --- cohorts --------------------------------------------------------------------------------------
@@ -102,12 +153,16 @@ def rating_verify(*, mentor: User, rating: Rating, comment: str = "") -> RatingV
     return verification
 
 
+@transaction.atomic
 def checkpoint_sign_off(
     *, mentor: User, learner: User, checkpoint: ProjectCheckpoint, comment: str = ""
 ) -> CheckpointSignOff:
+    """Sign off one checkpoint; the last one of a project also verifies the learner's plan items
+    for it (the plan page and portfolio show them as verified)."""
     sign_off, _ = CheckpointSignOff.objects.get_or_create(
         learner=learner, checkpoint=checkpoint, defaults={"mentor": mentor, "comment": comment}
     )
+    plan_items_verify(mentor=mentor, learner=learner, project=checkpoint.project)
     return sign_off
 
 
@@ -134,12 +189,44 @@ def project_verified(learner, project) -> bool:
     return project.pk in projects_verified(learner, [project])
 
 
+def _count_of(queryset):
+    """A scalar subquery counting `queryset`'s rows (for annotations on a User query). COUNT as
+    a plain function, not an aggregate, so Django adds no GROUP BY."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
+
+
+def mentoring_annotations() -> dict:
+    """Expressions over a User query (OuterRef "pk" = the learner) for the learner's mentoring
+    card: unread feedback, verifications and sign-offs, the verification count and the latest
+    feedback. Lets the dashboard read them in the one query it also uses for its plan."""
+    learner = OuterRef("pk")
+    latest = Feedback.objects.filter(learner=learner).order_by("-created_at", "-id")
+    return {
+        "mentoring_unread": _count_of(
+            Feedback.objects.filter(learner=learner, read_at__isnull=True)
+        )
+        + _count_of(
+            RatingVerification.objects.filter(rating__learner=learner, read_at__isnull=True)
+        )
+        + _count_of(CheckpointSignOff.objects.filter(learner=learner, read_at__isnull=True)),
+        "mentoring_verifications": _count_of(
+            RatingVerification.objects.filter(rating__learner=learner)
+        )
+        + _count_of(CheckpointSignOff.objects.filter(learner=learner)),
+        "feedback_latest_body": Subquery(latest.values("body")[:1]),
+        "feedback_latest_at": Subquery(latest.values("created_at")[:1]),
+        "feedback_latest_author": Subquery(latest.values("author__full_name")[:1]),
+    }
+
+
 def mentoring_unread_count(learner) -> int:
-    """Feedback, verifications and sign-offs the learner has not seen yet (for the dashboard)."""
+    """Feedback, verifications and sign-offs the learner has not seen yet (one query)."""
     return (
-        Feedback.objects.filter(learner=learner, read_at__isnull=True).count()
-        + RatingVerification.objects.filter(rating__learner=learner, read_at__isnull=True).count()
-        + CheckpointSignOff.objects.filter(learner=learner, read_at__isnull=True).count()
+        User.objects.filter(pk=learner.pk)
+        .annotate(unread=mentoring_annotations()["mentoring_unread"])
+        .values_list("unread", flat=True)
+        .get()
     )
 
 

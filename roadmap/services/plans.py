@@ -6,7 +6,7 @@ store its output."""
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -255,3 +255,27 @@ def plan_end(plan: Plan):
     return plan.items.filter(
         status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED]
     ).aggregate(end=Max("planned_end"))["end"]
+
+
+def next_item_annotations() -> dict:
+    """Expressions over a User query (OuterRef "pk" = the learner) naming the next open item of
+    the learner's current plan (a started one first, then the earliest planned start) and
+    whether that plan exists, so a page can read them in a query it runs anyway."""
+    learner = OuterRef("pk")
+    next_open = (
+        PlanItem.objects.filter(
+            plan__learner=learner,
+            plan__path=OuterRef("target_path"),
+            status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED],
+        )
+        # "started" sorts after "planned": descending puts a started item first
+        .order_by("-status", "planned_start", "position", "id")
+    )
+    return {
+        "has_plan": Exists(Plan.objects.filter(learner=learner, path=OuterRef("target_path"))),
+        "next_item_id": Subquery(next_open.values("pk")[:1]),
+        "next_item_name": Subquery(next_open.values("project__name")[:1]),
+        "next_item_status": Subquery(next_open.values("status")[:1]),
+        "next_item_start": Subquery(next_open.values("planned_start")[:1]),
+        "next_item_end": Subquery(next_open.values("planned_end")[:1]),
+    }

@@ -4,12 +4,28 @@ export, and deleting an account."""
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
 from curriculum.models import Path
-from roadmap.models import CurriculumSnapshot, PathSelection, Rating
+from roadmap.models import (
+    CheckpointSignOff,
+    CurriculumSnapshot,
+    Delivery,
+    Feedback,
+    Notification,
+    PathSelection,
+    Plan,
+    PlanItem,
+    PlanMilestone,
+    Rating,
+    RatingVerification,
+    ReminderPreference,
+)
 from roadmap.progress import Snapshot
+from roadmap.services.mentoring import mentoring_annotations
+from roadmap.services.plans import next_item_annotations
 
 
 def curriculum_snapshot_get(*, learner: User, path: Path) -> Snapshot | None:
@@ -30,6 +46,27 @@ def curriculum_snapshot_record(
         path=path,
         defaults={"requirements": requirements, "seen_at": timezone.now()},
     )
+
+
+def dashboard_hub(*, learner: User) -> dict:
+    """What the dashboard shows of other areas (mentoring card, next plan item), in one query:
+    scalar subqueries on the learner's own row."""
+    return (
+        User.objects.filter(pk=learner.pk)
+        .annotate(**mentoring_annotations(), **next_item_annotations())
+        .values(*mentoring_annotations(), *next_item_annotations())
+        .get()
+    )
+
+
+def activity_moments(*, learner: User) -> list[dt.datetime]:
+    """Moments the learner did something besides rating: chose a path, started or finished a
+    plan item. One UNION ALL query (a moment per row; days are counted in Python)."""
+    selections = PathSelection.objects.filter(learner=learner).order_by().values_list("created_at")
+    items = PlanItem.objects.filter(plan__learner=learner).order_by()
+    started = items.filter(started_at__isnull=False).values_list("started_at")
+    completed = items.filter(completed_at__isnull=False).values_list("completed_at")
+    return [at for (at,) in selections.union(started, completed, all=True).order_by()]
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -59,7 +96,7 @@ def ratings_for_export(*, learner: User):
 def learner_export(*, learner: User) -> dict:
     """Everything Gapmap holds about the learner, as JSON-ready data, in a fixed number of queries.
 
-    Other areas (plans, evidence, reminders) add their own top-level keys here."""
+    Plans, mentoring records and reminders come from _mentoring_and_plans_export."""
     target_path = Path.objects.filter(pk=learner.target_path_id).values_list("slug", flat=True)
     selections = (
         PathSelection.objects.filter(learner=learner)
@@ -97,6 +134,127 @@ def learner_export(*, learner: User) -> dict:
                 learner=learner
             )
         ],
+        **_mentoring_and_plans_export(learner),
+    }
+
+
+def _rows(queryset, *fields, **renamed) -> list[dict]:
+    """values() as JSON-ready dicts: datetimes, dates and times as ISO strings."""
+    result = []
+    for row in queryset.values(*fields, **renamed):
+        result.append(
+            {
+                key: value.isoformat() if isinstance(value, dt.date | dt.time) else value
+                for key, value in row.items()
+            }
+        )
+    return result
+
+
+def _mentoring_and_plans_export(learner: User) -> dict:
+    """Plans with items and milestones, mentoring records and reminders: one query per kind."""
+    plans = _rows(
+        Plan.objects.filter(learner=learner).order_by("created_at", "id"),
+        "id",
+        "created_at",
+        "regenerated_at",
+        path_slug=F("path__slug"),
+    )
+    items = _rows(
+        PlanItem.objects.filter(plan__learner=learner).order_by("plan", "position", "id"),
+        "id",
+        "plan_id",
+        "position",
+        "status",
+        "planned_start",
+        "planned_end",
+        "started_at",
+        "completed_at",
+        "evidence_url",
+        "reflection",
+        "verified_at",
+        project_slug=F("project__slug"),
+        project_name=F("project__name"),
+    )
+    milestones = _rows(
+        PlanMilestone.objects.filter(item__plan__learner=learner).order_by("due_date", "id"),
+        "item_id",
+        "title",
+        "due_date",
+    )
+    for item in items:
+        item["milestones"] = [
+            {k: v for k, v in m.items() if k != "item_id"}
+            for m in milestones
+            if m["item_id"] == item["id"]
+        ]
+    for plan in plans:
+        plan["items"] = [
+            {k: v for k, v in item.items() if k not in ("id", "plan_id")}
+            for item in items
+            if item["plan_id"] == plan["id"]
+        ]
+    for plan in plans:
+        del plan["id"]
+    preference = _rows(
+        ReminderPreference.objects.filter(user=learner),
+        "weekly_enabled",
+        "inactivity_enabled",
+        "milestone_enabled",
+        "digest_enabled",
+        "weekday",
+        "hour",
+        "frequency",
+        "inactivity_days",
+        "quiet_start",
+        "quiet_end",
+    )
+    return {
+        "plans": plans,
+        "feedback_received": _rows(
+            Feedback.objects.filter(learner=learner).order_by("created_at", "id"),
+            "created_at",
+            "body",
+            "read_at",
+            author_name=F("author__full_name"),
+            competency_slug=F("competency__slug"),
+            project_slug=F("project__slug"),
+        ),
+        "rating_verifications": _rows(
+            RatingVerification.objects.filter(rating__learner=learner).order_by("created_at", "id"),
+            "created_at",
+            "comment",
+            mentor_name=F("mentor__full_name"),
+            rated_at=F("rating__created_at"),
+            competency_slug=F("rating__competency__slug"),
+            level=F("rating__level"),
+        ),
+        "checkpoint_sign_offs": _rows(
+            CheckpointSignOff.objects.filter(learner=learner).order_by("created_at", "id"),
+            "created_at",
+            "comment",
+            mentor_name=F("mentor__full_name"),
+            project_slug=F("checkpoint__project__slug"),
+            checkpoint_title=F("checkpoint__title"),
+        ),
+        "reminder_preferences": preference[0] if preference else None,
+        "reminder_deliveries": _rows(
+            Delivery.objects.filter(recipient=learner).order_by("created_at", "id"),
+            "kind",
+            "period",
+            "status",
+            "created_at",
+            "sent_at",
+        ),
+        "notifications": _rows(
+            Notification.objects.filter(user=learner).order_by("created_at", "id"),
+            "kind",
+            "title",
+            "body",
+            "url",
+            "created_at",
+            "read_at",
+        ),
     }
 
 

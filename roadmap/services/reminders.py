@@ -322,7 +322,7 @@ SUBJECTS = {
 LINKS = {
     ReminderKind.WEEKLY: "roadmap:dashboard",
     ReminderKind.INACTIVITY: "roadmap:dashboard",
-    ReminderKind.MILESTONE: "roadmap:dashboard",
+    ReminderKind.MILESTONE: "roadmap:plan",  # where the milestone and its project are
     ReminderKind.DIGEST: "roadmap:mentor_home",
 }
 

@@ -18,13 +18,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from curriculum.models import Level, PathCompetency
 from roadmap import charts, progress
 from roadmap.gaps import Requirement, readiness, readiness_display
-from roadmap.models import PathSelection, Rating
+from roadmap.models import Rating
 from roadmap.progress_forms import DeleteAccountForm
 from roadmap.services.progress import (
     RATING_FIELDS,
     account_delete,
+    activity_moments,
     curriculum_snapshot_get,
     curriculum_snapshot_record,
+    dashboard_hub,
     learner_export,
     ratings_for_export,
 )
@@ -145,9 +147,9 @@ def dashboard(request):
     changes = progress.curriculum_changes(previous, snapshot)
     curriculum_snapshot_record(learner=user, path=path, requirements=snapshot, previous=previous)
 
-    # Activity: ratings of any competency and path choices (plan updates join here later).
-    selections = PathSelection.objects.filter(learner=user).values_list("created_at", flat=True)
-    counts = progress.active_days([at for _, _, at in all_events] + list(selections), zone)
+    # Activity: ratings of any competency, path choices and plan updates.
+    others = activity_moments(learner=user)
+    counts = progress.active_days([at for _, _, at in all_events] + others, zone)
     current_streak, longest_streak = progress.streaks(counts, today)
     calendar = progress.activity_calendar(counts, today)
     calendar_active = [day for day in calendar if day.count]
@@ -182,6 +184,8 @@ def dashboard(request):
         "longest_streak": longest_streak,
         "level_names": LEVEL_NAMES,
         "week_count": len(series),
+        # mentoring card and next plan item: one query over the learner's row
+        "hub": dashboard_hub(learner=user),
     }
     return render(request, "roadmap/dashboard.html", context)
 

@@ -1,13 +1,14 @@
 """Browser journey: a learner with gaps generates a plan, starts and completes a project with
-evidence, is sent to reassess, and sees the plan and readiness update."""
+evidence, is sent to the assessment page focused on what it built, saves the suggested level
+there, and sees the plan and readiness update."""
 
 import re
 
 import pytest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from playwright.sync_api import expect
 
-from roadmap.services.assessments import rating_record
+from roadmap.models import Rating
 from tests import factories
 from tests.factories_plans import curriculum_with_gaps
 
@@ -33,7 +34,7 @@ def test_learner_plans_starts_and_completes_a_project(page, live_server):
     page.on("pageerror", lambda exc: violations.append(str(exc)))
 
     _log_in(page, live_server, learner)
-    page.get_by_role("link", name="Plan").click()
+    page.get_by_role("link", name="Plan", exact=True).click()
     expect(page.get_by_text("3 gaps to close")).to_be_visible()
     page.get_by_role("button", name="Generate my plan").click()
     first = page.locator(".plan-item").first
@@ -56,24 +57,26 @@ def test_learner_plans_starts_and_completes_a_project(page, live_server):
     first.get_by_label("Short reflection").fill("Retrieval quality depends on chunking.")
     first.get_by_role("button", name=f"Complete {projects[0].name}").click()
 
-    try:
-        assess = reverse("roadmap:assess")
-    except NoReverseMatch:
-        assess = None
-    if assess is None:
-        # The self-assessment page is not on this branch: completion lands on the dashboard.
-        page.wait_for_url(re.compile(r"/dashboard/$"))
-        expect(page.get_by_text("is in your portfolio")).to_be_visible()
-        # Stand-in for the reassessment the learner would make there.
-        rating_record(learner=learner, competency=comps[0], level=3)
-    else:
-        page.wait_for_url(re.compile(r"/assess/\?focus="))
+    # Completion sends the learner to reassess what the project built, the build level
+    # pre-selected; saving it through the page (htmx, no reload) moves readiness on the plan.
+    page.wait_for_url(re.compile(r"/assess/\?focus="))
+    row = page.locator(f"#competency-{comps[0].pk}")
+    expect(row.locator("input[name=level][value='3']")).to_be_checked()
+    expect(row).to_contain_text("suggested")
+    expect(page.locator(".assess-row")).to_have_count(1)  # only what the project built
+    page.evaluate("window.__stayed = true")
+    row.get_by_role("button", name=f"Save {comps[0].name}").click()
+    expect(page.locator(f"#competency-{comps[0].pk}-status")).to_have_text("Saved")
+    assert page.evaluate("window.__stayed") is True
+    expect(page.locator("#readiness-summary")).to_contain_text("55%")
+    assert (
+        Rating.objects.filter(learner=learner, competency=comps[0]).latest("created_at").level == 3
+    )
 
     page.goto(live_server.url + reverse("roadmap:plan"))
     expect(page.locator(".plan-item").first.locator(".badge").first).to_have_text("Done")
     expect(page.get_by_text("https://github.com/learner/rag-app")).to_be_visible()
-    if assess is None:
-        expect(page.locator(".big-number")).to_have_text("55%")
+    expect(page.locator(".big-number")).to_have_text("55%")
     page.get_by_role("link", name="Portfolio").click()
     expect(page.get_by_text("Retrieval quality depends on chunking.")).to_be_visible()
     assert violations == []

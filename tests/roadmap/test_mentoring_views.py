@@ -243,7 +243,7 @@ def test_mentor_learner_view_shows_levels_history_and_projects(client, s):
     text = response.text
     assert "Built a RAG demo" in text and "https://x.example/r" in text
     assert "RAG app" in text and "Evaluation report" in text
-    assert "once the planner is connected" in text
+    assert "No plan yet." in text
 
 
 def test_mentor_learner_404_for_non_member_and_former_member(client, s):

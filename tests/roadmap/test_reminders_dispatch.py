@@ -13,11 +13,12 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, transaction
 from django.utils import timezone
 
-from roadmap.models import Delivery, Notification, ReminderKind
+from roadmap.models import Delivery, Notification, PlanItem, ReminderKind
 from roadmap.reminders import content
 from roadmap.services import reminders
 from roadmap.tasks import send_delivery_task
 from tests import factories
+from tests.factories_plans import PlanFactory, PlanItemFactory, PlanMilestoneFactory
 from tests.factories_reminders import (
     DeliveryFactory,
     ReminderPreferenceFactory,
@@ -141,31 +142,78 @@ def test_a_reminder_turned_off_after_dispatch_is_not_sent(enqueued, dispatch):
     assert "turned this reminder off" in Delivery.objects.get().last_error
 
 
+def _learner_with_plan(learner, *, due: dt.date, status="planned"):
+    """Give `learner` a current plan with one item whose milestone is due on `due`."""
+    plan = PlanFactory(learner=learner)
+    learner.target_path = plan.path
+    learner.save(update_fields=["target_path"])
+    item = PlanItemFactory(
+        plan=plan,
+        status=status,
+        planned_start=due - dt.timedelta(days=7),
+        planned_end=due + dt.timedelta(days=7),
+    )
+    milestone = PlanMilestoneFactory(item=item, title="RAG app deployed", due_date=due)
+    return item, milestone
+
+
 @pytest.mark.django_db
-def test_milestone_reminder_through_the_planner_integration_point(enqueued, dispatch, monkeypatch):
+def test_learner_with_a_milestone_due_tomorrow_gets_a_milestone_reminder(enqueued, dispatch):
     learner = due_learner()
     learner.reminder_preference.inactivity_enabled = False
     learner.reminder_preference.save()
     now = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
-
-    def fake(*, learner_ids, start, end):
-        assert learner.pk in learner_ids
-        return [content.MilestoneDue(learner.pk, 42, "RAG app deployed", dt.date(2026, 11, 26))]
-
-    monkeypatch.setattr(content, "milestones_due", fake)
+    _, milestone = _learner_with_plan(learner, due=dt.date(2026, 11, 26))
+    # due the day after tomorrow: nothing yet; on a done item: never (they get other nudges)
+    _learner_with_plan(due_learner(), due=dt.date(2026, 11, 27))
+    _learner_with_plan(due_learner(), due=dt.date(2026, 11, 26), status="done")
     dispatch(now=now)
-    row = Delivery.objects.get()
-    assert (row.kind, row.period) == ("milestone", "milestone-42-2026-11-26")
-    send_all(enqueued)
-    assert mail.outbox[0].subject == "Due tomorrow: RAG app deployed"
+    rows = [r for r in Delivery.objects.all() if r.kind == "milestone"]
+    assert [(r.recipient_id, r.period) for r in rows] == [
+        (learner.pk, f"milestone-{milestone.pk}-2026-11-26")
+    ]
+    send_all([rows[0].pk])
+    message = next(m for m in mail.outbox if m.to == [learner.email])
+    assert message.subject == "Due tomorrow: RAG app deployed"
+    assert "/plan/" in message.body
 
 
 @pytest.mark.django_db
-def test_planner_integration_points_return_nothing_until_connected():
+def test_milestones_due_is_one_query_for_a_chunk(django_assert_num_queries):
+    learners = [factories.LearnerFactory() for _ in range(5)]
+    for learner in learners:
+        _learner_with_plan(learner, due=dt.date(2026, 11, 26))
+    moved_on = learners[0]
+    moved_on.target_path = factories.PathFactory()  # an old plan's milestones are not due
+    moved_on.save(update_fields=["target_path"])
+    with django_assert_num_queries(1):
+        due = content.milestones_due(
+            learner_ids=[u.pk for u in learners],
+            start=dt.date(2026, 11, 25),
+            end=dt.date(2026, 11, 27),
+        )
+    assert {d.learner_id for d in due} == {u.pk for u in learners[1:]}
+    assert all(d.title == "RAG app deployed" for d in due)
+
+
+@pytest.mark.django_db
+def test_weekly_email_names_the_next_plan_item(enqueued, dispatch, django_assert_num_queries):
     learner = factories.LearnerFactory()
-    today = dt.date.today()
-    assert content.milestones_due(learner_ids=[learner.pk], start=today, end=today) == []
     assert content.next_plan_item(learner=learner) is None
+    item, _ = _learner_with_plan(learner, due=dt.date.today())
+    later = PlanItemFactory(plan=item.plan, planned_start=item.planned_start)
+    PlanItem.objects.filter(pk=later.pk).update(status="started")
+    with django_assert_num_queries(1):
+        summary = content.next_plan_item(learner=learner)
+    assert summary.title == later.project.name  # a started project comes first
+    PlanItem.objects.filter(pk=later.pk).update(status="done")
+    assert content.next_plan_item(learner=learner).title == item.project.name
+
+    delivery = DeliveryFactory(recipient=learner, kind=ReminderKind.WEEKLY)
+    send_all([delivery.pk])
+    message = mail.outbox[0]
+    assert f"Next on your plan: {item.project.name}" in message.body
+    assert item.project.name in message.alternatives[0][0]
 
 
 @pytest.mark.django_db

@@ -170,3 +170,23 @@ def test_refuses_in_production_unless_told(curriculum, settings):
     assert not User.objects.exists()
     _seed("--allow-production")
     assert User.objects.count() == 27
+
+
+def test_demo_learners_have_plans_in_progress_and_the_inactive_ones_stay_inactive(curriculum):
+    from curriculum.models import Path
+    from roadmap.models import PlanItem
+    from roadmap.services.demo import INACTIVE_LEARNERS, learner_email
+
+    for path in Path.objects.all():
+        for pc in path.path_competencies.all():
+            project = factories.ProjectFactory(path=path, estimated_hours=10)
+            factories.ProjectCompetencyFactory(
+                project=project, competency=pc.competency, builds_to_level=4
+            )
+    _seed()
+
+    statuses = set(PlanItem.objects.values_list("status", flat=True))
+    assert {"done", "started", "planned"} <= statuses
+    inactive = User.objects.get(email=learner_email(min(INACTIVE_LEARNERS)))
+    assert inactive.last_activity_at < timezone.now() - datetime.timedelta(days=14)
+    assert not inactive.plans.get().items.filter(status="done").exists()

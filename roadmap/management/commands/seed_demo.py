@@ -44,7 +44,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Created {report.users_created} users, {report.cohorts_created} cohorts, "
-                    f"{report.memberships_created} memberships, {report.ratings_created} ratings."
+                    f"{report.memberships_created} memberships, {report.ratings_created} ratings, "
+                    f"{report.plans_created} plans."
                 )
             )
         else:

@@ -1,0 +1,107 @@
+"""The dashboard as the learner's hub: plan updates count as activity, a mentoring card linking
+to the learner's feedback, and the next plan item (or a way to make a plan)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from roadmap.models import PlanItem
+from roadmap.services import mentoring as svc
+from roadmap.services.assessments import rating_record
+from tests import factories
+from tests.factories_mentoring import FeedbackFactory, RatingVerificationFactory
+from tests.factories_plans import PlanFactory, PlanItemFactory
+from tests.factories_progress import path_with_competencies
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+URL = "/dashboard/"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture
+def learner():
+    path, competencies = path_with_competencies(3)
+    learner = factories.LearnerFactory(target_path=path)
+    rating_record(learner=learner, competency=competencies[0], level=2, at=NOW)
+    return learner
+
+
+def test_plan_updates_count_as_active_days(client, learner):
+    plan = PlanFactory(learner=learner, path=learner.target_path)
+    item = PlanItemFactory(plan=plan, planned_start=NOW.date(), status="started")
+    PlanItem.objects.filter(pk=item.pk).update(
+        started_at=NOW - timedelta(days=2), completed_at=NOW - timedelta(days=1), status="done"
+    )
+    # another learner's plan updates do not count
+    other = PlanItemFactory(status="started")
+    PlanItem.objects.filter(pk=other.pk).update(started_at=NOW - timedelta(days=3))
+    client.force_login(learner)
+    html = client.get(URL).text
+    assert '<strong class="big-number">3</strong> days current streak' in html
+    assert "3 active days in the last 26 weeks" in html
+
+
+def test_next_plan_item_or_make_a_plan(client, learner):
+    client.force_login(learner)
+    html = client.get(URL).text
+    assert "Make a plan" in html and f'href="{reverse("roadmap:plan")}"' in html
+    plan = PlanFactory(learner=learner, path=learner.target_path)
+    first = PlanItemFactory(plan=plan, planned_start=NOW.date())
+    PlanItemFactory(plan=plan, planned_start=NOW.date() + timedelta(days=14))
+    html = client.get(URL).text
+    assert "Make a plan" not in html
+    assert first.project.name in html and f"#item-{first.pk}" in html
+    plan.items.update(status="done")
+    assert "Every project on your plan is done" in client.get(URL).text
+
+
+def test_mentoring_card_shows_unread_latest_feedback_and_verifications(client, learner):
+    client.force_login(learner)
+    assert "From your mentor" not in client.get(URL).text
+    mentor = factories.MentorFactory(full_name="Mia Mentor")
+    FeedbackFactory(
+        learner=learner, author=mentor, body="Older note", created_at=NOW - timedelta(1)
+    )
+    FeedbackFactory(learner=learner, author=mentor, body="Try a harder retrieval set")
+    RatingVerificationFactory(rating=learner.ratings.first(), mentor=mentor)
+    FeedbackFactory(body="Someone else's feedback")
+    html = client.get(URL).text
+    assert "From your mentor" in html
+    assert "3 new" in html
+    assert "Try a harder retrieval set" in html and "Older note" not in html
+    assert "Mia Mentor" in html
+    assert "1 rating or checkpoint verified" in html
+    assert f'href="{reverse("roadmap:my_feedback")}"' in html
+    svc.mentoring_mark_read(learner)
+    html = client.get(URL).text
+    assert "3 new" not in html and "All feedback and verifications" in html
+
+
+def test_mentoring_unread_count_is_one_query(learner, django_assert_num_queries):
+    FeedbackFactory(learner=learner)
+    RatingVerificationFactory(rating=learner.ratings.first())
+    with django_assert_num_queries(1):
+        assert svc.mentoring_unread_count(learner) == 2
+    assert svc.mentoring_unread_count(factories.LearnerFactory()) == 0
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_hub_queries_do_not_grow(client, learner, size, django_assert_max_num_queries):
+    plan = PlanFactory(learner=learner, path=learner.target_path)
+    for n in range(size):
+        item = PlanItemFactory(plan=plan, status="started")
+        PlanItem.objects.filter(pk=item.pk).update(started_at=timezone.now() - timedelta(days=n))
+        FeedbackFactory(learner=learner)
+    client.force_login(learner)
+    client.get(URL)
+    # the same limit as tests/roadmap/test_progress_dashboard.py
+    with django_assert_max_num_queries(9):
+        assert client.get(URL).status_code == 200
