@@ -136,7 +136,15 @@ class CohortAdmin(admin.ModelAdmin):
 
 @admin.register(CohortInvite)
 class CohortInviteAdmin(admin.ModelAdmin):
-    list_display = ["code", "cohort", "created_by", "expires_at", "revoked_at", "use_count", "max_uses"]
+    list_display = [
+        "code",
+        "cohort",
+        "created_by",
+        "expires_at",
+        "revoked_at",
+        "use_count",
+        "max_uses",
+    ]
     list_select_related = ["cohort", "created_by"]
     list_filter = ["cohort"]
     search_fields = ["code", "cohort__name"]

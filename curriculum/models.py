@@ -26,7 +26,9 @@ target_validators = [MinValueValidator(1), MaxValueValidator(MAX_LEVEL)]
 class ScaleLevel(models.Model):
     """The default meaning of each level, shown where a competency has no descriptor of its own."""
 
-    level = models.PositiveSmallIntegerField(unique=True, choices=Level, validators=level_validators)
+    level = models.PositiveSmallIntegerField(
+        unique=True, choices=Level, validators=level_validators
+    )
     name = models.CharField(max_length=40)
     descriptor = models.TextField()
 
@@ -116,7 +118,9 @@ class PathCompetencyQuerySet(models.QuerySet):
         """The path's current targets as plain data for roadmap.gaps."""
         from roadmap.gaps import Requirement
 
-        rows = self.current().filter(path=path).values_list("competency_id", "target_level", "weight")
+        rows = (
+            self.current().filter(path=path).values_list("competency_id", "target_level", "weight")
+        )
         return [Requirement(cid, target, weight) for cid, target, weight in rows]
 
     def for_assessment(self, path):
@@ -140,12 +144,14 @@ class PathCompetency(models.Model):
         choices=Level, default=Level.PROFICIENT, validators=target_validators
     )
     weight = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1), MaxValueValidator(10)],
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="1 (nice to have) to 10 (essential).",
     )
     position = models.PositiveSmallIntegerField(default=0)
     retired_at = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Retired competencies leave readiness but stay in learners' history.",
     )
 
@@ -256,19 +262,17 @@ class ProjectCompetency(models.Model):
     """A project builds a competency up to a level."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="builds")
-    competency = models.ForeignKey(
-        Competency, on_delete=models.PROTECT, related_name="built_by"
-    )
-    builds_to_level = models.PositiveSmallIntegerField(
-        choices=Level, validators=target_validators
-    )
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="built_by")
+    builds_to_level = models.PositiveSmallIntegerField(choices=Level, validators=target_validators)
 
     class Meta:
         ordering = ["project", "competency__name"]
         verbose_name = "project competency"
         verbose_name_plural = "project competencies"
         constraints = [
-            models.UniqueConstraint(fields=["project", "competency"], name="projectcompetency_unique"),
+            models.UniqueConstraint(
+                fields=["project", "competency"], name="projectcompetency_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(builds_to_level__gte=1, builds_to_level__lte=MAX_LEVEL),
                 name="projectcompetency_level_in_scale",

@@ -3,7 +3,6 @@
 from django.urls import path
 
 from .views import home, ops, plans, portfolio, progress
-from .views import home
 from .views import mentoring as mentoring_views
 
 app_name = "roadmap"

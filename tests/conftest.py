@@ -29,7 +29,10 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists("/usr/bin/chromium"):
-        pytest.fail("Browser tests need Debian's chromium at /usr/bin/chromium: run scripts/ensure-test-tools")
+        pytest.fail(
+            "Browser tests need Debian's chromium at /usr/bin/chromium: "
+            "run scripts/ensure-test-tools"
+        )
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",

@@ -3,14 +3,14 @@
 # --- assessment
 from .assessments import PathSelection, Rating  # noqa: F401
 
-# --- progress
-from .progress import CurriculumSnapshot  # noqa: F401
+# --- mentoring
+from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
 
 # --- plans
 from .plans import Plan, PlanItem, PlanItemError, PlanMilestone  # noqa: F401
 
-# --- mentoring
-from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
+# --- progress
+from .progress import CurriculumSnapshot  # noqa: F401
 
 # --- reminders
 from .reminders import Delivery, Notification, ReminderKind, ReminderPreference  # noqa: F401

@@ -28,7 +28,7 @@ class RatingQuerySet(models.QuerySet):
         ).filter(recency=1)
 
     def latest_levels(self, learner, *, at=None) -> dict[int, int]:
-        """{competency_id: level} of the learner's latest self-rating per competency (as of `at`)."""
+        """{competency_id: level}: the learner's latest self-rating per competency, as of `at`."""
         rows = self.filter(learner=learner, source=Rating.Source.SELF)
         if at is not None:
             rows = rows.filter(created_at__lte=at)

@@ -51,9 +51,7 @@ def mentor_page(**kwargs) -> Entry:
 
 def owned_by_learner_a(**kwargs) -> Entry:
     """An object of learner_a's: only they (and, where said, their mentor and staff) see it."""
-    return Entry(
-        expect={"anonymous": LOGIN, "learner_a": 200}, others=404, **kwargs
-    )
+    return Entry(expect={"anonymous": LOGIN, "learner_a": 200}, others=404, **kwargs)
 
 
 def collect_entries() -> dict[str, Entry]:

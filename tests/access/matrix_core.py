@@ -2,8 +2,15 @@ from tests.access.matrix import LOGIN, Entry, public_page, signed_in_page
 
 ENTRIES = {
     "home": Entry(
-        expect={"anonymous": 200, "learner_a": 302, "learner_b": 302, "mentor_x": 302,
-                "mentor_y": 302, "staff": 302, "superuser": 302}
+        expect={
+            "anonymous": 200,
+            "learner_a": 302,
+            "learner_b": 302,
+            "mentor_x": 302,
+            "mentor_y": 302,
+            "staff": 302,
+            "superuser": 302,
+        }
     ),
     "accounts:signup": Entry(expect={"anonymous": 200}, others=302),
     "accounts:login": Entry(expect={"anonymous": 200}, others=302),

@@ -17,7 +17,9 @@ def named_urls(resolver=None, namespace=None):
             inner = pattern.namespace or namespace
             if inner in SKIPPED_NAMESPACES:
                 continue
-            nested = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else inner
+            nested = (
+                f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else inner
+            )
             yield from named_urls(pattern, nested)
         elif isinstance(pattern, URLPattern) and pattern.name:
             yield f"{namespace}:{pattern.name}" if namespace else pattern.name

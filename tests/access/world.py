@@ -42,4 +42,6 @@ def build_world() -> World:
     cohort_y = factories.CohortFactory(name="Cohort Y", path=path)
     cohort_y.mentors.add(mentor_y)
     factories.CohortMembershipFactory(cohort=cohort_y, learner=learner_b)
-    return World(path, learner_a, learner_b, mentor_x, mentor_y, staff, superuser, cohort_x, cohort_y)
+    return World(
+        path, learner_a, learner_b, mentor_x, mentor_y, staff, superuser, cohort_x, cohort_y
+    )

@@ -2,6 +2,12 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tests import factories
+from tests.factories_admin import (
+    CareerGoalFactory,
+    PathSelectionFactory,
+    PathTraitFactory,
+    ScaleLevelFactory,
+)
 from tests.factories_mentoring import (
     CheckpointSignOffFactory,
     CohortInviteFactory,
@@ -13,12 +19,6 @@ from tests.factories_reminders import (
     DeliveryFactory,
     NotificationFactory,
     ReminderPreferenceFactory,
-)
-from tests.factories_admin import (
-    CareerGoalFactory,
-    PathSelectionFactory,
-    PathTraitFactory,
-    ScaleLevelFactory,
 )
 
 
