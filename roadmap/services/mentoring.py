@@ -262,9 +262,27 @@ def _members(cohort) -> list[cohorts.Member]:
 
 
 def _self_ratings(learner_ids, competency_ids):
+    # order_by(): Rating's default ordering would make every read sort all its rows again.
     return Rating.objects.filter(
         learner__in=learner_ids, competency__in=competency_ids, source=Rating.Source.SELF
+    ).order_by()
+
+
+def _latest_levels(ratings) -> dict[int, dict[int, int]]:
+    """{learner: {competency: level}} of the newest of `ratings` per pair. Reads the rows in
+    index order and lets later ones overwrite earlier: at 500 x 40 this is 3x faster than the
+    window query (latest_per_competency) on SQLite, whose extra sort dominates."""
+    return cohorts.nest_levels(
+        ratings.order_by("learner_id", "competency_id", "created_at", "id").values_list(
+            "learner_id", "competency_id", "level"
+        )
     )
+
+
+def _member_ids(cohort):
+    """The active members' ids as a subquery: filtering ratings by it lets the database use its
+    index instead of matching hundreds of bound ids one by one (and sends one parameter)."""
+    return CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
 
 
 def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> CohortData:
@@ -279,11 +297,12 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
     requirements = [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in pcs]
     members = _members(cohort)
     ids = [m.id for m in members]
+    member_ids = _member_ids(cohort)
     comp_ids = [r.competency_id for r in requirements]
 
     # When each learner last rated anything: the fallback for a missing last_activity_at.
     last_rating_at = dict(
-        Rating.objects.filter(learner__in=ids, source=Rating.Source.SELF)
+        Rating.objects.filter(learner__in=member_ids, source=Rating.Source.SELF)
         .values("learner_id")
         .annotate(last=Max("created_at"))
         .values_list("learner_id", "last")
@@ -298,11 +317,8 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
         starts = cohorts.week_starts(timezone.localtime(now), CHART_WEEKS)
         window_start = min(starts[0], four_weeks_ago)
         cuts = sorted({*starts, four_weeks_ago})
-        baseline = cohorts.nest_levels(
-            _self_ratings(ids, comp_ids)
-            .filter(created_at__lt=window_start)
-            .latest_per_competency()
-            .values_list("learner_id", "competency_id", "level")
+        baseline = _latest_levels(
+            _self_ratings(member_ids, comp_ids).filter(created_at__lt=window_start)
         )
         bucket = Case(
             *[When(created_at__lt=cut, then=Value(n)) for n, cut in enumerate(cuts)],
@@ -310,7 +326,7 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
             output_field=IntegerField(),
         )
         events = list(
-            _self_ratings(ids, comp_ids)
+            _self_ratings(member_ids, comp_ids)
             .filter(created_at__gte=window_start)
             .order_by("created_at", "id")
             .annotate(bucket=bucket)
@@ -326,16 +342,12 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
             requirements, ids, baseline, events, ends, [start.date() for start in starts]
         )
     else:
-        current = cohorts.nest_levels(
-            _self_ratings(ids, comp_ids)
-            .latest_per_competency()
-            .values_list("learner_id", "competency_id", "level")
-        )
+        current = _latest_levels(_self_ratings(member_ids, comp_ids))
 
-    mentor_latest = cohorts.nest_levels(
-        Rating.objects.filter(learner__in=ids, competency__in=comp_ids, source=Rating.Source.MENTOR)
-        .latest_per_competency()
-        .values_list("learner_id", "competency_id", "level")
+    mentor_latest = _latest_levels(
+        Rating.objects.filter(
+            learner__in=member_ids, competency__in=comp_ids, source=Rating.Source.MENTOR
+        )
     )
     rows = cohorts.heatmap_rows(
         members,
@@ -344,7 +356,7 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
         past,
         now=now,
         last_rating_at=last_rating_at,
-        behind_plan=behind_plan_ids(ids),
+        behind_plan=behind_plan_ids(member_ids),
     )
     return CohortData(
         cohort,

@@ -64,6 +64,8 @@ def cohort_create(request):
     return render(request, "roadmap/mentoring/cohort_form.html", {"form": form})
 
 
+PAGE_SIZE = 50  # heatmap rows per page; the summary cards still cover the whole cohort
+
 SORT_LABELS = {"name": "name", "readiness": "readiness (lowest first)"}
 
 
@@ -102,13 +104,26 @@ def cohort_detail(request, cohort_id):
     cohort = _get_cohort_for_user(request.user, cohort_id)
     data = svc.cohort_data(cohort)
     sort, status, lacking = _heatmap_params(request, data)
-    rows = cohorts.sort_rows(cohorts.filter_rows(data.rows, status=status, lacking=lacking), sort)
+    matching = cohorts.sort_rows(
+        cohorts.filter_rows(data.rows, status=status, lacking=lacking), sort
+    )
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = request.GET.get("page", "1")
+    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    first = (page - 1) * PAGE_SIZE
+    rows = matching[first : first + PAGE_SIZE]
     names = {pc.competency_id: pc.competency.name for pc in data.path_competencies}
     sort_label = SORT_LABELS.get(sort) or f"{names[int(sort[1:])]} level (lowest first)"
     context = {
         "cohort": cohort,
         "data": data,
         "rows": rows,
+        "matching": len(matching),
+        "page": page,
+        "pages": pages,
+        "page_size": PAGE_SIZE,
+        "first": first + 1,
+        "last": first + len(rows),
         "sort": sort,
         "columns": [(pc, f"c{pc.competency_id}") for pc in data.path_competencies],
         "sort_label": sort_label,

@@ -428,3 +428,19 @@ def test_my_feedback_query_count_does_not_grow(client):
             client.get(reverse("roadmap:my_feedback"))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_heatmap_pages_keep_sort_and_summary_covers_everyone(client):
+    from roadmap.views.mentoring import PAGE_SIZE
+
+    setup = _populate(PAGE_SIZE + 3)
+    client.force_login(setup.mentor)
+    response = client.get(setup.detail_url, {"sort": "readiness"})
+    assert len(response.context["rows"]) == PAGE_SIZE
+    assert response.context["pages"] == 2
+    assert "page=2" in response.text and "sort=readiness" in response.text
+    assert len(response.context["data"].rows) == PAGE_SIZE + 3  # summaries use all of them
+    second = client.get(setup.detail_url, {"sort": "readiness", "page": "2"})
+    assert len(second.context["rows"]) == 3
+    assert client.get(setup.detail_url, {"page": "99"}).context["page"] == 2
+    assert client.get(setup.detail_url, {"page": "x"}).context["page"] == 1
