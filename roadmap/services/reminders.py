@@ -259,9 +259,9 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
     """Send a chunk of deliveries one by one, each with its own claim and record exactly as
     `delivery_send`, over one mail connection and sharing read-only lookups (path
     requirements). A failure of one row touches only that row."""
-    from django.core.mail import get_connection
+    from django.core.mail import mailers
 
-    connection = get_connection()
+    connection = mailers.default  # a fresh backend instance, opened on the first send
     cache: dict = {}
     results = {}
     try:
