@@ -26,3 +26,19 @@ def send_delivery_task(self, delivery_id: int) -> str:
     if result.outcome == reminders.Outcome.RETRY:
         raise self.retry(countdown=reminders.retry_countdown(result.attempts))
     return result.outcome
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def send_deliveries_task(self, delivery_ids: list[int]) -> dict:
+    """Send a chunk of deliveries (see `reminders.deliveries_send`). A row that needs a retry
+    goes back to pending on its own and is retried alone by `send_delivery_task`, so the rest
+    of the chunk is never resent; a lost retry message is repaired by the dispatcher."""
+    results = reminders.deliveries_send(delivery_ids=delivery_ids)
+    outcomes: dict[str, int] = {}
+    for delivery_id, result in results.items():
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+        if result.outcome == reminders.Outcome.RETRY:
+            send_delivery_task.apply_async(
+                (delivery_id,), countdown=reminders.retry_countdown(result.attempts)
+            )
+    return outcomes

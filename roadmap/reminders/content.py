@@ -73,22 +73,32 @@ def next_plan_item(*, learner: User) -> PlanItemSummary | None:
     )
 
 
-def _readiness(path, levels) -> int | None:
+def _requirements(path, cache: dict) -> list:
+    # One query per path per chunk of sends (the caller's cache), not three per e-mail.
+    key = ("requirements", path.pk)
+    if key not in cache:
+        cache[key] = PathCompetency.objects.requirements(path)
+    return cache[key]
+
+
+def _readiness(path, levels, cache: dict) -> int | None:
     if path is None:
         return None
-    return readiness_display(readiness(PathCompetency.objects.requirements(path), levels))
+    return readiness_display(readiness(_requirements(path, cache), levels))
 
 
-def weekly_content(*, learner: User, now: dt.datetime) -> dict:
-    """Readiness now and a week ago, the next plan item or the top gap, stale competencies."""
+def weekly_content(*, learner: User, now: dt.datetime, cache: dict | None = None) -> dict:
+    """Readiness now and a week ago, the next plan item or the top gap, stale competencies.
+    `cache` shares read-only lookups (path requirements) across a chunk of e-mails."""
+    cache = {} if cache is None else cache
     path = learner.target_path
     levels = Rating.objects.latest_levels(learner)
     before = Rating.objects.latest_levels(learner, at=now - dt.timedelta(days=7))
-    current = _readiness(path, levels)
-    previous = _readiness(path, before)
+    current = _readiness(path, levels, cache)
+    previous = _readiness(path, before, cache)
     top_gap = None
     if path is not None:
-        gaps = [g for g in gap_list(PathCompetency.objects.requirements(path), levels) if g.size]
+        gaps = [g for g in gap_list(_requirements(path, cache), levels) if g.size]
         if gaps:
             competency = Competency.objects.filter(pk=gaps[0].competency_id).first()
             top_gap = {

@@ -41,6 +41,8 @@ from roadmap.reminders.tokens import ALL, unsubscribe_token
 logger = logging.getLogger(__name__)
 
 CHUNK = 500
+# Deliveries per send task: one task, one mail connection and shared lookups per chunk.
+SEND_CHUNK = 50
 # Shorter than the beat interval (15 min), so a lost enqueue is repaired by the next tick.
 REENQUEUE_AFTER = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -188,10 +190,10 @@ def _enqueue_pending(now: dt.datetime) -> int:
 
 
 def deliveries_enqueue(*, delivery_ids: Iterable[int]) -> bool:
-    """Publish one send task per delivery over one broker connection. Never raises: if the
-    broker is unreachable the rows stay pending and the next dispatcher run enqueues them."""
+    """Publish one send task per SEND_CHUNK deliveries over one broker connection. Never raises:
+    if the broker is unreachable the rows stay pending and the next dispatcher run enqueues them."""
     from roadmap.celery import app
-    from roadmap.tasks import send_delivery_task
+    from roadmap.tasks import send_deliveries_task
 
     delivery_ids = list(delivery_ids)
     try:
@@ -199,8 +201,9 @@ def deliveries_enqueue(*, delivery_ids: Iterable[int]) -> bool:
         # hang on a broker that is down (kombu would otherwise keep retrying).
         with app.connection_for_write(transport_options=FAIL_FAST) as conn:
             producer = conn.Producer()
-            for delivery_id in delivery_ids:
-                send_delivery_task.apply_async((delivery_id,), producer=producer, retry=False)
+            for start in range(0, len(delivery_ids), SEND_CHUNK):
+                chunk = delivery_ids[start : start + SEND_CHUNK]
+                send_deliveries_task.apply_async((chunk,), producer=producer, retry=False)
     except Exception:
         logger.exception(
             "reminders: could not enqueue %s deliveries; they stay pending for the next dispatch",
@@ -252,8 +255,36 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError, OSError))
 
 
-def delivery_send(*, delivery_id: int) -> SendResult:
-    """Claim, render, send and record one delivery (see the module docstring)."""
+def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
+    """Send a chunk of deliveries one by one, each with its own claim and record exactly as
+    `delivery_send`, over one mail connection and sharing read-only lookups (path
+    requirements). A failure of one row touches only that row."""
+    from django.core.mail import mailers
+
+    connection = mailers.default  # a fresh backend instance, opened on the first send
+    cache: dict = {}
+    results = {}
+    try:
+        for delivery_id in delivery_ids:
+            results[delivery_id] = delivery_send(
+                delivery_id=delivery_id, connection=connection, cache=cache
+            )
+    finally:
+        _close_quietly(connection)
+    return results
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # a broken connection has nothing left to close
+        logger.debug("reminders: closing the mail connection failed", exc_info=True)
+
+
+def delivery_send(*, delivery_id: int, connection=None, cache: dict | None = None) -> SendResult:
+    """Claim, render, send and record one delivery (see the module docstring). `connection`
+    (a mail backend, opened on first use and closed after an error so the next row starts a
+    fresh session) and `cache` come from `deliveries_send`."""
     claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
         status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
     )
@@ -268,7 +299,7 @@ def delivery_send(*, delivery_id: int) -> SendResult:
     if not recipient.is_active or not (asked_for or pref.is_enabled(delivery.kind)):
         return _finish_failed(delivery, "Cancelled: the recipient turned this reminder off.")
     try:
-        message, notification = reminder_message(delivery=delivery)
+        message, notification = reminder_message(delivery=delivery, cache=cache)
     except Exception as exc:  # a rendering bug must not loop forever
         logger.exception("reminders: rendering delivery %s failed", delivery_id)
         return _finish_failed(delivery, f"Rendering failed: {exc!r}")
@@ -277,8 +308,14 @@ def delivery_send(*, delivery_id: int) -> SendResult:
         handed_off_at=timezone.now()
     )
     try:
-        message.send()
+        if connection is None:
+            message.send()
+        else:
+            connection.open()  # no-op while open; a fresh session after an error closed it
+            connection.send_messages([message])
     except Exception as exc:
+        if connection is not None:
+            _close_quietly(connection)
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if is_transient(exc) and delivery.attempts < MAX_ATTEMPTS:
             Delivery.objects.filter(pk=delivery_id).update(
@@ -331,7 +368,9 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def reminder_message(*, delivery: Delivery) -> tuple[EmailMultiAlternatives, dict]:
+def reminder_message(
+    *, delivery: Delivery, cache: dict | None = None
+) -> tuple[EmailMultiAlternatives, dict]:
     """The multipart e-mail for a delivery, and the fields of its in-app notification."""
     recipient = delivery.recipient
     now = timezone.now()
@@ -339,7 +378,7 @@ def reminder_message(*, delivery: Delivery) -> tuple[EmailMultiAlternatives, dic
     if kind == ReminderKind.DIGEST:
         data = content.digest_content(mentor=recipient, now=now)
     else:
-        data = content.weekly_content(learner=recipient, now=now)
+        data = content.weekly_content(learner=recipient, now=now, cache=cache)
     link_path = reverse(LINKS[kind])
     unsubscribe_kind = absolute_url(
         reverse("roadmap:unsubscribe", args=[unsubscribe_token(user_id=recipient.pk, kind=kind)])

@@ -468,3 +468,27 @@ def test_beat_runs_the_dispatcher_every_15_minutes_in_utc(settings):
     assert entry["task"] in app.tasks
     assert entry["schedule"] == 15 * 60
     assert settings.CELERY_TIMEZONE == "UTC"
+
+
+@pytest.mark.django_db
+def test_chunk_retries_only_the_failed_row_and_sends_the_others_once(flaky, monkeypatch):
+    from roadmap.tasks import send_deliveries_task
+
+    retried = []
+    monkeypatch.setattr(
+        send_delivery_task, "apply_async", lambda args, **kw: retried.append(args[0])
+    )
+    rows = [DeliveryFactory() for _ in range(3)]
+    flaky.append(smtplib.SMTPResponseException(421, b"busy"))  # the first send of the chunk
+    outcomes = send_deliveries_task.apply(args=[[d.pk for d in rows]]).result
+    assert outcomes == {"retry": 1, "sent": 2}
+    assert retried == [rows[0].pk]
+    assert len(mail.outbox) == 2
+    statuses = dict(Delivery.objects.values_list("pk", "status"))
+    assert statuses == {rows[0].pk: "pending", rows[1].pk: "sent", rows[2].pk: "sent"}
+    send_delivery_task.run(rows[0].pk)  # the single-row retry
+    assert Delivery.objects.get(pk=rows[0].pk).status == "sent"
+    assert len(mail.outbox) == 3
+    # The chunk redelivered (acks_late after a crash) resends nothing.
+    assert send_deliveries_task.apply(args=[[d.pk for d in rows]]).result == {"skipped": 3}
+    assert len(mail.outbox) == 3
