@@ -203,7 +203,9 @@ def dashboard(request):
         "calendar_active": calendar_active,
         "calendar_cells_svg": charts.calendar_cells_svg(calendar_cells, calendar_labels),
         "calendar_active_rows": [
-            (label, day.count) for day, label in zip(calendar, calendar_labels) if day.count
+            (label, day.count)
+            for day, label in zip(calendar, calendar_labels, strict=True)
+            if day.count
         ],
         "calendar_weeks": calendar[-1].week_index + 1,
         "current_streak": current_streak,
