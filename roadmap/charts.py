@@ -5,6 +5,8 @@ Templates only place what these return; no arithmetic happens in a template."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.html import format_html, format_html_join
+
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
@@ -158,3 +160,62 @@ def calendar_cells(days: Sequence) -> tuple[list[CalendarCell], int]:
     ]
     weeks = max((day.week_index for day in days), default=-1) + 1
     return cells, CALENDAR_LEFT + weeks * CALENDAR_PITCH
+
+
+# --- markup -----------------------------------------------------------------------------------
+# Pages with many marks (a 26-week calendar, a sparkline per competency) render these strings
+# once in Python: a template loop with filters per mark cost the dashboard most of its time.
+
+
+def sparkline_svg(spark: Sparkline) -> str:
+    """The sparkline's inline SVG (decorative: the row's text says the same)."""
+    target = (
+        format_html(
+            '<line class="target-line" x1="0" x2="{}" y1="{}" y2="{}"></line>',
+            spark.width,
+            spark.target_y,
+            spark.target_y,
+        )
+        if spark.target_y is not None
+        else ""
+    )
+    return format_html(
+        '<svg class="sparkline" viewBox="{}" width="{}" height="{}" aria-hidden="true" '
+        'focusable="false">{}<path class="spark" d="{}"></path>'
+        '<circle class="spark-dot" cx="{}" cy="{}" r="2.5"></circle></svg>',
+        spark.view_box,
+        spark.width,
+        spark.height,
+        target,
+        spark.path,
+        spark.last_x,
+        spark.last_y,
+    )
+
+
+def chart_dots_svg(chart: LineChart) -> str:
+    """The line chart's dots, each with its week and value as a tooltip."""
+    return format_html_join(
+        "",
+        '<circle class="dot" cx="{}" cy="{}" r="3.5"><title>Week of {}: {}%</title></circle>',
+        ((p.x, p.y, p.label, p.value) for p in chart.points),
+    )
+
+
+def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> str:
+    """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
+
+    def title(day) -> str:
+        if not day.count:
+            return "no activity"
+        return f"{day.count} thing{'' if day.count == 1 else 's'} done"
+
+    return format_html_join(
+        "",
+        '<rect class="cell act-{}" x="{}" y="{}" width="11" height="11" rx="2">'
+        "<title>{}: {}</title></rect>",
+        (
+            (cell.day.intensity, cell.x, cell.y, label, title(cell.day))
+            for cell, label in zip(cells, day_labels, strict=True)
+        ),
+    )

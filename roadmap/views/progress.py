@@ -13,6 +13,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET, require_http_methods
 
 from curriculum.models import Level, PathCompetency
@@ -53,6 +54,7 @@ class CompetencyRow:
     level: int | None
     spark: charts.Sparkline | None
     first_level: int | None
+    spark_svg: str = ""
 
     @property
     def level_name(self) -> str:
@@ -65,6 +67,18 @@ class CompetencyRow:
 
 def _week_label(day) -> str:
     return f"{day.day} {day:%b}"
+
+
+def _day_labeller():
+    """A function giving a date as the `date:"D j M Y"` filter would, with the translated names
+    looked up once: the dashboard labels a few hundred days, and the filter per day was slow."""
+    weekdays = [str(WEEKDAYS_ABBR[i]) for i in range(7)]
+    months = {m: str(MONTHS_3[m]).title() for m in range(1, 13)}
+
+    def label(day) -> str:
+        return f"{weekdays[day.weekday()]} {day.day} {months[day.month]} {day.year}"
+
+    return label
 
 
 @login_required
@@ -123,6 +137,7 @@ def dashboard(request):
     for cid, name, kind, target, weight, retired in rows:
         levels = [w.levels.get(cid) for w in weeks]
         rated = [lv for lv in levels if lv is not None]
+        spark = charts.sparkline(levels, target=None if retired else target) if rated else None
         competencies.append(
             CompetencyRow(
                 competency_id=cid,
@@ -132,10 +147,9 @@ def dashboard(request):
                 weight=weight,
                 retired=retired is not None,
                 level=rated[-1] if rated else None,
-                spark=charts.sparkline(levels, target=None if retired else target)
-                if rated
-                else None,
+                spark=spark,
                 first_level=rated[0] if rated else None,
+                spark_svg=charts.sparkline_svg(spark) if spark else "",
             )
         )
 
@@ -154,6 +168,9 @@ def dashboard(request):
     calendar = progress.activity_calendar(counts, today)
     calendar_active = [day for day in calendar if day.count]
     calendar_cells, calendar_svg_width = charts.calendar_cells(calendar)
+    day_label = _day_labeller()
+    calendar_labels = [day_label(day.day) for day in calendar]
+    series_rows = [(day_label(p.week), readiness_display(p.readiness)) for p in series]
 
     def named(ids):
         return sorted((names[cid], value) for cid, value in ids.items())
@@ -169,6 +186,11 @@ def dashboard(request):
         ),
         "series": [(p.week, readiness_display(p.readiness)) for p in series],
         "chart": chart,
+        "chart_dots_svg": charts.chart_dots_svg(chart) if chart else "",
+        # "D j M Y" labels: the numbers table, and the chart's first and last week
+        "series_rows": series_rows,
+        "series_first_label": series_rows[0][0].split(" ", 1)[1] if series_rows else "",
+        "series_last_label": series_rows[-1][0].split(" ", 1)[1] if series_rows else "",
         "diff": diff,
         "rose": named(diff.rose),
         "fell": named(diff.fell),
@@ -179,6 +201,12 @@ def dashboard(request):
         "calendar_cells": calendar_cells,
         "calendar_svg_width": calendar_svg_width,
         "calendar_active": calendar_active,
+        "calendar_cells_svg": charts.calendar_cells_svg(calendar_cells, calendar_labels),
+        "calendar_active_rows": [
+            (label, day.count)
+            for day, label in zip(calendar, calendar_labels, strict=True)
+            if day.count
+        ],
         "calendar_weeks": calendar[-1].week_index + 1,
         "current_streak": current_streak,
         "longest_streak": longest_streak,
