@@ -6,8 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -80,6 +82,7 @@ def _plan_context(
     items = list(plan_services.plan_items_for_page(plan))
     open_items = [i for i in items if i.is_open]
     patterns, project_url = _item_url_makers()
+    blank_fields = ""
     for item in items:
         # Every attribute the template reads is set on every item: a failed lookup is slow.
         item.behind = item.behind_weeks(today)
@@ -87,13 +90,22 @@ def _plan_context(
         item.project_url = project_url.replace(_SLUG, item.project.slug)
         item.urls = {a: url.replace(str(_ID), str(item.pk)) for a, url in patterns.items()}
         item.can_move_up = item.can_move_down = False
-        item.complete_form = None
+        item.form_has_errors = False
+        item.complete_fields = ""
         if item.is_open:
-            item.complete_form = (
-                complete_form
-                if item.pk == error_item_id and complete_form is not None
-                else CompleteItemForm(auto_id=f"item{item.pk}_%s")
-            )
+            if item.pk == error_item_id and complete_form is not None:
+                item.form_has_errors = bool(complete_form.errors)
+                item.complete_fields = render_to_string(
+                    "includes/form_fields.html", {"form": complete_form}
+                )
+            else:
+                # Blank forms differ only in their ids: render one, substitute the id.
+                blank_fields = blank_fields or render_to_string(
+                    "includes/form_fields.html",
+                    {"form": CompleteItemForm(auto_id=f"item{_ID}_%s")},
+                )
+                # ids only: the rest is the blank form's own (escaped) rendering
+                item.complete_fields = mark_safe(blank_fields.replace(str(_ID), str(item.pk)))
     for index, item in enumerate(open_items):
         item.can_move_up = index > 0
         item.can_move_down = index < len(open_items) - 1
