@@ -56,6 +56,12 @@ def competency_names(path: Path, projects: list[Project]) -> dict[int, str]:
     return names
 
 
+def _prefetch_checkpoints(items: list[PlanItem]) -> None:
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(items, "project__checkpoints")
+
+
 def _open_items(plan: Plan) -> list[PlanItem]:
     return list(
         plan.items.filter(status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED])
@@ -65,32 +71,53 @@ def _open_items(plan: Plan) -> list[PlanItem]:
     )
 
 
-def _write_schedule(items: list[PlanItem], *, weekly_hours: int, start: date) -> None:
-    """Date `items` one after another from `start` and replace their milestones."""
-    specs = [
-        planner.ProjectSpec(
-            id=item.project.id,
-            name=item.project.name,
-            hours=item.project.estimated_hours,
-            checkpoints=tuple(
-                planner.CheckpointSpec(c.id, c.title) for c in item.project.checkpoints.all()
-            ),
-        )
-        for item in items
-    ]
-    scheduled = planner.schedule(specs, weekly_hours, start)
-    milestones = []
-    for item, slot in zip(items, scheduled, strict=True):
+def _item_spec(item: PlanItem) -> planner.ProjectSpec:
+    return planner.ProjectSpec(
+        id=item.project.id,
+        name=item.project.name,
+        hours=item.project.estimated_hours,
+        checkpoints=tuple(
+            planner.CheckpointSpec(c.id, c.title) for c in item.project.checkpoints.all()
+        ),
+    )
+
+
+def _schedule(
+    items: list[PlanItem], specs: list[planner.ProjectSpec], *, weekly_hours: int, start: date
+) -> list[tuple[PlanItem, list]]:
+    """Set the dates of `items` one after another from `start`; their milestones, per item."""
+    out = []
+    for item, slot in zip(items, planner.schedule(specs, weekly_hours, start), strict=True):
         item.planned_start, item.planned_end = slot.start, slot.end
-        milestones += [
-            PlanMilestone(
-                item=item, checkpoint_id=m.checkpoint.id, title=m.checkpoint.title, due_date=m.due
-            )
-            for m in slot.milestones
-        ]
-    PlanItem.objects.bulk_update(items, ["planned_start", "planned_end"])
-    PlanMilestone.objects.filter(item__in=items).delete()
-    PlanMilestone.objects.bulk_create(milestones)
+        out.append((item, slot.milestones))
+    return out
+
+
+def _save_milestones(scheduled: list[tuple[PlanItem, list]]) -> None:
+    """Replace the milestones of the (saved) scheduled items."""
+    PlanMilestone.objects.filter(item__in=[item for item, _ in scheduled]).delete()
+    PlanMilestone.objects.bulk_create(
+        PlanMilestone(
+            item=item, checkpoint_id=m.checkpoint.id, title=m.checkpoint.title, due_date=m.due
+        )
+        for item, milestones in scheduled
+        for m in milestones
+    )
+
+
+def _save_dates(items: list[PlanItem]) -> None:
+    # Small batches: one bulk_update over ~150 rows builds CASE expressions whose cost grows
+    # with the square of the rows.
+    PlanItem.objects.bulk_update(items, ["planned_start", "planned_end"], batch_size=20)
+
+
+def _write_schedule(items: list[PlanItem], *, weekly_hours: int, start: date) -> None:
+    """Date the saved `items` one after another from `start` and replace their milestones."""
+    scheduled = _schedule(
+        items, [_item_spec(i) for i in items], weekly_hours=weekly_hours, start=start
+    )
+    _save_dates(items)
+    _save_milestones(scheduled)
 
 
 @transaction.atomic
@@ -119,30 +146,39 @@ def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
             for build in project.builds.all() if project else ():
                 cid = build.competency_id
                 levels[cid] = max(levels.get(cid, 0), build.builds_to_level)
+    specs = {p.id: project_spec(p) for p in projects}
     planned = planner.plan(
-        [project_spec(p) for p in projects],
+        list(specs.values()),
         requirements,
         levels,
         competency_names(plan.path, projects),
         done={item.project_id for item in kept},
     )
     next_position = (max((item.position for item in kept), default=-1)) + 1
-    PlanItem.objects.bulk_create(
-        [
-            PlanItem(
-                plan=plan,
-                project=by_id[p.project.id],
-                position=next_position + index,
-                explanation=p.explanation,
-                planned_start=today,
-                planned_end=today,
-            )
-            for index, p in enumerate(planned)
-        ]
+    new_items = [
+        PlanItem(
+            plan=plan,
+            project=by_id[p.project.id],
+            position=next_position + index,
+            explanation=p.explanation,
+        )
+        for index, p in enumerate(planned)
+    ]
+    # Date everything before writing, so the new items are inserted once with their dates.
+    kept_open = [item for item in kept if item.is_open]
+    _prefetch_checkpoints([i for i in kept_open if i.project_id not in by_id])
+    open_items = kept_open + new_items
+    scheduled = _schedule(
+        open_items,
+        [specs.get(i.project_id) or _item_spec(i) for i in open_items],
+        weekly_hours=learner.weekly_hours,
+        start=today,
     )
+    PlanItem.objects.bulk_create(new_items)
+    _save_dates(kept_open)
+    _save_milestones(scheduled)
     plan.regenerated_at = timezone.now()
     plan.save(update_fields=["regenerated_at"])
-    _write_schedule(_open_items(plan), weekly_hours=learner.weekly_hours, start=today)
     activity_touch(learner=learner)
     return plan
 
