@@ -15,6 +15,8 @@ this checkout yet is reported as "not available".
     .venv/bin/python tests/benchmarks/bench.py           (or: make bench)
     BENCH_QUICK=1 ...     fewer iterations and 1,000 due learners, for a smoke run
     BENCH_PROFILE=/assess/ ...  also print a pyinstrument profile of requests to matching URLs
+    BENCH_ONLY=assess,rate ...  only these scenarios (assess, dash, rate, plan, cohort, health,
+                                dispatch); the table then holds only those rows
 """
 
 import contextlib
@@ -41,6 +43,7 @@ QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 DUE_LEARNERS = 1_000 if QUICK else 10_000
 # BENCH_PROFILE=/assess/,/plan/ prints pyinstrument profiles of requests to URLs containing them.
 PROFILE = os.environ.get("BENCH_PROFILE", "")
+ONLY = {part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip()}
 # Rates are measured over bounded windows, so `make bench` stays within a few minutes.
 NOOP_WINDOW = 20 if QUICK else 30
 DISPATCH_WINDOW = 30 if QUICK else 90
@@ -113,6 +116,7 @@ class Row:
     limit: float | None = None  # ratio target (<=); None: no target
     floor_ms: float | None = None  # the floor measured just before this row
     group: str = ""  # rows of one group must have flat query counts
+    key: str = ""  # BENCH_ONLY name, when it is not the group
     note: str = ""
     flat: str = ""
     extra: dict = field(default_factory=dict)
@@ -225,6 +229,8 @@ def page_rows(data: dict, floor_client) -> list[Row]:
     rows: list[Row] = []
 
     def measure(row: Row, user, method, url, *, n=runs, **kwargs):
+        if ONLY and (row.key or row.group) not in ONLY:
+            return
         if url is None:
             row.note = "not available"
         else:
@@ -275,7 +281,7 @@ def page_rows(data: dict, floor_client) -> list[Row]:
     rater = people["rater"]
     competency_id = rater.target_path.path_competencies.order_by("position")[0].competency_id
     measure(
-        Row("Save one rating (htmx POST)", "40 competencies", target="<= 4x", limit=4),
+        Row("Save one rating (htmx POST)", "40 competencies", target="<= 4x", limit=4, key="rate"),
         rater,
         "post",
         url_or_none("roadmap:rate", competency_id),
@@ -314,7 +320,11 @@ def page_rows(data: dict, floor_client) -> list[Row]:
     plan_page = url_or_none("roadmap:plan")
     if plan_page and generate:
         measure(
-            Row("Plan page", "300 comp. x 150 projects"), people["plan300"], "get", plan_page, n=few
+            Row("Plan page", "300 comp. x 150 projects", key="plan"),
+            people["plan300"],
+            "get",
+            plan_page,
+            n=few,
         )
 
     for size in (50, 500):
@@ -327,7 +337,7 @@ def page_rows(data: dict, floor_client) -> list[Row]:
             n=few if size == 500 else runs,
         )
     measure(
-        Row("Cohort CSV export", "500 learners x 40"),
+        Row("Cohort CSV export", "500 learners x 40", key="cohort"),
         people["mentor500"],
         "get",
         url_or_none("roadmap:cohort_csv", cohorts[500].pk),
@@ -335,7 +345,9 @@ def page_rows(data: dict, floor_client) -> list[Row]:
     )
 
     health = url_or_none("roadmap:health")
-    measure(Row("Health check", "database + broker"), people["assess40"], "get", health)
+    measure(
+        Row("Health check", "database + broker", key="health"), people["assess40"], "get", health
+    )
     return rows
 
 
@@ -551,8 +563,10 @@ def main() -> None:
         print(f"  floor: {floor_ms:.2f} ms", flush=True)
 
         rows = page_rows(data, floor_client)
-        more, worker_kb = dispatch_rows(redis_url)
-        rows += more
+        worker_kb = None
+        if not ONLY or "dispatch" in ONLY:
+            more, worker_kb = dispatch_rows(redis_url)
+            rows += more
         mark_flat(rows)
         web_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         table = render(
