@@ -5,13 +5,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from curriculum.curriculum_file import DEFAULT_FILE, CurriculumError
 from curriculum.models import Competency, Path, PathCompetency, Project
-from curriculum.services import (
-    DEFAULT_FILE,
-    CurriculumError,
-    curriculum_export,
-    curriculum_import,
-)
+from curriculum.services import curriculum_export, curriculum_import
 from roadmap.models import Rating
 from tests.curriculum.helpers import MINI, db_snapshot, line_of, replace_once
 from tests.factories import RatingFactory

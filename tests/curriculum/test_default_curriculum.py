@@ -4,6 +4,8 @@
 import pytest
 from django.core.management import call_command
 
+from curriculum.curriculum_file import DEFAULT_FILE
+from curriculum.graph import find_cycle
 from curriculum.models import (
     CareerGoal,
     Competency,
@@ -13,7 +15,7 @@ from curriculum.models import (
     Project,
     ProjectCompetency,
 )
-from curriculum.services import DEFAULT_FILE, _find_cycle, curriculum_import
+from curriculum.services import curriculum_import
 
 pytestmark = pytest.mark.django_db
 
@@ -177,11 +179,12 @@ def test_projects_build_only_their_own_paths_competencies_and_have_no_cycle(load
         assert PathCompetency.objects.filter(
             path_id=build.project.path_id, competency_id=build.competency_id
         ).exists(), build
-    graph = {
-        p.slug: [q.slug for q in p.prerequisites.all()]
+    edges = [
+        (p.slug, q.slug)
         for p in Project.objects.prefetch_related("prerequisites")
-    }
-    assert _find_cycle(graph) is None
+        for q in p.prerequisites.all()
+    ]
+    assert find_cycle(edges) is None
     evaluation = Project.objects.get(slug="llm-evaluation-dashboard")
     assert evaluation.prerequisites.filter(slug="production-rag-pipeline").exists()
 

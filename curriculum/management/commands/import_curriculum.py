@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from curriculum.services import CurriculumError, curriculum_import
+from curriculum.curriculum_file import CurriculumError
+from curriculum.services import curriculum_import
 
 
 class Command(BaseCommand):
