@@ -17,7 +17,7 @@ from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET, require_http_methods
 
 from curriculum.models import Level, PathCompetency
-from roadmap import charts, progress
+from roadmap import charts, progress, progress_markup
 from roadmap.gaps import Requirement, readiness, readiness_display
 from roadmap.models import Rating
 from roadmap.progress_forms import DeleteAccountForm
@@ -188,7 +188,7 @@ def dashboard(request):
         "chart": chart,
         "chart_dots_svg": charts.chart_dots_svg(chart) if chart else "",
         # "D j M Y" labels: the numbers table, and the chart's first and last week
-        "series_rows": series_rows,
+        "series_rows_html": progress_markup.readiness_rows(series_rows),
         "series_first_label": series_rows[0][0].split(" ", 1)[1] if series_rows else "",
         "series_last_label": series_rows[-1][0].split(" ", 1)[1] if series_rows else "",
         "diff": diff,
@@ -196,17 +196,20 @@ def dashboard(request):
         "fell": named(diff.fell),
         "new": named(diff.new),
         "competencies": competencies,
+        "trend_rows": progress_markup.trend_rows(competencies),
         "changes": changes,
         "has_activity": bool(counts),
         "calendar_cells": calendar_cells,
         "calendar_svg_width": calendar_svg_width,
         "calendar_active": calendar_active,
         "calendar_cells_svg": charts.calendar_cells_svg(calendar_cells, calendar_labels),
-        "calendar_active_rows": [
-            (label, day.count)
-            for day, label in zip(calendar, calendar_labels, strict=True)
-            if day.count
-        ],
+        "calendar_active_items": progress_markup.active_day_items(
+            [
+                (label, day.count)
+                for day, label in zip(calendar, calendar_labels, strict=True)
+                if day.count
+            ]
+        ),
         "calendar_weeks": calendar[-1].week_index + 1,
         "current_streak": current_streak,
         "longest_streak": longest_streak,
