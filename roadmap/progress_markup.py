@@ -36,7 +36,7 @@ def _trend_row(row) -> str:
         badge = ""
         target = f'{row.target} <span class="badge ok">met</span>' if row.met else str(row.target)
     return (
-        f'{opening}\n<th scope="row">{escape(row.name)} {badge}'
+        f'{opening}\n<th scope="row">{escape(row.name)}\n{badge}'
         f'<span class="muted small kind">{escape(row.kind)}</span> </th>\n'
         f"<td> {trend} </td>\n<td>{now}</td>\n<td>{target}</td>\n</tr>\n"
     )
