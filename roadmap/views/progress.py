@@ -119,11 +119,16 @@ def dashboard(request):
         .order_by("created_at", "id")
         .values_list("competency_id", "level", "created_at")
     )
-    events = [event for event in all_events if event[0] in names]
+    # Each rating's local day, once: for the weekly series, since last week and the calendar.
+    dated = progress.dated_events(all_events, zone)
+    events = [event for event in dated if event[0] in names]
 
-    weeks = progress.weekly_levels(events, zone, today)
-    series = [progress.WeekPoint(w.week, readiness(requirements, w.levels)) for w in weeks]
-    diff = progress.since_last_week(events, requirements, zone, today)
+    history = progress.history(events, requirements, today)
+    series = [
+        progress.WeekPoint(week, value)
+        for week, value in zip(history.weeks, history.readiness, strict=True)
+    ]
+    diff = history.diff
     chart = (
         charts.line_chart(
             [readiness_display(p.readiness) for p in series],
@@ -134,8 +139,9 @@ def dashboard(request):
     )
 
     competencies = []
+    unrated = [None] * len(series)
     for cid, name, kind, target, weight, retired in rows:
-        levels = [w.levels.get(cid) for w in weeks]
+        levels = history.levels.get(cid, unrated)
         rated = [lv for lv in levels if lv is not None]
         spark = charts.sparkline(levels, target=None if retired else target) if rated else None
         competencies.append(
@@ -163,7 +169,8 @@ def dashboard(request):
 
     # Activity: ratings of any competency, path choices and plan updates.
     others = activity_moments(learner=user)
-    counts = progress.active_days([at for _, _, at in all_events] + others, zone)
+    counts = progress.active_days(others, zone)
+    counts.update(day for *_, day in dated)
     current_streak, longest_streak = progress.streaks(counts, today)
     calendar = progress.activity_calendar(counts, today)
     calendar_active = [day for day in calendar if day.count]
