@@ -193,20 +193,21 @@ def history(
             (requirement.weight, requirement.target)
         )
     needed = sum(weight * target for pairs in by_competency.values() for weight, target in pairs)
-
-    def reached_at(competency_id: int, level: int) -> int:
-        return sum(weight * min(level, target) for weight, target in by_competency[competency_id])
-
-    reached = sum(reached_at(cid, 0) for cid in by_competency)
+    # Before any rating every level is 0.
+    reached = sum(
+        weight * min(0, target) for pairs in by_competency.values() for weight, target in pairs
+    )
     current: dict[int, int] = {}
-    changes: dict[int, list[tuple[int, int]]] = {}  # competency -> (week index, level) per week
+    changes: dict[int, list[tuple[int, int]]] = {}  # competency -> (week index, level) per change
     series = []
     for index, week in enumerate(weeks):
         for _, competency_id, level in grouped.get(week, ()):
-            if competency_id in by_competency:
-                old = current.get(competency_id, 0)
-                reached += reached_at(competency_id, level) - reached_at(competency_id, old)
+            old = current.get(competency_id)
+            if old == level:
+                continue
             current[competency_id] = level
+            for weight, target in by_competency.get(competency_id, ()):
+                reached += weight * (min(level, target) - min(old or 0, target))
             steps = changes.setdefault(competency_id, [])
             if steps and steps[-1][0] == index:
                 steps[-1] = (index, level)
