@@ -5,6 +5,7 @@ Templates only place what these return; no arithmetic happens in a template."""
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -157,8 +158,8 @@ def sparkline(
     return Sparkline(width, height, "".join(parts), last_x, last_y, target_y)
 
 
-@dataclass(frozen=True)
-class CalendarCell:
+class CalendarCell(NamedTuple):
+    # A tuple, not a dataclass: one per calendar day.
     x: float
     y: float
     day: object  # roadmap.progress.CalendarDay

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from roadmap.gaps import Requirement, readiness
@@ -294,8 +295,8 @@ def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
     return run, longest
 
 
-@dataclass(frozen=True)
-class CalendarDay:
+class CalendarDay(NamedTuple):
+    # A tuple, not a dataclass: the calendar makes 182 of these per page view.
     day: date
     count: int
     week_index: int  # column, 0 = oldest week

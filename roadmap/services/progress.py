@@ -5,7 +5,7 @@ import datetime as dt
 import functools
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import DateTimeField, F, Q, Value
 from django.utils import timezone
 
 from accounts.models import User
@@ -66,12 +66,21 @@ def dashboard_hub(*, learner: User) -> dict:
 
 def activity_moments(*, learner: User) -> list[dt.datetime]:
     """Moments the learner did something besides rating: chose a path, started or finished a
-    plan item. One UNION ALL query (a moment per row; days are counted in Python)."""
-    selections = PathSelection.objects.filter(learner=learner).order_by().values_list("created_at")
-    items = PlanItem.objects.filter(plan__learner=learner).order_by()
-    started = items.filter(started_at__isnull=False).values_list("started_at")
-    completed = items.filter(completed_at__isnull=False).values_list("completed_at")
-    return [at for (at,) in selections.union(started, completed, all=True).order_by()]
+    plan item. One UNION ALL query (up to two moments per row; days are counted in Python)."""
+    selections = (
+        PathSelection.objects.filter(learner=learner)
+        .order_by()
+        .values_list("created_at", Value(None, output_field=DateTimeField()))
+    )
+    # One row per item that started or finished, with both moments (a missing one is NULL).
+    items = (
+        PlanItem.objects.filter(plan__learner=learner)
+        .filter(Q(started_at__isnull=False) | Q(completed_at__isnull=False))
+        .order_by()
+        .values_list("started_at", "completed_at")
+    )
+    rows = selections.union(items, all=True).order_by()
+    return [at for pair in rows for at in pair if at is not None]
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from curriculum.models import Level, PathCompetency
 from roadmap import charts, progress, progress_markup
-from roadmap.gaps import Requirement, readiness, readiness_display
+from roadmap.gaps import Requirement, readiness_display
 from roadmap.models import Rating
 from roadmap.progress_forms import DeleteAccountForm
 from roadmap.services.progress import (

@@ -7,10 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap.models import PlanItem
+from roadmap.models import PathSelection, PlanItem
 from roadmap.services import mentoring as svc
 from roadmap.services.assessments import rating_record
+from roadmap.services.progress import activity_moments
 from tests import factories
+from tests.factories_admin import PathSelectionFactory
 from tests.factories_mentoring import FeedbackFactory, RatingVerificationFactory
 from tests.factories_plans import PlanFactory, PlanItemFactory
 from tests.factories_progress import path_with_competencies
@@ -105,3 +107,17 @@ def test_hub_queries_do_not_grow(client, learner, size, django_assert_max_num_qu
     # the same limit as tests/roadmap/test_progress_dashboard.py
     with django_assert_max_num_queries(9):
         assert client.get(URL).status_code == 200
+
+
+def test_activity_moments_are_every_path_choice_start_and_completion(learner):
+    plan = PlanFactory(learner=learner, path=learner.target_path)
+    moments = [NOW - timedelta(days=d) for d in range(1, 6)]
+    started, both, done = (PlanItemFactory(plan=plan, planned_start=NOW.date()) for _ in range(3))
+    PlanItem.objects.filter(pk=started.pk).update(started_at=moments[0])
+    PlanItem.objects.filter(pk=both.pk).update(started_at=moments[1], completed_at=moments[2])
+    # Completed without a start (data from before starts were recorded): still a moment.
+    PlanItem.objects.filter(pk=done.pk).update(completed_at=moments[3])
+    PlanItemFactory(plan=plan, planned_start=NOW.date())  # neither: no moment
+    selection = PathSelectionFactory(learner=learner, path=learner.target_path)
+    PathSelection.objects.filter(pk=selection.pk).update(created_at=moments[4])
+    assert sorted(activity_moments(learner=learner)) == sorted(moments)
