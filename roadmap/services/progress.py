@@ -5,7 +5,7 @@ import datetime as dt
 import functools
 
 from django.db import transaction
-from django.db.models import DateTimeField, F, Q, Value
+from django.db.models import DateTimeField, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from accounts.models import User
@@ -29,13 +29,6 @@ from roadmap.services.mentoring import mentoring_annotations
 from roadmap.services.plans import next_item_annotations
 
 
-def curriculum_snapshot_get(*, learner: User, path: Path) -> Snapshot | None:
-    row = CurriculumSnapshot.objects.filter(learner=learner, path=path).values_list(
-        "requirements", flat=True
-    )
-    return next(iter(row), None)
-
-
 def curriculum_snapshot_record(
     *, learner: User, path: Path, requirements: Snapshot, previous: Snapshot | None
 ) -> None:
@@ -51,16 +44,27 @@ def curriculum_snapshot_record(
 
 @functools.cache
 def _hub_queryset():
-    """The hub's annotated User query, built once per process: building its fourteen subqueries
-    cost more than running them. Every use chains a filter, so each request gets a fresh clone
-    and its own results."""
-    annotations = {**mentoring_annotations(), **next_item_annotations()}
+    """The hub's annotated User query, built once per process: building its subqueries cost more
+    than running them. Every use chains a filter, so each request gets a fresh clone and its own
+    results."""
+    annotations = {
+        **mentoring_annotations(),
+        **next_item_annotations(),
+        "path_name": F("target_path__name"),
+        "seen_requirements": Subquery(
+            CurriculumSnapshot.objects.filter(learner=OuterRef("pk"), path=OuterRef("target_path"))
+            .order_by()
+            .values("requirements")[:1]
+        ),
+    }
     return User.objects.annotate(**annotations).values(*annotations)
 
 
 def dashboard_hub(*, learner: User) -> dict:
-    """What the dashboard shows of other areas (mentoring card, next plan item), in one query:
-    scalar subqueries on the learner's own row."""
+    """What the dashboard reads besides ratings and the path's competencies, in one query of
+    scalar subqueries on the learner's own row: the mentoring card, the next plan item, the
+    target path's name and the curriculum snapshot the learner last saw of it (`seen_requirements`,
+    None before the first visit)."""
     return _hub_queryset().filter(pk=learner.pk).get()
 
 

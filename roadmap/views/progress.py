@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET, require_http_methods
 
-from curriculum.models import Level, PathCompetency
+from curriculum.models import Level, Path, PathCompetency
 from roadmap import charts, progress, progress_markup
 from roadmap.gaps import Requirement, readiness_display
 from roadmap.models import Rating
@@ -25,7 +25,6 @@ from roadmap.services.progress import (
     RATING_FIELDS,
     account_delete,
     activity_moments,
-    curriculum_snapshot_get,
     curriculum_snapshot_record,
     dashboard_hub,
     learner_export,
@@ -85,13 +84,16 @@ def _day_labeller():
 @require_GET
 def dashboard(request):
     user = request.user
-    path = user.target_path
-    if path is None:
+    if user.target_path_id is None:
         onboarding = _url_or_none("roadmap:onboarding")
         if onboarding and user.is_learner:
             return redirect(onboarding)
         return render(request, "roadmap/dashboard.html", {"path": None})
 
+    # Mentoring card, next plan item, the path's name and the last snapshot: one query.
+    hub = dashboard_hub(learner=user)
+    # The page needs only the path's id and name; both came with the hub.
+    path = Path(pk=user.target_path_id, name=hub["path_name"])
     zone = user.zone
     now = timezone.now()
     today = progress.local_date(now, zone)
@@ -163,7 +165,7 @@ def dashboard(request):
     snapshot = progress.requirements_snapshot(
         (cid, name, target, weight) for cid, name, _, target, weight, retired in rows if not retired
     )
-    previous = curriculum_snapshot_get(learner=user, path=path)
+    previous = hub["seen_requirements"]
     changes = progress.curriculum_changes(previous, snapshot)
     curriculum_snapshot_record(learner=user, path=path, requirements=snapshot, previous=previous)
 
@@ -222,8 +224,7 @@ def dashboard(request):
         "longest_streak": longest_streak,
         "level_names": LEVEL_NAMES,
         "week_count": len(series),
-        # mentoring card and next plan item: one query over the learner's row
-        "hub": dashboard_hub(learner=user),
+        "hub": hub,
     }
     return render(request, "roadmap/dashboard.html", context)
 

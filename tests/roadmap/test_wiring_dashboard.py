@@ -105,7 +105,7 @@ def test_hub_queries_do_not_grow(client, learner, size, django_assert_max_num_qu
     client.force_login(learner)
     client.get(URL)
     # the same limit as tests/roadmap/test_progress_dashboard.py
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         assert client.get(URL).status_code == 200
 
 
