@@ -5,9 +5,9 @@ Templates only place what these return; no arithmetic happens in a template."""
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape  # what django.utils.html.escape does, minus its lazy-string wrapper
 from typing import NamedTuple
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -109,12 +109,14 @@ def _spark_y(level: int, height: int, y_max: int) -> float:
 
 
 @functools.lru_cache(maxsize=256)
-def _spark_xs(n: int, width: int) -> tuple[tuple[float, str], ...]:
+def _spark_xs(n: int, width: int) -> tuple[tuple[float, ...], tuple[str, ...]]:
     """The x of each of n weeks and its formatted text: the same for every sparkline of a page."""
     if n == 1:
-        return ((width / 2, _fmt(width / 2)),)
-    step = (width - 2 * SPARK_PAD) / (n - 1) if n > 1 else 0.0
-    return tuple((x, _fmt(x)) for x in (SPARK_PAD + i * step for i in range(n)))
+        xs = (width / 2,)
+    else:
+        step = (width - 2 * SPARK_PAD) / (n - 1) if n > 1 else 0.0
+        xs = tuple(SPARK_PAD + i * step for i in range(n))
+    return xs, tuple(_fmt(x) for x in xs)
 
 
 @functools.lru_cache(maxsize=256)
@@ -134,22 +136,25 @@ def sparkline(
     """A small step line of levels over weeks; weeks before the first rating (None) are skipped.
     `target`, when given, places a reference line at that level."""
     n = len(values)
-    xs = _spark_xs(n, width)
+    xs, x_texts = _spark_xs(n, width)
     parts = []
-    last_x = last_y = None
-    for i, value in enumerate(values):
+    last_x = last_y = previous = None
+    for value, x, x_text in zip(values, xs, x_texts, strict=True):
         if value is None:
             continue
-        x, x_text = xs[i]
+        if value == previous:
+            # A step: the level holds until the week it changes.
+            parts.append(f"H{x_text}")
+            last_x = x
+            continue
         y, y_text = _spark_level_y(value, height, y_max)
         if last_y is None:
             parts.append(f"M{x_text},{y_text}")
         elif y == last_y:
-            # A step: the level holds until the week it changes.
             parts.append(f"H{x_text}")
         else:
             parts.append(f"H{x_text}V{y_text}")
-        last_x, last_y = x, y
+        last_x, last_y, previous = x, y, value
     if last_x is not None and n == 1:
         parts.append(f"H{_fmt(last_x + 0.1)}")
     if last_x is not None:
@@ -210,7 +215,7 @@ def chart_dots_svg(chart: LineChart) -> SafeString:
     return mark_safe(
         "".join(
             f'<circle class="dot" cx="{p.x}" cy="{p.y}" r="3.5">'
-            f"<title>Week of {escape(p.label)}: {escape(p.value)}%</title></circle>"
+            f"<title>Week of {escape(p.label)}: {p.value}%</title></circle>"
             for p in chart.points
         )
     )

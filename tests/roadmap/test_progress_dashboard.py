@@ -254,3 +254,17 @@ def test_retired_competencies_are_listed_after_current_ones(client, learner):
     html = client.get(URL).text
     rows = [html.index(f"{c.name}\n") for c in (second, third, first)]
     assert rows == sorted(rows)
+
+
+def test_competency_names_are_escaped_on_the_page(client, learner):
+    script = '<script>alert("x")</script>'
+    competency = learner.competencies[0]
+    competency.name = script
+    competency.save()
+    rating_record(learner=learner, competency=competency, level=2, at=NOW - timedelta(days=8))
+    rating_record(learner=learner, competency=competency, level=3)
+    client.force_login(learner)
+    html = client.get(URL).text
+    assert script not in html
+    # the trend table row and the since-last-week line
+    assert html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == 2
