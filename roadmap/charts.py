@@ -210,6 +210,23 @@ def sparkline_svg(spark: Sparkline) -> SafeString:
     )
 
 
+def chart_axes_svg(chart: LineChart) -> SafeString:
+    """The line chart's grid lines with their percent labels, and its week labels."""
+    y_axis = "".join(
+        f'<line class="grid-line" x1="{chart.left}" x2="{chart.right}" y1="{tick.position}" '
+        f'y2="{tick.position}"></line>\n'
+        f'<text x="{chart.y_label_x}" y="{tick.position}" text-anchor="end" '
+        f'dominant-baseline="middle">{escape(tick.label)}%</text>\n'
+        for tick in chart.y_ticks
+    )
+    x_axis = "".join(
+        f'<text x="{tick.position}" y="{chart.x_label_y}" text-anchor="middle">'
+        f"{escape(tick.label)}</text>\n"
+        for tick in chart.x_ticks
+    )
+    return mark_safe(y_axis + x_axis)
+
+
 def chart_dots_svg(chart: LineChart) -> SafeString:
     """The line chart's dots, each with its week and value as a tooltip."""
     return mark_safe(

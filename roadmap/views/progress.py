@@ -195,6 +195,7 @@ def dashboard(request):
         ),
         "series": [(p.week, readiness_display(p.readiness)) for p in series],
         "chart": chart,
+        "chart_axes_svg": charts.chart_axes_svg(chart) if chart else "",
         "chart_dots_svg": charts.chart_dots_svg(chart) if chart else "",
         # "D j M Y" labels: the numbers table, and the chart's first and last week
         "series_rows_html": progress_markup.readiness_rows(series_rows),

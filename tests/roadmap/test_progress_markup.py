@@ -99,3 +99,23 @@ def test_chart_and_calendar_marks_escape_their_labels():
         '</title></rect><rect class="cell act-2" x="30" y="16" width="11" height="11" rx="2">'
         "<title>Tue 3 Nov 2026: 2 things done</title></rect>"
     )
+
+
+# The axes as readiness_chart.html drew them before they moved to Python.
+AXES_TEMPLATE = """{% for tick in chart.y_ticks %}
+      <line class="grid-line" x1="{{ chart.left }}" x2="{{ chart.right }}" y1="{{ tick.position }}" y2="{{ tick.position }}"></line>
+      <text x="{{ chart.y_label_x }}" y="{{ tick.position }}" text-anchor="end" dominant-baseline="middle">{{ tick.label }}%</text>
+    {% endfor %}
+    {% for tick in chart.x_ticks %}
+      <text x="{{ tick.position }}" y="{{ chart.x_label_y }}" text-anchor="middle">{{ tick.label }}</text>
+    {% endfor %}"""
+
+
+def test_chart_axes_are_the_markup_the_template_wrote():
+    for count in (1, 2, 10, 52):
+        labels = [f"{n} Nov" for n in range(count - 1)] + [SCRIPT]
+        chart = line_chart([n * 7 % 101 for n in range(count)], labels)
+        expected = engines["django"].from_string(AXES_TEMPLATE).render({"chart": chart})
+        axes = charts.chart_axes_svg(chart)
+        assert _collapsed(axes) == _collapsed(expected)
+        assert "<script>" not in axes
