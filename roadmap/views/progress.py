@@ -126,16 +126,14 @@ def dashboard(request):
     events = [event for event in dated if event[0] in names]
 
     history = progress.history(events, requirements, today)
+    # Whole percents per week, as the chart, its table and its description show them.
     series = [
-        progress.WeekPoint(week, value)
+        (week, readiness_display(value))
         for week, value in zip(history.weeks, history.readiness, strict=True)
     ]
     diff = history.diff
     chart = (
-        charts.line_chart(
-            [readiness_display(p.readiness) for p in series],
-            [_week_label(p.week) for p in series],
-        )
+        charts.line_chart([percent for _, percent in series], [_week_label(w) for w, _ in series])
         if series
         else None
     )
@@ -179,7 +177,7 @@ def dashboard(request):
     calendar_cells, calendar_svg_width = charts.calendar_cells(calendar)
     day_label = _day_labeller()
     calendar_labels = [day_label(day.day) for day in calendar]
-    series_rows = [(day_label(p.week), readiness_display(p.readiness)) for p in series]
+    series_rows = [(day_label(week), percent) for week, percent in series]
 
     def named(ids):
         return sorted((names[cid], value) for cid, value in ids.items())
@@ -193,7 +191,7 @@ def dashboard(request):
         "readiness_change_abs": abs(
             readiness_display(diff.readiness_now) - readiness_display(diff.readiness_before)
         ),
-        "series": [(p.week, readiness_display(p.readiness)) for p in series],
+        "series": series,
         "chart": chart,
         "chart_axes_svg": charts.chart_axes_svg(chart) if chart else "",
         "chart_dots_svg": charts.chart_dots_svg(chart) if chart else "",
