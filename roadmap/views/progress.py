@@ -141,8 +141,10 @@ def dashboard(request):
     competencies = []
     unrated = [None] * len(series)
     for cid, name, kind, target, weight, retired in rows:
+        # None until the week of the first rating, a level every week after it.
         levels = history.levels.get(cid, unrated)
-        rated = [lv for lv in levels if lv is not None]
+        rated = cid in history.levels
+        first_level = next((lv for lv in levels if lv is not None), None)
         spark = charts.sparkline(levels, target=None if retired else target) if rated else None
         competencies.append(
             CompetencyRow(
@@ -152,9 +154,9 @@ def dashboard(request):
                 target=target,
                 weight=weight,
                 retired=retired is not None,
-                level=rated[-1] if rated else None,
+                level=levels[-1] if rated else None,
                 spark=spark,
-                first_level=rated[0] if rated else None,
+                first_level=first_level,
                 spark_svg=charts.sparkline_svg(spark) if spark else "",
             )
         )
