@@ -2,10 +2,13 @@
 
 Templates only place what these return; no arithmetic happens in a template."""
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from html import escape  # what django.utils.html.escape does, minus its lazy-string wrapper
+from typing import NamedTuple
 
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 
 def _fmt(value: float) -> str:
@@ -105,6 +108,23 @@ def _spark_y(level: int, height: int, y_max: int) -> float:
     return height - SPARK_PAD - (height - 2 * SPARK_PAD) * min(max(level, 0), y_max) / y_max
 
 
+@functools.lru_cache(maxsize=256)
+def _spark_xs(n: int, width: int) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """The x of each of n weeks and its formatted text: the same for every sparkline of a page."""
+    if n == 1:
+        xs = (width / 2,)
+    else:
+        step = (width - 2 * SPARK_PAD) / (n - 1) if n > 1 else 0.0
+        xs = tuple(SPARK_PAD + i * step for i in range(n))
+    return xs, tuple(_fmt(x) for x in xs)
+
+
+@functools.lru_cache(maxsize=256)
+def _spark_level_y(level: int, height: int, y_max: int) -> tuple[float, str]:
+    y = _spark_y(level, height, y_max)
+    return y, _fmt(y)
+
+
 def sparkline(
     values: Sequence[int | None],
     *,
@@ -115,31 +135,36 @@ def sparkline(
 ) -> Sparkline:
     """A small step line of levels over weeks; weeks before the first rating (None) are skipped.
     `target`, when given, places a reference line at that level."""
-    pad = SPARK_PAD
     n = len(values)
-    step = (width - 2 * pad) / (n - 1) if n > 1 else 0.0
+    xs, x_texts = _spark_xs(n, width)
     parts = []
-    last = None
-    for i, value in enumerate(values):
+    last_x = last_y = previous = None
+    for value, x, x_text in zip(values, xs, x_texts, strict=True):
         if value is None:
             continue
-        x = pad + i * step if n > 1 else width / 2
-        y = _spark_y(value, height, y_max)
-        if last is None:
-            parts.append(f"M{_fmt(x)},{_fmt(y)}")
-        else:
+        if value == previous:
             # A step: the level holds until the week it changes.
-            parts.append(f"H{_fmt(x)}" if y == last[1] else f"H{_fmt(x)}V{_fmt(y)}")
-        last = (x, y)
-    if last is not None and n == 1:
-        parts.append(f"H{_fmt(last[0] + 0.1)}")
-    last_x, last_y = (round(last[0], 1), round(last[1], 1)) if last else (None, None)
+            parts.append(f"H{x_text}")
+            last_x = x
+            continue
+        y, y_text = _spark_level_y(value, height, y_max)
+        if last_y is None:
+            parts.append(f"M{x_text},{y_text}")
+        elif y == last_y:
+            parts.append(f"H{x_text}")
+        else:
+            parts.append(f"H{x_text}V{y_text}")
+        last_x, last_y, previous = x, y, value
+    if last_x is not None and n == 1:
+        parts.append(f"H{_fmt(last_x + 0.1)}")
+    if last_x is not None:
+        last_x, last_y = round(last_x, 1), round(last_y, 1)
     target_y = round(_spark_y(target, height, y_max), 1) if target is not None else None
     return Sparkline(width, height, "".join(parts), last_x, last_y, target_y)
 
 
-@dataclass(frozen=True)
-class CalendarCell:
+class CalendarCell(NamedTuple):
+    # A tuple, not a dataclass: one per calendar day.
     x: float
     y: float
     day: object  # roadmap.progress.CalendarDay
@@ -164,58 +189,68 @@ def calendar_cells(days: Sequence) -> tuple[list[CalendarCell], int]:
 
 # --- markup -----------------------------------------------------------------------------------
 # Pages with many marks (a 26-week calendar, a sparkline per competency) render these strings
-# once in Python: a template loop with filters per mark cost the dashboard most of its time.
+# once in Python: a template loop with filters per mark cost the dashboard most of its time, and
+# so did format_html per mark. Numbers go in as they are (their text has nothing to escape); every
+# piece of text goes through escape(), as format_html would do.
 
 
-def sparkline_svg(spark: Sparkline) -> str:
+def sparkline_svg(spark: Sparkline) -> SafeString:
     """The sparkline's inline SVG (decorative: the row's text says the same)."""
     target = (
-        format_html(
-            '<line class="target-line" x1="0" x2="{}" y1="{}" y2="{}"></line>',
-            spark.width,
-            spark.target_y,
-            spark.target_y,
-        )
+        f'<line class="target-line" x1="0" x2="{spark.width}" y1="{spark.target_y}" '
+        f'y2="{spark.target_y}"></line>'
         if spark.target_y is not None
         else ""
     )
-    return format_html(
-        '<svg class="sparkline" viewBox="{}" width="{}" height="{}" aria-hidden="true" '
-        'focusable="false">{}<path class="spark" d="{}"></path>'
-        '<circle class="spark-dot" cx="{}" cy="{}" r="2.5"></circle></svg>',
-        spark.view_box,
-        spark.width,
-        spark.height,
-        target,
-        spark.path,
-        spark.last_x,
-        spark.last_y,
+    return mark_safe(
+        f'<svg class="sparkline" viewBox="{escape(spark.view_box)}" width="{spark.width}" '
+        f'height="{spark.height}" aria-hidden="true" focusable="false">{target}'
+        f'<path class="spark" d="{escape(spark.path)}"></path>'
+        f'<circle class="spark-dot" cx="{spark.last_x}" cy="{spark.last_y}" r="2.5"></circle></svg>'
     )
 
 
-def chart_dots_svg(chart: LineChart) -> str:
+def chart_axes_svg(chart: LineChart) -> SafeString:
+    """The line chart's grid lines with their percent labels, and its week labels."""
+    y_axis = "".join(
+        f'<line class="grid-line" x1="{chart.left}" x2="{chart.right}" y1="{tick.position}" '
+        f'y2="{tick.position}"></line>\n'
+        f'<text x="{chart.y_label_x}" y="{tick.position}" text-anchor="end" '
+        f'dominant-baseline="middle">{escape(tick.label)}%</text>\n'
+        for tick in chart.y_ticks
+    )
+    x_axis = "".join(
+        f'<text x="{tick.position}" y="{chart.x_label_y}" text-anchor="middle">'
+        f"{escape(tick.label)}</text>\n"
+        for tick in chart.x_ticks
+    )
+    return mark_safe(y_axis + x_axis)
+
+
+def chart_dots_svg(chart: LineChart) -> SafeString:
     """The line chart's dots, each with its week and value as a tooltip."""
-    return format_html_join(
-        "",
-        '<circle class="dot" cx="{}" cy="{}" r="3.5"><title>Week of {}: {}%</title></circle>',
-        ((p.x, p.y, p.label, p.value) for p in chart.points),
+    return mark_safe(
+        "".join(
+            f'<circle class="dot" cx="{p.x}" cy="{p.y}" r="3.5">'
+            f"<title>Week of {escape(p.label)}: {p.value}%</title></circle>"
+            for p in chart.points
+        )
     )
 
 
-def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> str:
+def _calendar_title(count: int) -> str:
+    if not count:
+        return "no activity"
+    return f"{count} thing{'' if count == 1 else 's'} done"
+
+
+def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
     """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
-
-    def title(day) -> str:
-        if not day.count:
-            return "no activity"
-        return f"{day.count} thing{'' if day.count == 1 else 's'} done"
-
-    return format_html_join(
-        "",
-        '<rect class="cell act-{}" x="{}" y="{}" width="11" height="11" rx="2">'
-        "<title>{}: {}</title></rect>",
-        (
-            (cell.day.intensity, cell.x, cell.y, label, title(cell.day))
+    return mark_safe(
+        "".join(
+            f'<rect class="cell act-{cell.day.intensity}" x="{cell.x}" y="{cell.y}" width="11" '
+            f'height="11" rx="2"><title>{escape(label)}: {_calendar_title(cell.day.count)}'
+            "</title></rect>"
             for cell, label in zip(cells, day_labels, strict=True)
-        ),
+        )
     )

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from roadmap.gaps import Requirement, readiness
@@ -32,13 +33,22 @@ def weeks_between(first: date, last: date) -> list[date]:
     return [start + timedelta(weeks=i) for i in range(max(count, 0))]
 
 
+# A rating event with its local day, computed once: the dashboard reads each event's day for the
+# weekly series, for since-last-week and for the activity calendar.
+DatedEvent = tuple[int, int, datetime, date]
+
+
+def dated_events(events: Iterable[RatingEvent], zone: ZoneInfo) -> list[DatedEvent]:
+    """Each event with its day in `zone`, in the same order."""
+    return [(cid, level, at, at.astimezone(zone).date()) for cid, level, at in events]
+
+
 def _events_by_week(
-    events: Iterable[RatingEvent], zone: ZoneInfo, today: date
+    events: Iterable[DatedEvent], today: date
 ) -> dict[date, list[tuple[datetime, int, int]]]:
     """Events grouped by local week, oldest first within a week; future events are dropped."""
     grouped: dict[date, list[tuple[datetime, int, int]]] = {}
-    for competency_id, level, created_at in events:
-        day = local_date(created_at, zone)
+    for competency_id, level, created_at, day in events:
         if day > today:
             continue
         grouped.setdefault(week_start(day), []).append((created_at, competency_id, level))
@@ -57,7 +67,7 @@ class WeekLevels:
 
 def weekly_levels(events: Iterable[RatingEvent], zone: ZoneInfo, today: date) -> list[WeekLevels]:
     """One entry per week from the week of the first rating through today's week."""
-    grouped = _events_by_week(events, zone, today)
+    grouped = _events_by_week(dated_events(events, zone), today)
     if not grouped:
         return []
     current: dict[int, int] = {}
@@ -121,11 +131,16 @@ def since_last_week(
     zone: ZoneInfo,
     today: date,
 ) -> WeekDiff:
+    return _since_last_week(dated_events(events, zone), requirements, today)
+
+
+def _since_last_week(
+    events: Iterable[DatedEvent], requirements: Sequence[Requirement], today: date
+) -> WeekDiff:
     this_week = week_start(today)
     before: dict[int, tuple[datetime, int]] = {}
     now: dict[int, tuple[datetime, int]] = {}
-    for competency_id, level, created_at in events:
-        day = local_date(created_at, zone)
+    for competency_id, level, created_at, day in events:
         if day > today:
             continue
         if day < this_week and _is_newer(before, competency_id, created_at):
@@ -149,6 +164,65 @@ def since_last_week(
         readiness_before=readiness(requirements, levels_before),
         readiness_now=readiness(requirements, levels_now),
     )
+
+
+@dataclass(frozen=True)
+class History:
+    """What the dashboard draws of a learner's ratings, from one pass over them."""
+
+    weeks: list[date]  # Mondays from the week of the first rating through today's week
+    readiness: list[float]  # at the end of each of those weeks, against today's requirements
+    levels: dict[int, list[int | None]]  # competency -> level at the end of each week (None:
+    # not rated yet); only competencies ever rated
+    diff: WeekDiff
+
+
+def history(
+    events: Sequence[DatedEvent], requirements: Sequence[Requirement], today: date
+) -> History:
+    """weekly_readiness, weekly_levels (per competency) and since_last_week in one go, for the
+    dashboard. Readiness is kept up to date as levels change instead of being recomputed over
+    every requirement each week; the sums are integers, so the result is the same."""
+    grouped = _events_by_week(events, today)
+    diff = _since_last_week(events, requirements, today)
+    if not grouped:
+        return History([], [], {}, diff)
+    weeks = weeks_between(min(grouped), today)
+    by_competency: dict[int, list[tuple[int, int]]] = {}
+    for requirement in requirements:
+        by_competency.setdefault(requirement.competency_id, []).append(
+            (requirement.weight, requirement.target)
+        )
+    needed = sum(weight * target for pairs in by_competency.values() for weight, target in pairs)
+    # Before any rating every level is 0.
+    reached = sum(
+        weight * min(0, target) for pairs in by_competency.values() for weight, target in pairs
+    )
+    current: dict[int, int] = {}
+    changes: dict[int, list[tuple[int, int]]] = {}  # competency -> (week index, level) per change
+    series = []
+    for index, week in enumerate(weeks):
+        for _, competency_id, level in grouped.get(week, ()):
+            old = current.get(competency_id)
+            if old == level:
+                continue
+            current[competency_id] = level
+            for weight, target in by_competency.get(competency_id, ()):
+                reached += weight * (min(level, target) - min(old or 0, target))
+            steps = changes.setdefault(competency_id, [])
+            if steps and steps[-1][0] == index:
+                steps[-1] = (index, level)
+            else:
+                steps.append((index, level))
+        series.append(100.0 if needed == 0 else 100.0 * reached / needed)
+    count = len(weeks)
+    levels = {}
+    for competency_id, steps in changes.items():
+        row: list[int | None] = [None] * steps[0][0]
+        for (index, level), (following, _) in zip(steps, [*steps[1:], (count, None)], strict=True):
+            row.extend([level] * (following - index))
+        levels[competency_id] = row
+    return History(weeks, series, levels, diff)
 
 
 # --- curriculum changes -----------------------------------------------------------------------
@@ -221,8 +295,8 @@ def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
     return run, longest
 
 
-@dataclass(frozen=True)
-class CalendarDay:
+class CalendarDay(NamedTuple):
+    # A tuple, not a dataclass: the calendar makes 182 of these per page view.
     day: date
     count: int
     week_index: int  # column, 0 = oldest week

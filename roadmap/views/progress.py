@@ -16,16 +16,15 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET, require_http_methods
 
-from curriculum.models import Level, PathCompetency
-from roadmap import charts, progress
-from roadmap.gaps import Requirement, readiness, readiness_display
+from curriculum.models import Level, Path, PathCompetency
+from roadmap import charts, progress, progress_markup
+from roadmap.gaps import Requirement, readiness_display
 from roadmap.models import Rating
 from roadmap.progress_forms import DeleteAccountForm
 from roadmap.services.progress import (
     RATING_FIELDS,
     account_delete,
     activity_moments,
-    curriculum_snapshot_get,
     curriculum_snapshot_record,
     dashboard_hub,
     learner_export,
@@ -85,13 +84,16 @@ def _day_labeller():
 @require_GET
 def dashboard(request):
     user = request.user
-    path = user.target_path
-    if path is None:
+    if user.target_path_id is None:
         onboarding = _url_or_none("roadmap:onboarding")
         if onboarding and user.is_learner:
             return redirect(onboarding)
         return render(request, "roadmap/dashboard.html", {"path": None})
 
+    # Mentoring card, next plan item, the path's name and the last snapshot: one query.
+    hub = dashboard_hub(learner=user)
+    # The page needs only the path's id and name; both came with the hub.
+    path = Path(pk=user.target_path_id, name=hub["path_name"])
     zone = user.zone
     now = timezone.now()
     today = progress.local_date(now, zone)
@@ -119,24 +121,30 @@ def dashboard(request):
         .order_by("created_at", "id")
         .values_list("competency_id", "level", "created_at")
     )
-    events = [event for event in all_events if event[0] in names]
+    # Each rating's local day, once: for the weekly series, since last week and the calendar.
+    dated = progress.dated_events(all_events, zone)
+    events = [event for event in dated if event[0] in names]
 
-    weeks = progress.weekly_levels(events, zone, today)
-    series = [progress.WeekPoint(w.week, readiness(requirements, w.levels)) for w in weeks]
-    diff = progress.since_last_week(events, requirements, zone, today)
+    history = progress.history(events, requirements, today)
+    # Whole percents per week, as the chart, its table and its description show them.
+    series = [
+        (week, readiness_display(value))
+        for week, value in zip(history.weeks, history.readiness, strict=True)
+    ]
+    diff = history.diff
     chart = (
-        charts.line_chart(
-            [readiness_display(p.readiness) for p in series],
-            [_week_label(p.week) for p in series],
-        )
+        charts.line_chart([percent for _, percent in series], [_week_label(w) for w, _ in series])
         if series
         else None
     )
 
     competencies = []
+    unrated = [None] * len(series)
     for cid, name, kind, target, weight, retired in rows:
-        levels = [w.levels.get(cid) for w in weeks]
-        rated = [lv for lv in levels if lv is not None]
+        # None until the week of the first rating, a level every week after it.
+        levels = history.levels.get(cid, unrated)
+        rated = cid in history.levels
+        first_level = next((lv for lv in levels if lv is not None), None)
         spark = charts.sparkline(levels, target=None if retired else target) if rated else None
         competencies.append(
             CompetencyRow(
@@ -146,9 +154,9 @@ def dashboard(request):
                 target=target,
                 weight=weight,
                 retired=retired is not None,
-                level=rated[-1] if rated else None,
+                level=levels[-1] if rated else None,
                 spark=spark,
-                first_level=rated[0] if rated else None,
+                first_level=first_level,
                 spark_svg=charts.sparkline_svg(spark) if spark else "",
             )
         )
@@ -157,20 +165,21 @@ def dashboard(request):
     snapshot = progress.requirements_snapshot(
         (cid, name, target, weight) for cid, name, _, target, weight, retired in rows if not retired
     )
-    previous = curriculum_snapshot_get(learner=user, path=path)
+    previous = hub["seen_requirements"]
     changes = progress.curriculum_changes(previous, snapshot)
     curriculum_snapshot_record(learner=user, path=path, requirements=snapshot, previous=previous)
 
     # Activity: ratings of any competency, path choices and plan updates.
     others = activity_moments(learner=user)
-    counts = progress.active_days([at for _, _, at in all_events] + others, zone)
+    counts = progress.active_days(others, zone)
+    counts.update(day for *_, day in dated)
     current_streak, longest_streak = progress.streaks(counts, today)
     calendar = progress.activity_calendar(counts, today)
     calendar_active = [day for day in calendar if day.count]
     calendar_cells, calendar_svg_width = charts.calendar_cells(calendar)
     day_label = _day_labeller()
     calendar_labels = [day_label(day.day) for day in calendar]
-    series_rows = [(day_label(p.week), readiness_display(p.readiness)) for p in series]
+    series_rows = [(day_label(week), percent) for week, percent in series]
 
     def named(ids):
         return sorted((names[cid], value) for cid, value in ids.items())
@@ -184,11 +193,12 @@ def dashboard(request):
         "readiness_change_abs": abs(
             readiness_display(diff.readiness_now) - readiness_display(diff.readiness_before)
         ),
-        "series": [(p.week, readiness_display(p.readiness)) for p in series],
+        "series": series,
         "chart": chart,
+        "chart_axes_svg": charts.chart_axes_svg(chart) if chart else "",
         "chart_dots_svg": charts.chart_dots_svg(chart) if chart else "",
         # "D j M Y" labels: the numbers table, and the chart's first and last week
-        "series_rows": series_rows,
+        "series_rows_html": progress_markup.readiness_rows(series_rows),
         "series_first_label": series_rows[0][0].split(" ", 1)[1] if series_rows else "",
         "series_last_label": series_rows[-1][0].split(" ", 1)[1] if series_rows else "",
         "diff": diff,
@@ -196,24 +206,26 @@ def dashboard(request):
         "fell": named(diff.fell),
         "new": named(diff.new),
         "competencies": competencies,
+        "trend_rows": progress_markup.trend_rows(competencies),
         "changes": changes,
         "has_activity": bool(counts),
         "calendar_cells": calendar_cells,
         "calendar_svg_width": calendar_svg_width,
         "calendar_active": calendar_active,
         "calendar_cells_svg": charts.calendar_cells_svg(calendar_cells, calendar_labels),
-        "calendar_active_rows": [
-            (label, day.count)
-            for day, label in zip(calendar, calendar_labels, strict=True)
-            if day.count
-        ],
+        "calendar_active_items": progress_markup.active_day_items(
+            [
+                (label, day.count)
+                for day, label in zip(calendar, calendar_labels, strict=True)
+                if day.count
+            ]
+        ),
         "calendar_weeks": calendar[-1].week_index + 1,
         "current_streak": current_streak,
         "longest_streak": longest_streak,
         "level_names": LEVEL_NAMES,
         "week_count": len(series),
-        # mentoring card and next plan item: one query over the learner's row
-        "hub": dashboard_hub(learner=user),
+        "hub": hub,
     }
     return render(request, "roadmap/dashboard.html", context)
 

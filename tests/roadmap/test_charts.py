@@ -53,3 +53,34 @@ def test_calendar_cells_are_placed_by_week_and_weekday():
     assert (cells[0].x, cells[0].y) == (30, 2)
     assert (cells[1].x, cells[1].y) == (44, 86)
     assert width == 58
+
+
+def _reference_sparkline_path(values, width=120, height=28, y_max=4):
+    """The sparkline path as first written (a point at a time), to check the faster one."""
+    pad = 3.0
+    n = len(values)
+    step = (width - 2 * pad) / (n - 1) if n > 1 else 0.0
+
+    def fmt(value):
+        return f"{value:.1f}".rstrip("0").rstrip(".")
+
+    parts, last = [], None
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        x = pad + i * step if n > 1 else width / 2
+        y = height - pad - (height - 2 * pad) * min(max(value, 0), y_max) / y_max
+        if last is None:
+            parts.append(f"M{fmt(x)},{fmt(y)}")
+        else:
+            parts.append(f"H{fmt(x)}" if y == last[1] else f"H{fmt(x)}V{fmt(y)}")
+        last = (x, y)
+    if last is not None and n == 1:
+        parts.append(f"H{fmt(last[0] + 0.1)}")
+    return "".join(parts), (round(last[0], 1), round(last[1], 1)) if last else (None, None)
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-1, 6)), min_size=1, max_size=60))
+def test_sparkline_matches_the_point_by_point_drawing(values):
+    spark = sparkline(values)
+    assert (spark.path, (spark.last_x, spark.last_y)) == _reference_sparkline_path(values)

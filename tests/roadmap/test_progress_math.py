@@ -12,6 +12,8 @@ from roadmap.progress import (
     active_days,
     activity_calendar,
     curriculum_changes,
+    dated_events,
+    history,
     requirements_snapshot,
     since_last_week,
     streaks,
@@ -226,3 +228,37 @@ def test_activity_calendar_covers_26_weeks_up_to_today():
         (date(2026, 6, 1), 1, 1),
         (today, 3, 2),
     ]
+
+
+@given(EVENTS, REQUIREMENT_LISTS, ZONES, MOMENTS)
+def test_history_matches_the_separate_functions(events, requirements, zone, now):
+    today = now.astimezone(zone).date()
+    result = history(dated_events(events, zone), requirements, today)
+    weeks = weekly_levels(events, zone, today)
+    assert result.weeks == [w.week for w in weeks]
+    # The same floats, not only close ones: the dashboard shows them rounded down.
+    assert result.readiness == [
+        p.readiness for p in weekly_readiness(events, requirements, zone, today)
+    ]
+    rated = {cid for w in weeks for cid in w.levels}
+    assert set(result.levels) == rated
+    for cid in rated:
+        assert result.levels[cid] == [w.levels.get(cid) for w in weeks]
+    assert result.diff == since_last_week(events, requirements, zone, today)
+
+
+def test_history_counts_only_required_competencies_and_duplicates_sum():
+    # Competency 3 is rated but not required; competency 1 appears twice (weights add up).
+    requirements = [Requirement(1, 4, 1), Requirement(1, 2, 3), Requirement(2, 2, 1)]
+    events = [(3, 4, at(2026, 11, 2)), (1, 2, at(2026, 11, 3)), (2, 1, at(2026, 11, 11))]
+    result = history(dated_events(events, UTC_ZONE), requirements, date(2026, 11, 12))
+    assert result.weeks == [date(2026, 11, 2), date(2026, 11, 9)]
+    assert result.readiness == [100.0 * 8 / 12, 100.0 * 9 / 12]
+    assert result.levels == {3: [4, 4], 1: [2, 2], 2: [None, 1]}
+    assert result.diff.new == {2: 1}
+
+
+def test_dated_events_use_the_local_day():
+    events = [(1, 2, at(2026, 3, 29, 21, 30))]  # 23:30 in Berlin, 06:30 next day in Tokyo
+    assert dated_events(events, BERLIN)[0][3] == date(2026, 3, 29)
+    assert dated_events(events, TOKYO)[0][3] == date(2026, 3, 30)

@@ -1,16 +1,18 @@
 """The dashboard as the learner's hub: plan updates count as activity, a mentoring card linking
 to the learner's feedback, and the next plan item (or a way to make a plan)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap.models import PlanItem
+from roadmap.models import PathSelection, PlanItem
 from roadmap.services import mentoring as svc
 from roadmap.services.assessments import rating_record
+from roadmap.services.progress import _hub_queryset, activity_moments, dashboard_hub
 from tests import factories
+from tests.factories_admin import PathSelectionFactory
 from tests.factories_mentoring import FeedbackFactory, RatingVerificationFactory
 from tests.factories_plans import PlanFactory, PlanItemFactory
 from tests.factories_progress import path_with_competencies
@@ -103,5 +105,48 @@ def test_hub_queries_do_not_grow(client, learner, size, django_assert_max_num_qu
     client.force_login(learner)
     client.get(URL)
     # the same limit as tests/roadmap/test_progress_dashboard.py
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         assert client.get(URL).status_code == 200
+
+
+def test_activity_moments_are_every_path_choice_start_and_completion(learner):
+    plan = PlanFactory(learner=learner, path=learner.target_path)
+    moments = [NOW - timedelta(days=d) for d in range(1, 6)]
+    started, both, done = (PlanItemFactory(plan=plan, planned_start=NOW.date()) for _ in range(3))
+    PlanItem.objects.filter(pk=started.pk).update(started_at=moments[0])
+    PlanItem.objects.filter(pk=both.pk).update(started_at=moments[1], completed_at=moments[2])
+    # Completed without a start (data from before starts were recorded): still a moment.
+    PlanItem.objects.filter(pk=done.pk).update(completed_at=moments[3])
+    PlanItemFactory(plan=plan, planned_start=NOW.date())  # neither: no moment
+    selection = PathSelectionFactory(learner=learner, path=learner.target_path)
+    PathSelection.objects.filter(pk=selection.pk).update(created_at=moments[4])
+    assert sorted(activity_moments(learner=learner)) == sorted(moments)
+
+
+def test_hub_is_what_the_queryset_returns(client, learner):
+    """dashboard_hub runs the hub query from SQL compiled once; it must read exactly what the
+    QuerySet would, converters included (dates, datetimes, JSON, booleans)."""
+    empty = dashboard_hub(learner=learner)
+    assert empty == _hub_queryset().filter(pk=learner.pk).get()
+    assert empty["has_plan"] is False and empty["seen_requirements"] is None
+
+    mentor = factories.MentorFactory(full_name="Mia Mentor")
+    FeedbackFactory(learner=learner, author=mentor, body="Try <b>this</b>")
+    RatingVerificationFactory(rating=learner.ratings.first(), mentor=mentor)
+    plan = PlanFactory(learner=learner, path=learner.target_path)
+    item = PlanItemFactory(plan=plan, planned_start=NOW.date(), status="started")
+    client.force_login(learner)
+    client.get(URL)  # leaves the curriculum snapshot
+    other = factories.LearnerFactory(target_path=learner.target_path)
+    FeedbackFactory(learner=other)
+
+    hub = dashboard_hub(learner=learner)
+    assert hub == _hub_queryset().filter(pk=learner.pk).get()
+    assert hub["next_item_id"] == item.pk and hub["next_item_status"] == "started"
+    assert isinstance(hub["next_item_start"], date) and isinstance(hub["next_item_end"], date)
+    assert isinstance(hub["feedback_latest_at"], datetime) and hub["feedback_latest_at"].tzinfo
+    assert hub["feedback_latest_author"] == "Mia Mentor"
+    assert hub["mentoring_unread"] == 2 and hub["mentoring_verifications"] == 1
+    assert hub["has_plan"] is True and hub["path_name"] == learner.target_path.name
+    assert isinstance(hub["seen_requirements"], dict) and len(hub["seen_requirements"]) == 3
+    assert dashboard_hub(learner=other) == _hub_queryset().filter(pk=other.pk).get()
