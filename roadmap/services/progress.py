@@ -4,7 +4,7 @@ export, and deleting an account."""
 import datetime as dt
 import functools
 
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.db.models import DateTimeField, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
@@ -60,48 +60,12 @@ def _hub_queryset():
     return User.objects.annotate(**annotations).values(*annotations)
 
 
-@functools.cache
-def _hub_statement(alias: str) -> tuple[str, tuple, list]:
-    """The hub query as SQL, compiled once per process and database: compiling its fifteen
-    subqueries took ten times as long as running them (2.2 ms against 0.2 ms on the benchmark).
-    Only the learner's id changes between requests. It is the last parameter (the WHERE on the
-    user's pk comes after every subquery); compiling for two ids checks that."""
-
-    def compiled(pk: int):
-        compiler = _hub_queryset().filter(pk=pk).query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        return compiler, sql, list(params)
-
-    compiler, sql, params = compiled(-1)
-    _, other_sql, other_params = compiled(-2)
-    if (sql, params[:-1], params[-1], other_params[-1]) != (other_sql, other_params[:-1], -1, -2):
-        raise AssertionError("the hub query's last parameter is not the learner's id")
-    columns = [(name, expression) for expression, _, name in compiler.select]
-    return sql, tuple(params[:-1]), columns
-
-
 def dashboard_hub(*, learner: User) -> dict:
     """What the dashboard reads besides ratings and the path's competencies, in one query of
     scalar subqueries on the learner's own row: the mentoring card, the next plan item, the
     target path's name and the curriculum snapshot the learner last saw of it (`seen_requirements`,
-    None before the first visit). The same dict as `_hub_queryset().filter(pk=...).get()`."""
-    alias = router.db_for_read(User)
-    sql, params, columns = _hub_statement(alias)
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, learner.pk))
-        row = cursor.fetchone()
-    if row is None:
-        raise User.DoesNotExist
-    # What a QuerySet does with each column: the backend's and the field's converters (dates
-    # from SQLite text, JSON, booleans).
-    hub = {}
-    for value, (name, expression) in zip(row, columns, strict=True):
-        backend = connection.ops.get_db_converters(expression)
-        for convert in backend + expression.get_db_converters(connection):
-            value = convert(value, expression, connection)
-        hub[name] = value
-    return hub
+    None before the first visit)."""
+    return _hub_queryset().filter(pk=learner.pk).get()
 
 
 def activity_moments(*, learner: User) -> list[dt.datetime]:

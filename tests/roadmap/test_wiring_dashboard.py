@@ -1,7 +1,7 @@
 """The dashboard as the learner's hub: plan updates count as activity, a mentoring card linking
 to the learner's feedback, and the next plan item (or a way to make a plan)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -10,7 +10,7 @@ from django.utils import timezone
 from roadmap.models import PathSelection, PlanItem
 from roadmap.services import mentoring as svc
 from roadmap.services.assessments import rating_record
-from roadmap.services.progress import _hub_queryset, activity_moments, dashboard_hub
+from roadmap.services.progress import activity_moments
 from tests import factories
 from tests.factories_admin import PathSelectionFactory
 from tests.factories_mentoring import FeedbackFactory, RatingVerificationFactory
@@ -121,32 +121,3 @@ def test_activity_moments_are_every_path_choice_start_and_completion(learner):
     selection = PathSelectionFactory(learner=learner, path=learner.target_path)
     PathSelection.objects.filter(pk=selection.pk).update(created_at=moments[4])
     assert sorted(activity_moments(learner=learner)) == sorted(moments)
-
-
-def test_hub_is_what_the_queryset_returns(client, learner):
-    """dashboard_hub runs the hub query from SQL compiled once; it must read exactly what the
-    QuerySet would, converters included (dates, datetimes, JSON, booleans)."""
-    empty = dashboard_hub(learner=learner)
-    assert empty == _hub_queryset().filter(pk=learner.pk).get()
-    assert empty["has_plan"] is False and empty["seen_requirements"] is None
-
-    mentor = factories.MentorFactory(full_name="Mia Mentor")
-    FeedbackFactory(learner=learner, author=mentor, body="Try <b>this</b>")
-    RatingVerificationFactory(rating=learner.ratings.first(), mentor=mentor)
-    plan = PlanFactory(learner=learner, path=learner.target_path)
-    item = PlanItemFactory(plan=plan, planned_start=NOW.date(), status="started")
-    client.force_login(learner)
-    client.get(URL)  # leaves the curriculum snapshot
-    other = factories.LearnerFactory(target_path=learner.target_path)
-    FeedbackFactory(learner=other)
-
-    hub = dashboard_hub(learner=learner)
-    assert hub == _hub_queryset().filter(pk=learner.pk).get()
-    assert hub["next_item_id"] == item.pk and hub["next_item_status"] == "started"
-    assert isinstance(hub["next_item_start"], date) and isinstance(hub["next_item_end"], date)
-    assert isinstance(hub["feedback_latest_at"], datetime) and hub["feedback_latest_at"].tzinfo
-    assert hub["feedback_latest_author"] == "Mia Mentor"
-    assert hub["mentoring_unread"] == 2 and hub["mentoring_verifications"] == 1
-    assert hub["has_plan"] is True and hub["path_name"] == learner.target_path.name
-    assert isinstance(hub["seen_requirements"], dict) and len(hub["seen_requirements"]) == 3
-    assert dashboard_hub(learner=other) == _hub_queryset().filter(pk=other.pk).get()
