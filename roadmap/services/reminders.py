@@ -257,21 +257,64 @@ def is_transient(exc: BaseException) -> bool:
 
 def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
     """Send a chunk of deliveries one by one, each with its own claim and record exactly as
-    `delivery_send`, over one mail connection and sharing read-only lookups (path
-    requirements). A failure of one row touches only that row."""
+    `delivery_send`, over one mail connection. What the e-mails say is read for the whole chunk
+    at once (a fixed number of queries); what remains per row are the claim, the hand-off and
+    the record of the send. A failure of one row touches only that row."""
     from django.core.mail import mailers
 
+    delivery_ids = list(delivery_ids)
+    now = timezone.now()
+    # Read before claiming, to know whose content to read. A row that changes between this read
+    # and its claim fails the claim below (it is conditional on the attempts read here) and is
+    # left to the one-row path, which claims and reads it afresh.
+    pending = {
+        delivery.pk: delivery
+        for delivery in _with_recipient(
+            Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.PENDING)
+        )
+    }
+    weekly = content.weekly_contents(
+        learners=_unique(d.recipient for d in pending.values() if d.kind != ReminderKind.DIGEST),
+        now=now,
+    )
     connection = mailers.default  # a fresh backend instance, opened on the first send
-    cache: dict = {}
     results = {}
     try:
         for delivery_id in delivery_ids:
-            results[delivery_id] = delivery_send(
-                delivery_id=delivery_id, connection=connection, cache=cache
-            )
+            delivery = pending.pop(delivery_id, None)
+            if delivery is not None and _claim(delivery_id, attempts=delivery.attempts):
+                delivery.status = Delivery.Status.SENDING
+                delivery.attempts += 1
+                results[delivery_id] = _send_claimed(
+                    delivery, connection=connection, data=weekly.get(delivery.recipient_id)
+                )
+            else:
+                results[delivery_id] = delivery_send(delivery_id=delivery_id, connection=connection)
     finally:
         _close_quietly(connection)
     return results
+
+
+def _unique(users: Iterable[User]) -> list[User]:
+    return list({user.pk: user for user in users}.values())
+
+
+def _with_recipient(deliveries):
+    return deliveries.select_related(
+        "recipient", "recipient__reminder_preference", "recipient__target_path"
+    )
+
+
+def _claim(delivery_id: int, *, attempts: int | None = None) -> bool:
+    """The conditional UPDATE pending -> sending: True only for the one worker that changed the
+    row. With `attempts`, only if the row still has the attempts its caller read."""
+    rows = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+    if attempts is not None:
+        rows = rows.filter(attempts=attempts)
+    claimed = rows.update(
+        status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    return claimed == 1
 
 
 def _close_quietly(connection) -> None:
@@ -281,25 +324,27 @@ def _close_quietly(connection) -> None:
         logger.debug("reminders: closing the mail connection failed", exc_info=True)
 
 
-def delivery_send(*, delivery_id: int, connection=None, cache: dict | None = None) -> SendResult:
+def delivery_send(*, delivery_id: int, connection=None) -> SendResult:
     """Claim, render, send and record one delivery (see the module docstring). `connection`
     (a mail backend, opened on first use and closed after an error so the next row starts a
-    fresh session) and `cache` come from `deliveries_send`."""
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-    )
-    if claimed != 1:
+    fresh session) comes from `deliveries_send`."""
+    if not _claim(delivery_id):
         return SendResult(Outcome.SKIPPED)
-    delivery = Delivery.objects.select_related(
-        "recipient", "recipient__reminder_preference", "recipient__target_path"
-    ).get(pk=delivery_id)
+    delivery = _with_recipient(Delivery.objects).get(pk=delivery_id)
+    return _send_claimed(delivery, connection=connection)
+
+
+def _send_claimed(delivery: Delivery, *, connection=None, data: dict | None = None) -> SendResult:
+    """Render, hand off, send and record a delivery this worker has just claimed. `data` is the
+    recipient's weekly content when the caller read it for a chunk."""
+    delivery_id = delivery.pk
     recipient = delivery.recipient
     pref = ReminderPreference.for_user(recipient)
     asked_for = delivery.period.startswith("sample-")  # a sample the user just requested
     if not recipient.is_active or not (asked_for or pref.is_enabled(delivery.kind)):
         return _finish_failed(delivery, "Cancelled: the recipient turned this reminder off.")
     try:
-        message, notification = reminder_message(delivery=delivery, cache=cache)
+        message, notification = reminder_message(delivery=delivery, data=data)
     except Exception as exc:  # a rendering bug must not loop forever
         logger.exception("reminders: rendering delivery %s failed", delivery_id)
         return _finish_failed(delivery, f"Rendering failed: {exc!r}")
@@ -369,16 +414,17 @@ def absolute_url(path: str) -> str:
 
 
 def reminder_message(
-    *, delivery: Delivery, cache: dict | None = None
+    *, delivery: Delivery, data: dict | None = None
 ) -> tuple[EmailMultiAlternatives, dict]:
-    """The multipart e-mail for a delivery, and the fields of its in-app notification."""
+    """The multipart e-mail for a delivery, and the fields of its in-app notification. `data`:
+    the recipient's content when the caller read it in bulk; read here otherwise."""
     recipient = delivery.recipient
     now = timezone.now()
     kind = delivery.kind
-    if kind == ReminderKind.DIGEST:
+    if data is None and kind == ReminderKind.DIGEST:
         data = content.digest_content(mentor=recipient, now=now)
-    else:
-        data = content.weekly_content(learner=recipient, now=now, cache=cache)
+    elif data is None:
+        data = content.weekly_content(learner=recipient, now=now)
     link_path = reverse(LINKS[kind])
     unsubscribe_kind = absolute_url(
         reverse("roadmap:unsubscribe", args=[unsubscribe_token(user_id=recipient.pk, kind=kind)])
