@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -277,6 +277,7 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
         learners=_unique(d.recipient for d in pending.values() if d.kind != ReminderKind.DIGEST),
         now=now,
     )
+    parts = message_parts()
     connection = mailers.default  # a fresh backend instance, opened on the first send
     results = {}
     try:
@@ -286,7 +287,10 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
                 delivery.status = Delivery.Status.SENDING
                 delivery.attempts += 1
                 results[delivery_id] = _send_claimed(
-                    delivery, connection=connection, data=weekly.get(delivery.recipient_id)
+                    delivery,
+                    connection=connection,
+                    data=weekly.get(delivery.recipient_id),
+                    parts=parts,
                 )
             else:
                 results[delivery_id] = delivery_send(delivery_id=delivery_id, connection=connection)
@@ -334,9 +338,11 @@ def delivery_send(*, delivery_id: int, connection=None) -> SendResult:
     return _send_claimed(delivery, connection=connection)
 
 
-def _send_claimed(delivery: Delivery, *, connection=None, data: dict | None = None) -> SendResult:
-    """Render, hand off, send and record a delivery this worker has just claimed. `data` is the
-    recipient's weekly content when the caller read it for a chunk."""
+def _send_claimed(
+    delivery: Delivery, *, connection=None, data: dict | None = None, parts: dict | None = None
+) -> SendResult:
+    """Render, hand off, send and record a delivery this worker has just claimed. `data` (the
+    recipient's weekly content) and `parts` come from a caller sending a chunk."""
     delivery_id = delivery.pk
     recipient = delivery.recipient
     pref = ReminderPreference.for_user(recipient)
@@ -344,7 +350,7 @@ def _send_claimed(delivery: Delivery, *, connection=None, data: dict | None = No
     if not recipient.is_active or not (asked_for or pref.is_enabled(delivery.kind)):
         return _finish_failed(delivery, "Cancelled: the recipient turned this reminder off.")
     try:
-        message, notification = reminder_message(delivery=delivery, data=data)
+        message, notification = reminder_message(delivery=delivery, data=data, parts=parts)
     except Exception as exc:  # a rendering bug must not loop forever
         logger.exception("reminders: rendering delivery %s failed", delivery_id)
         return _finish_failed(delivery, f"Rendering failed: {exc!r}")
@@ -413,11 +419,26 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def message_parts() -> dict:
+    """What every reminder shares, looked up once per chunk: the link paths, the preferences
+    URL and the templates (parsed once, rendered per e-mail with its own context)."""
+    return {
+        "links": {kind: reverse(name) for kind, name in LINKS.items()},
+        "preferences_url": absolute_url(reverse("roadmap:reminder_preferences")),
+        "templates": {
+            name: (get_template(f"emails/{name}.txt"), get_template(f"emails/{name}.html"))
+            for name in ("reminder", "digest")
+        },
+    }
+
+
 def reminder_message(
-    *, delivery: Delivery, data: dict | None = None
+    *, delivery: Delivery, data: dict | None = None, parts: dict | None = None
 ) -> tuple[EmailMultiAlternatives, dict]:
     """The multipart e-mail for a delivery, and the fields of its in-app notification. `data`:
-    the recipient's content when the caller read it in bulk; read here otherwise."""
+    the recipient's content when the caller read it in bulk; read here otherwise. `parts`: see
+    `message_parts`."""
+    parts = parts or message_parts()
     recipient = delivery.recipient
     now = timezone.now()
     kind = delivery.kind
@@ -425,7 +446,7 @@ def reminder_message(
         data = content.digest_content(mentor=recipient, now=now)
     elif data is None:
         data = content.weekly_content(learner=recipient, now=now)
-    link_path = reverse(LINKS[kind])
+    link_path = parts["links"][kind]
     unsubscribe_kind = absolute_url(
         reverse("roadmap:unsubscribe", args=[unsubscribe_token(user_id=recipient.pk, kind=kind)])
     )
@@ -440,16 +461,18 @@ def reminder_message(
         "kind_label": ReminderKind(kind).label,
         "milestone": delivery.context,
         "link": absolute_url(link_path),
-        "preferences_url": absolute_url(reverse("roadmap:reminder_preferences")),
+        "preferences_url": parts["preferences_url"],
         "unsubscribe_url": unsubscribe_kind,
         "unsubscribe_all_url": unsubscribe_all,
     }
     subject = SUBJECTS[kind]
     if kind == ReminderKind.MILESTONE and delivery.context.get("title"):
         subject = f"Due tomorrow: {delivery.context['title']}"
-    template = "digest" if kind == ReminderKind.DIGEST else "reminder"
-    text = render_to_string(f"emails/{template}.txt", ctx)
-    html = render_to_string(f"emails/{template}.html", ctx)
+    text_template, html_template = parts["templates"][
+        "digest" if kind == ReminderKind.DIGEST else "reminder"
+    ]
+    text = text_template.render(ctx)
+    html = html_template.render(ctx)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
