@@ -273,11 +273,17 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
             Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.PENDING)
         )
     }
-    weekly = content.weekly_contents(
-        learners=_unique(d.recipient for d in pending.values() if d.kind != ReminderKind.DIGEST),
-        now=now,
-    )
-    parts = message_parts()
+    try:
+        weekly = content.weekly_contents(
+            learners=_unique(
+                d.recipient for d in pending.values() if d.kind != ReminderKind.DIGEST
+            ),
+            now=now,
+        )
+        parts = message_parts()
+    except Exception:  # a bug here must fail the rows one by one, as rendering does, not loop
+        logger.exception("reminders: reading a chunk's content failed; reading it per e-mail")
+        weekly, parts = {}, None
     connection = mailers.default  # a fresh backend instance, opened on the first send
     results = {}
     try:
@@ -286,11 +292,10 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
             if delivery is not None and _claim(delivery_id, attempts=delivery.attempts):
                 delivery.status = Delivery.Status.SENDING
                 delivery.attempts += 1
+                digest = delivery.kind == ReminderKind.DIGEST  # reads its own content
+                data = None if digest else weekly.get(delivery.recipient_id)
                 results[delivery_id] = _send_claimed(
-                    delivery,
-                    connection=connection,
-                    data=weekly.get(delivery.recipient_id),
-                    parts=parts,
+                    delivery, connection=connection, data=data, parts=parts
                 )
             else:
                 results[delivery_id] = delivery_send(delivery_id=delivery_id, connection=connection)

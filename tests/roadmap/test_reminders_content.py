@@ -175,3 +175,32 @@ def test_user_text_in_the_weekly_email_is_escaped_in_html_only():
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; path" in html
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in html
     assert "<script>alert(1)</script> path" in message.body  # plain text is not HTML-escaped
+
+
+@pytest.mark.django_db
+def test_mentor_with_a_sample_and_a_digest_in_one_chunk_gets_each_its_own_content():
+    mentor = factories.MentorFactory()
+    cohort = factories.CohortFactory()
+    cohort.mentors.add(mentor)
+    factories.CohortMembershipFactory(cohort=cohort)
+    sample, _ = reminders.reminder_sample_request(user=mentor)
+    digest = DeliveryFactory(recipient=mentor, kind=ReminderKind.DIGEST)
+    results = reminders.deliveries_send(delivery_ids=[sample.pk, digest.pk])
+    assert {r.outcome for r in results.values()} == {reminders.Outcome.SENT}
+    by_subject = {m.subject: m.body for m in mail.outbox}
+    assert cohort.name in by_subject["Your cohorts this week"]
+    assert "Here is your week on Gapmap." in by_subject["Your week on Gapmap"]
+
+
+@pytest.mark.django_db
+def test_a_bug_reading_a_chunks_content_fails_its_rows_instead_of_looping(monkeypatch):
+    def broken(**kwargs):
+        raise ZeroDivisionError("bug")
+
+    monkeypatch.setattr(content, "weekly_contents", broken)
+    rows = [DeliveryFactory(kind=ReminderKind.WEEKLY) for _ in range(2)]
+    results = reminders.deliveries_send(delivery_ids=[d.pk for d in rows])
+    assert {r.outcome for r in results.values()} == {reminders.Outcome.FAILED}
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"failed"}
+    assert all("Rendering failed" in d.last_error for d in Delivery.objects.all())
+    assert mail.outbox == []
