@@ -1,16 +1,17 @@
-"""What a reminder says. Personal content is read per recipient in the send task (one small set
-of queries per e-mail); the mentors' digest reads its whole cohort in bulk queries."""
+"""What a reminder says. The learners' weekly content is read for a whole chunk of sends at once,
+and the mentors' digest for a whole cohort: a fixed number of queries, not a few per e-mail."""
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, Max
+from django.db.models import F, Max, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from accounts.models import CohortMembership, User
-from curriculum.models import Competency, PathCompetency
-from roadmap.gaps import gap_list, readiness, readiness_display
+from curriculum.models import PathCompetency
+from roadmap.gaps import Requirement, gap_list, readiness, readiness_display
 from roadmap.models import PlanItem, PlanMilestone, Rating
 
 STALE_AFTER = dt.timedelta(weeks=4)
@@ -73,59 +74,115 @@ def next_plan_item(*, learner: User) -> PlanItemSummary | None:
     )
 
 
-def _requirements(path, cache: dict) -> list:
-    # One query per path per chunk of sends (the caller's cache), not three per e-mail.
-    key = ("requirements", path.pk)
-    if key not in cache:
-        cache[key] = PathCompetency.objects.requirements(path)
-    return cache[key]
-
-
-def _readiness(path, levels, cache: dict) -> int | None:
-    if path is None:
-        return None
-    return readiness_display(readiness(_requirements(path, cache), levels))
-
-
-def weekly_content(*, learner: User, now: dt.datetime, cache: dict | None = None) -> dict:
-    """Readiness now and a week ago, the next plan item or the top gap, stale competencies.
-    `cache` shares read-only lookups (path requirements) across a chunk of e-mails."""
-    cache = {} if cache is None else cache
-    path = learner.target_path
-    levels = Rating.objects.latest_levels(learner)
-    before = Rating.objects.latest_levels(learner, at=now - dt.timedelta(days=7))
-    current = _readiness(path, levels, cache)
-    previous = _readiness(path, before, cache)
-    top_gap = None
-    if path is not None:
-        gaps = [g for g in gap_list(_requirements(path, cache), levels) if g.size]
-        if gaps:
-            competency = Competency.objects.filter(pk=gaps[0].competency_id).first()
-            top_gap = {
-                "name": str(competency),
-                "current": gaps[0].current,
-                "target": gaps[0].target,
-            }
-    stale = list(
-        Competency.objects.filter(
-            pk__in=Rating.objects.filter(learner=learner, source=Rating.Source.SELF)
-            .values("competency_id")
-            .annotate(last=Max("created_at"))
-            .filter(last__lt=now - STALE_AFTER)
-            .values("competency_id")
-        )
-        .order_by("name")
-        .values_list("name", flat=True)[:5]
+def weekly_contents(*, learners: list[User], now: dt.datetime) -> dict[int, dict]:
+    """{learner id: weekly content} for a chunk of learners: readiness now and a week ago, the
+    next plan item or the top gap, stale competencies. A fixed number of queries whatever the
+    chunk's size (the send task calls this once per chunk). Learners need `target_path` loaded."""
+    learner_ids = [learner.pk for learner in learners]
+    if not learner_ids:
+        return {}
+    levels_now = _levels_by_learner(learner_ids, at=None)
+    levels_then = _levels_by_learner(learner_ids, at=now - dt.timedelta(days=7))
+    requirements, names = _requirements_by_path(
+        {learner.target_path_id for learner in learners} - {None}
     )
+    next_items = _next_plan_items(learner_ids)
+    stale = _stale_competencies(learner_ids, before=now - STALE_AFTER)
+    result = {}
+    for learner in learners:
+        path = learner.target_path
+        levels = levels_now.get(learner.pk, {})
+        current = previous = top_gap = None
+        if path is not None:
+            reqs = requirements.get(path.pk, [])
+            current = readiness_display(readiness(reqs, levels))
+            previous = readiness_display(readiness(reqs, levels_then.get(learner.pk, {})))
+            gaps = [g for g in gap_list(reqs, levels) if g.size]
+            if gaps:
+                top_gap = {
+                    "name": names[gaps[0].competency_id],
+                    "current": gaps[0].current,
+                    "target": gaps[0].target,
+                }
+        result[learner.pk] = {
+            "path": path,
+            "readiness": current,
+            "readiness_before": previous,
+            "readiness_change": None if current is None or previous is None else current - previous,
+            "next_item": next_items.get(learner.pk),
+            "top_gap": top_gap,
+            "stale": stale.get(learner.pk, [])[:5],
+        }
+    return result
+
+
+def weekly_content(*, learner: User, now: dt.datetime) -> dict:
+    """The weekly content of one learner (see `weekly_contents`)."""
+    return weekly_contents(learners=[learner], now=now)[learner.pk]
+
+
+def _requirements_by_path(path_ids) -> tuple[dict[int, list[Requirement]], dict[int, str]]:
+    """Each path's current requirements, in the order of `PathCompetency.objects.requirements`,
+    and the names of their competencies. One query for all paths."""
+    requirements: dict[int, list[Requirement]] = defaultdict(list)
+    names: dict[int, str] = {}
+    if path_ids:
+        rows = (
+            PathCompetency.objects.current()
+            .filter(path_id__in=path_ids)
+            .values_list("path_id", "competency_id", "target_level", "weight", "competency__name")
+        )
+        for path_id, cid, target, weight, name in rows:
+            requirements[path_id].append(Requirement(cid, target, weight))
+            names[cid] = name
+    return requirements, names
+
+
+def _next_plan_items(learner_ids) -> dict[int, PlanItemSummary]:
+    """`next_plan_item` for many learners in one query: the first open item per learner, in
+    the same order, picked by a window function in the database."""
+    rows = (
+        _open_current_items()
+        .filter(plan__learner_id__in=learner_ids)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("plan__learner_id")],
+                order_by=[  # as next_plan_item: "started" sorts before "planned"
+                    F("status").desc(),
+                    F("planned_start").asc(),
+                    F("position").asc(),
+                    F("id").asc(),
+                ],
+            )
+        )
+        .filter(rank=1)
+        .values_list("plan__learner_id", "id", "project__name", "planned_start", "planned_end")
+    )
+    plan_url = reverse("roadmap:plan")
     return {
-        "path": path,
-        "readiness": current,
-        "readiness_before": previous,
-        "readiness_change": None if current is None or previous is None else current - previous,
-        "next_item": next_plan_item(learner=learner),
-        "top_gap": top_gap,
-        "stale": stale,
+        learner_id: PlanItemSummary(
+            title=name, planned_start=start, planned_end=end, url=f"{plan_url}#item-{pk}"
+        )
+        for learner_id, pk, name, start, end in rows
     }
+
+
+def _stale_competencies(learner_ids, *, before: dt.datetime) -> dict[int, list[str]]:
+    """Names (sorted by the database) of the competencies each learner last self-rated before
+    `before`. One query."""
+    rows = (
+        Rating.objects.filter(learner_id__in=learner_ids, source=Rating.Source.SELF)
+        .values("learner_id", "competency_id", "competency__name")
+        .annotate(last=Max("created_at"))
+        .filter(last__lt=before)
+        .order_by("competency__name")
+        .values_list("learner_id", "competency__name")
+    )
+    result: dict[int, list[str]] = defaultdict(list)
+    for learner_id, name in rows:
+        result[learner_id].append(name)
+    return result
 
 
 def digest_content(*, mentor: User, now: dt.datetime) -> dict:
@@ -147,8 +204,6 @@ def digest_content(*, mentor: User, now: dt.datetime) -> dict:
     requirements = defaultdict(list)
     names = {}
     if path_ids:
-        from roadmap.gaps import Requirement
-
         rows = (
             PathCompetency.objects.current()
             .filter(path_id__in=path_ids)

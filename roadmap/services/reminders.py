@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,6 +83,8 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
     inserted with ignore_conflicts; a row enqueued twice is sent once (the claim)."""
     now = now or timezone.now()
     result = DispatchResult()
+    # Stuck rows first, so that the enqueue after each chunk below carries those put back too.
+    result.reset, result.abandoned = _reconcile_stuck(now)
     last_pk = 0
     while True:
         users = list(
@@ -97,8 +99,10 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
         result.examined += len(users)
         result.due += len(rows)
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-    result.reset, result.abandoned = _reconcile_stuck(now)
-    result.enqueued = _enqueue_pending(now)
+        # Enqueued chunk by chunk, so workers send to the first users while later ones are read.
+        result.enqueued += _enqueue_pending(now)
+    if not result.examined:  # no users: lost enqueues and rows put back are still enqueued
+        result.enqueued = _enqueue_pending(now)
     logger.info("reminders dispatch at %s: %s", now.isoformat(), result)
     return result
 
@@ -257,21 +261,75 @@ def is_transient(exc: BaseException) -> bool:
 
 def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
     """Send a chunk of deliveries one by one, each with its own claim and record exactly as
-    `delivery_send`, over one mail connection and sharing read-only lookups (path
-    requirements). A failure of one row touches only that row."""
+    `delivery_send`, over one mail connection. What the e-mails say is read for the whole chunk
+    at once (a fixed number of queries); what remains per row are the claim, the hand-off and
+    the record of the send. A failure of one row touches only that row."""
     from django.core.mail import mailers
 
+    delivery_ids = list(delivery_ids)
+    now = timezone.now()
+    # Read before claiming, to know whose content to read. A row that changes between this read
+    # and its claim fails the claim below (it is conditional on the attempts read here) and is
+    # left to the one-row path, which claims and reads it afresh.
+    pending = {
+        delivery.pk: delivery
+        for delivery in _with_recipient(
+            Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.PENDING)
+        )
+    }
+    try:
+        weekly = content.weekly_contents(
+            learners=_unique(
+                d.recipient for d in pending.values() if d.kind != ReminderKind.DIGEST
+            ),
+            now=now,
+        )
+        parts = message_parts()
+    except Exception:  # a bug here must fail the rows one by one, as rendering does, not loop
+        logger.exception("reminders: reading a chunk's content failed; reading it per e-mail")
+        weekly, parts = {}, None
     connection = mailers.default  # a fresh backend instance, opened on the first send
-    cache: dict = {}
     results = {}
     try:
         for delivery_id in delivery_ids:
-            results[delivery_id] = delivery_send(
-                delivery_id=delivery_id, connection=connection, cache=cache
-            )
+            delivery = pending.pop(delivery_id, None)
+            if delivery is not None and _claim(delivery_id, attempts=delivery.attempts):
+                delivery.status = Delivery.Status.SENDING
+                delivery.attempts += 1
+                digest = delivery.kind == ReminderKind.DIGEST  # reads its own content
+                data = None if digest else weekly.get(delivery.recipient_id)
+                results[delivery_id] = _send_claimed(
+                    delivery, connection=connection, data=data, parts=parts
+                )
+            else:
+                results[delivery_id] = delivery_send(delivery_id=delivery_id, connection=connection)
     finally:
         _close_quietly(connection)
     return results
+
+
+def _unique(users: Iterable[User]) -> list[User]:
+    return list({user.pk: user for user in users}.values())
+
+
+def _with_recipient(deliveries):
+    return deliveries.select_related(
+        "recipient", "recipient__reminder_preference", "recipient__target_path"
+    )
+
+
+def _claim(delivery_id: int, *, attempts: int | None = None) -> bool:
+    """The conditional UPDATE pending -> sending: True only for the one worker that changed the
+    row. With `attempts`, only if the row still has the attempts its caller read (then the new
+    count is known, and cheaper to write than an F() expression)."""
+    rows = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+    if attempts is None:
+        count = F("attempts") + 1
+    else:
+        rows, count = rows.filter(attempts=attempts), attempts + 1
+    return (
+        rows.update(status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=count) == 1
+    )
 
 
 def _close_quietly(connection) -> None:
@@ -281,25 +339,29 @@ def _close_quietly(connection) -> None:
         logger.debug("reminders: closing the mail connection failed", exc_info=True)
 
 
-def delivery_send(*, delivery_id: int, connection=None, cache: dict | None = None) -> SendResult:
+def delivery_send(*, delivery_id: int, connection=None) -> SendResult:
     """Claim, render, send and record one delivery (see the module docstring). `connection`
     (a mail backend, opened on first use and closed after an error so the next row starts a
-    fresh session) and `cache` come from `deliveries_send`."""
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-    )
-    if claimed != 1:
+    fresh session) comes from `deliveries_send`."""
+    if not _claim(delivery_id):
         return SendResult(Outcome.SKIPPED)
-    delivery = Delivery.objects.select_related(
-        "recipient", "recipient__reminder_preference", "recipient__target_path"
-    ).get(pk=delivery_id)
+    delivery = _with_recipient(Delivery.objects).get(pk=delivery_id)
+    return _send_claimed(delivery, connection=connection)
+
+
+def _send_claimed(
+    delivery: Delivery, *, connection=None, data: dict | None = None, parts: dict | None = None
+) -> SendResult:
+    """Render, hand off, send and record a delivery this worker has just claimed. `data` (the
+    recipient's weekly content) and `parts` come from a caller sending a chunk."""
+    delivery_id = delivery.pk
     recipient = delivery.recipient
     pref = ReminderPreference.for_user(recipient)
     asked_for = delivery.period.startswith("sample-")  # a sample the user just requested
     if not recipient.is_active or not (asked_for or pref.is_enabled(delivery.kind)):
         return _finish_failed(delivery, "Cancelled: the recipient turned this reminder off.")
     try:
-        message, notification = reminder_message(delivery=delivery, cache=cache)
+        message, notification = reminder_message(delivery=delivery, data=data, parts=parts)
     except Exception as exc:  # a rendering bug must not loop forever
         logger.exception("reminders: rendering delivery %s failed", delivery_id)
         return _finish_failed(delivery, f"Rendering failed: {exc!r}")
@@ -368,18 +430,34 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def message_parts() -> dict:
+    """What every reminder shares, looked up once per chunk: the link paths, the preferences
+    URL and the templates (parsed once, rendered per e-mail with its own context)."""
+    return {
+        "links": {kind: reverse(name) for kind, name in LINKS.items()},
+        "preferences_url": absolute_url(reverse("roadmap:reminder_preferences")),
+        "templates": {
+            name: (get_template(f"emails/{name}.txt"), get_template(f"emails/{name}.html"))
+            for name in ("reminder", "digest")
+        },
+    }
+
+
 def reminder_message(
-    *, delivery: Delivery, cache: dict | None = None
+    *, delivery: Delivery, data: dict | None = None, parts: dict | None = None
 ) -> tuple[EmailMultiAlternatives, dict]:
-    """The multipart e-mail for a delivery, and the fields of its in-app notification."""
+    """The multipart e-mail for a delivery, and the fields of its in-app notification. `data`:
+    the recipient's content when the caller read it in bulk; read here otherwise. `parts`: see
+    `message_parts`."""
+    parts = parts or message_parts()
     recipient = delivery.recipient
     now = timezone.now()
     kind = delivery.kind
-    if kind == ReminderKind.DIGEST:
+    if data is None and kind == ReminderKind.DIGEST:
         data = content.digest_content(mentor=recipient, now=now)
-    else:
-        data = content.weekly_content(learner=recipient, now=now, cache=cache)
-    link_path = reverse(LINKS[kind])
+    elif data is None:
+        data = content.weekly_content(learner=recipient, now=now)
+    link_path = parts["links"][kind]
     unsubscribe_kind = absolute_url(
         reverse("roadmap:unsubscribe", args=[unsubscribe_token(user_id=recipient.pk, kind=kind)])
     )
@@ -394,16 +472,18 @@ def reminder_message(
         "kind_label": ReminderKind(kind).label,
         "milestone": delivery.context,
         "link": absolute_url(link_path),
-        "preferences_url": absolute_url(reverse("roadmap:reminder_preferences")),
+        "preferences_url": parts["preferences_url"],
         "unsubscribe_url": unsubscribe_kind,
         "unsubscribe_all_url": unsubscribe_all,
     }
     subject = SUBJECTS[kind]
     if kind == ReminderKind.MILESTONE and delivery.context.get("title"):
         subject = f"Due tomorrow: {delivery.context['title']}"
-    template = "digest" if kind == ReminderKind.DIGEST else "reminder"
-    text = render_to_string(f"emails/{template}.txt", ctx)
-    html = render_to_string(f"emails/{template}.html", ctx)
+    text_template, html_template = parts["templates"][
+        "digest" if kind == ReminderKind.DIGEST else "reminder"
+    ]
+    text = text_template.render(ctx)
+    html = html_template.render(ctx)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

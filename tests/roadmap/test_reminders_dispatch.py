@@ -115,7 +115,8 @@ def test_dispatch_query_count_does_not_grow_with_learners(
     bulk_due_learners(size)
     cohort = factories.CohortFactory()
     cohort.mentors.add(factories.MentorFactory())
-    # users chunk, mentors, insert, reconcile x2, select pending, savepoint+update+release
+    # reconcile x2, users chunk, mentors, milestones, insert, select pending,
+    # savepoint+update+release, the empty users chunk
     with django_assert_max_num_queries(12):
         reminders.reminders_dispatch()
     assert Delivery.objects.count() == size
@@ -309,6 +310,34 @@ def test_lost_enqueue_is_repaired_by_the_next_tick(enqueued, dispatch):
     enqueued.clear()  # the broker lost them
     dispatch(now=now + dt.timedelta(minutes=15))
     assert len(enqueued) == 1
+
+
+@pytest.mark.django_db
+def test_lost_enqueue_is_repaired_even_when_no_user_is_active(enqueued, dispatch):
+    learner = due_learner()
+    now = timezone.now()
+    dispatch(now=now)
+    enqueued.clear()  # the broker lost it
+    learner.is_active = False
+    learner.save(update_fields=["is_active"])
+    assert dispatch(now=now + dt.timedelta(minutes=15)).enqueued == 1
+    assert enqueued == [Delivery.objects.get().pk]  # (the send then cancels it)
+
+
+@pytest.mark.django_db
+def test_each_chunk_of_users_is_enqueued_as_soon_as_its_rows_exist(
+    enqueued, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(reminders, "CHUNK", 2)
+    learners = [due_learner() for _ in range(5)]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = reminders.reminders_dispatch()
+    assert len(callbacks) == 3 and result.enqueued == 5
+    first_batch = callbacks[0].keywords["delivery_ids"]
+    assert {d.recipient_id for d in Delivery.objects.filter(pk__in=first_batch)} == {
+        u.pk for u in learners[:2]
+    }
+    assert sorted(enqueued) == sorted(Delivery.objects.values_list("pk", flat=True))
 
 
 @pytest.fixture
