@@ -16,17 +16,25 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import Cohort, CohortInvite, CohortMembership, User
 from curriculum.models import Path, PathCompetency, Project, ProjectCheckpoint
 from roadmap import cohorts
 from roadmap.gaps import Requirement, readiness, readiness_display
-from roadmap.models import CheckpointSignOff, Feedback, PlanItem, Rating, RatingVerification
+from roadmap.models import (
+    CheckpointSignOff,
+    CurrentRating,
+    Feedback,
+    PlanItem,
+    Rating,
+    RatingVerification,
+)
 
 CHART_WEEKS = 8
 INVITE_DAYS = 14
@@ -246,10 +254,10 @@ class CohortData:
     requirements: list[Requirement]
     path_competencies: list[PathCompetency]
     members: list[cohorts.Member]
-    rows: list[cohorts.LearnerRow]
-    current: dict
+    rows: list[cohorts.LearnerRow]  # cells empty until cohort_cells fills them
     weekly: list
     bias: dict
+    top_gaps: list[cohorts.TopGap]
 
 
 def _members(cohort) -> list[cohorts.Member]:
@@ -261,113 +269,210 @@ def _members(cohort) -> list[cohorts.Member]:
     ]
 
 
-def _self_ratings(learner_ids, competency_ids):
-    # order_by(): Rating's default ordering would make every read sort all its rows again.
-    return Rating.objects.filter(
-        learner__in=learner_ids, competency__in=competency_ids, source=Rating.Source.SELF
-    ).order_by()
-
-
-def _latest_levels(ratings) -> dict[int, dict[int, int]]:
-    """{learner: {competency: level}} of the newest of `ratings` per pair. Reads the rows in
-    index order and lets later ones overwrite earlier: at 500 x 40 this is 3x faster than the
-    window query (latest_per_competency) on SQLite, whose extra sort dominates."""
-    return cohorts.nest_levels(
-        ratings.order_by("learner_id", "competency_id", "created_at", "id").values_list(
-            "learner_id", "competency_id", "level"
-        )
-    )
-
-
 def _member_ids(cohort):
     """The active members' ids as a subquery: filtering ratings by it lets the database use its
     index instead of matching hundreds of bound ids one by one (and sends one parameter)."""
     return CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
 
 
-def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> CohortData:
-    """Everything the cohort dashboard shows, in eight queries whatever the size."""
-    now = now or timezone.now()
+# The requirement a rating's competency has on the cohort's path, joined in by _on_path.
+TARGET = F("competency__path_competencies__target_level")
+WEIGHT = F("competency__path_competencies__weight")
+
+
+def _on_path(queryset, path):
+    """Ratings (or current ratings) of competencies the path currently requires, each joined to
+    that requirement (TARGET, WEIGHT): one filter() call, so one join."""
+    return queryset.filter(
+        competency__path_competencies__path=path,
+        competency__path_competencies__retired_at__isnull=True,
+    ).order_by()
+
+
+def _current_self(cohort):
+    return CurrentRating.objects.filter(
+        learner__in=_member_ids(cohort), source=Rating.Source.SELF
+    ).order_by()
+
+
+def _reached(cohort) -> dict[int, int]:
+    """{learner: sum of weight x level capped at the target} over the path's requirements: the
+    numerator of readiness, added up by the database from one current row per competency."""
+    return dict(
+        _on_path(_current_self(cohort), cohort.path_id)
+        .values("learner_id")
+        .annotate(reached=Sum(WEIGHT * Least(F("level"), TARGET)))
+        .values_list("learner_id", "reached")
+    )
+
+
+def _changes(cohort, since, cuts) -> dict[int, dict[int, int]]:
+    """{learner: {bucket: change of reached}} of the self-ratings since `since`, bucket n being
+    those before cuts[n] (and len(cuts) those after the last cut). A rating changes `reached`
+    by weight x (capped level - capped previous level), so the database sums the changes per
+    week without anyone replaying the history."""
+    bucket = Case(
+        *[When(created_at__lt=cut, then=Value(n)) for n, cut in enumerate(cuts)],
+        default=Value(len(cuts)),
+        output_field=IntegerField(),
+    )
+    rows = (
+        _on_path(
+            Rating.objects.filter(
+                learner__in=_member_ids(cohort), source=Rating.Source.SELF, created_at__gte=since
+            ),
+            cohort.path_id,
+        )
+        .annotate(bucket=bucket)
+        .values("learner_id", "bucket")
+        .annotate(
+            change=Sum(WEIGHT * (Least(F("level"), TARGET) - Least(F("previous_level"), TARGET)))
+        )
+        .values_list("learner_id", "bucket", "change")
+    )
+    changes: dict[int, dict[int, int]] = {}
+    for lid, b, change in rows:
+        changes.setdefault(lid, {})[b] = change
+    return changes
+
+
+def _gap_counts(cohort) -> dict[int, cohorts.GapCounts]:
+    below = Q(level__lt=TARGET)
+    return {
+        cid: cohorts.GapCounts(rated, n_below, below_levels or 0)
+        for cid, rated, n_below, below_levels in _on_path(_current_self(cohort), cohort.path_id)
+        .values("competency_id")
+        .annotate(
+            rated=Count("id"),
+            n_below=Count("id", filter=below),
+            below_levels=Sum("level", filter=below),
+        )
+        .values_list("competency_id", "rated", "n_below", "below_levels")
+    }
+
+
+def _bias(cohort, comp_ids) -> dict[int, tuple[float, int]]:
+    """Calibration from the mentors' current ratings, each with the learner's own current one."""
+    own = CurrentRating.objects.filter(
+        learner_id=OuterRef("learner_id"),
+        competency_id=OuterRef("competency_id"),
+        source=Rating.Source.SELF,
+    ).values("level")[:1]
+    self_levels, mentor_levels = {}, {}
+    for lid, cid, mentor_level, self_level in (
+        CurrentRating.objects.filter(
+            learner__in=_member_ids(cohort), source=Rating.Source.MENTOR, competency__in=comp_ids
+        )
+        .annotate(own=Subquery(own))
+        .values_list("learner_id", "competency_id", "level", "own")
+    ):
+        mentor_levels.setdefault(lid, {})[cid] = mentor_level
+        if self_level is not None:
+            self_levels.setdefault(lid, {})[cid] = self_level
+    return cohorts.calibration_bias(self_levels, mentor_levels)
+
+
+def _cohort_rows(cohort, members, requirements, *, now, with_history: bool):
+    """The heatmap rows without cells (readiness, its 4-week change, attention) and the weekly
+    medians: three queries over current rows and the recent ratings, whatever the history."""
+    percent = cohorts.percent_of(requirements)
+    reached = _reached(cohort)
+    four_weeks_ago = now - dt.timedelta(weeks=4)
+    weekly, past = [], {}
+    if with_history:
+        starts = cohorts.week_starts(timezone.localtime(now), CHART_WEEKS)
+        cuts = sorted({*starts, four_weeks_ago})
+        changes = _changes(cohort, cuts[0], cuts)
+        # ratings before cut k are those in buckets 0..k: "just before cut k" ends at bucket k+1
+        ends = [cuts.index(start) + 1 for start in starts[1:]] + [len(cuts) + 1]
+        past_end = cuts.index(four_weeks_ago) + 1
+        series = {}
+        for m in members:
+            mine = changes.get(m.id, {})
+            now_reached = reached.get(m.id, 0)
+            series[m.id] = cohorts.reached_before(now_reached, mine, ends)
+            past[m.id] = cohorts.reached_before(now_reached, mine, [past_end])[0]
+        for i, start in enumerate(starts):
+            value = cohorts.median([percent(series[m.id][i]) for m in members])
+            weekly.append((start.date(), None if value is None else round(value, 1)))
+
+    # When each learner last rated anything: the fallback for a missing last_activity_at.
+    never = [m.id for m in members if m.last_activity_at is None]
+    last_rating_at = (
+        dict(
+            CurrentRating.objects.filter(learner__in=never, source=Rating.Source.SELF)
+            .values("learner_id")
+            .annotate(last=Max("created_at"))
+            .values_list("learner_id", "last")
+        )
+        if never
+        else {}
+    )
+    behind = behind_plan_ids(_member_ids(cohort))
+    rows = []
+    for m in members:
+        now_ready = readiness_display(percent(reached.get(m.id, 0)))
+        then_ready = readiness_display(percent(past.get(m.id, 0)))
+        last_active = m.last_activity_at or last_rating_at.get(m.id)
+        rows.append(
+            cohorts.LearnerRow(
+                learner_id=m.id,
+                name=m.name,
+                readiness=now_ready,
+                readiness_change=now_ready - then_ready,
+                cells=[],
+                last_active=last_active,
+                reasons=cohorts.attention_reasons(last_active, now, behind_plan=m.id in behind),
+            )
+        )
+    return rows, weekly
+
+
+def cohort_requirements(cohort) -> tuple[list[PathCompetency], list[Requirement]]:
     pcs = list(
         PathCompetency.objects.current()
-        .filter(path=cohort.path)
+        .filter(path=cohort.path_id)
         .select_related("competency")
         .order_by("position", "id")
     )
-    requirements = [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in pcs]
+    return pcs, [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in pcs]
+
+
+def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> CohortData:
+    """Everything the cohort dashboard shows but the heatmap cells (cohort_cells reads those for
+    the rows shown), in nine queries whatever the size and the length of the history. Without
+    history: no weekly chart, readiness change, top gaps or calibration (the CSV export)."""
+    now = now or timezone.now()
+    pcs, requirements = cohort_requirements(cohort)
     members = _members(cohort)
-    ids = [m.id for m in members]
-    member_ids = _member_ids(cohort)
+    rows, weekly = _cohort_rows(cohort, members, requirements, now=now, with_history=with_history)
     comp_ids = [r.competency_id for r in requirements]
-
-    # When each learner last rated anything: the fallback for a missing last_activity_at.
-    last_rating_at = dict(
-        Rating.objects.filter(learner__in=member_ids, source=Rating.Source.SELF)
-        .values("learner_id")
-        .annotate(last=Max("created_at"))
-        .values_list("learner_id", "last")
-    )
-    weekly, past = [], {}
-    four_weeks_ago = now - dt.timedelta(weeks=4)
+    gaps, bias = [], {}
     if with_history:
-        # Levels before the chart window plus every rating since then give the current levels,
-        # those of 4 weeks ago and each week's median, from two bounded queries. Each rating
-        # comes with the number of its time bucket (weeks, and 4 weeks ago) worked out by the
-        # database: converting tens of thousands of timestamps in Python costs seconds.
-        starts = cohorts.week_starts(timezone.localtime(now), CHART_WEEKS)
-        window_start = min(starts[0], four_weeks_ago)
-        cuts = sorted({*starts, four_weeks_ago})
-        baseline = _latest_levels(
-            _self_ratings(member_ids, comp_ids).filter(created_at__lt=window_start)
-        )
-        bucket = Case(
-            *[When(created_at__lt=cut, then=Value(n)) for n, cut in enumerate(cuts)],
-            default=Value(len(cuts)),
-            output_field=IntegerField(),
-        )
-        events = list(
-            _self_ratings(member_ids, comp_ids)
-            .filter(created_at__gte=window_start)
-            .order_by("created_at", "id")
-            .annotate(bucket=bucket)
-            .values_list("learner_id", "competency_id", "level", "bucket")
-        )
-        # a rating is before cut k exactly when its bucket is at most k, i.e. < k + 1
-        before = {cut: n + 1 for n, cut in enumerate(cuts)}
-        after_all = len(cuts) + 1
-        current = cohorts.levels_as_of(baseline, events, after_all)
-        past = cohorts.levels_as_of(baseline, events, before[four_weeks_ago])
-        ends = [before[start] for start in starts[1:]] + [after_all]
-        weekly = cohorts.weekly_medians(
-            requirements, ids, baseline, events, ends, [start.date() for start in starts]
-        )
-    else:
-        current = _latest_levels(_self_ratings(member_ids, comp_ids))
+        gaps = cohorts.top_gaps_from_counts(requirements, _gap_counts(cohort), len(members))
+        bias = _bias(cohort, comp_ids)
+    return CohortData(cohort, requirements, pcs, members, rows, weekly, bias, gaps)
 
-    mentor_latest = _latest_levels(
-        Rating.objects.filter(
-            learner__in=member_ids, competency__in=comp_ids, source=Rating.Source.MENTOR
-        )
+
+def cohort_cells(data: CohortData, rows, *, competency_ids=None) -> None:
+    """Fill `rows`' cells (one per requirement, or only those of `competency_ids`) from the
+    current self-ratings, in one query."""
+    requirements = data.requirements
+    if competency_ids is not None:
+        requirements = [r for r in requirements if r.competency_id in competency_ids]
+    comp_ids = [r.competency_id for r in requirements]
+    by_id = {row.learner_id: row for row in rows}
+    levels = cohorts.nest_levels(
+        CurrentRating.objects.filter(
+            learner__in=list(by_id), source=Rating.Source.SELF, competency__in=comp_ids
+        ).values_list("learner_id", "competency_id", "level")
     )
-    rows = cohorts.heatmap_rows(
-        members,
-        requirements,
-        current,
-        past,
-        now=now,
-        last_rating_at=last_rating_at,
-        behind_plan=behind_plan_ids(member_ids),
-    )
-    return CohortData(
-        cohort,
-        requirements,
-        pcs,
-        members,
-        rows,
-        current,
-        weekly,
-        cohorts.calibration_bias(current, mentor_latest),
-    )
+    for lid, row in by_id.items():
+        mine = levels.get(lid, {})
+        row.cells = [
+            cohorts.Cell(r.competency_id, mine.get(r.competency_id, 0), r.target)
+            for r in requirements
+        ]
 
 
 @dataclass
@@ -399,14 +504,14 @@ def cohort_summaries(user, *, now=None) -> list[CohortSummary]:
         .values_list("cohort_id", "learner_id", "learner__last_activity_at")
     )
     ids = {lid for _, lid, _ in memberships}
-    latest = list(
-        Rating.objects.filter(learner__in=ids, source=Rating.Source.SELF)
-        .latest_per_competency()
-        .values_list("learner_id", "competency_id", "level")
+    levels = cohorts.nest_levels(
+        CurrentRating.objects.filter(learner__in=ids, source=Rating.Source.SELF).values_list(
+            "learner_id", "competency_id", "level"
+        )
     )
-    levels = cohorts.nest_levels(latest)
+    # the newest current row is the newest rating
     last_rating = dict(
-        Rating.objects.filter(learner__in=ids)
+        CurrentRating.objects.filter(learner__in=ids)
         .values("learner_id")
         .annotate(last=Max("created_at"))
         .values_list("learner_id", "last")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from roadmap.models import CheckpointSignOff, Feedback, Rating, RatingVerification
 from roadmap.services import mentoring as svc
-from roadmap.services.assessments import rating_record
+from roadmap.services.assessments import current_ratings_rebuild, rating_record
 from tests import factories
 from tests.factories_mentoring import FeedbackFactory
 
@@ -164,6 +164,7 @@ def _populate(size):
         source=Rating.Source.MENTOR,
         rated_by=setup.mentor,
     )
+    current_ratings_rebuild(learner_ids=[learner.pk for learner in setup.learners])
     return setup
 
 
@@ -209,7 +210,8 @@ def test_csv_one_row_per_learner(client, s):
     client.force_login(s.mentor)
     response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0] == [
         "learner",
         *[pc.competency.name for pc in s.pcs],
