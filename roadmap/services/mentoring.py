@@ -3,8 +3,10 @@ that feed roadmap.cohorts. Every read here runs a fixed number of queries, whate
 size."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
     Case,
@@ -372,30 +374,97 @@ def _bias(cohort, comp_ids) -> dict[int, tuple[float, int]]:
     return cohorts.calibration_bias(self_levels, mentor_levels)
 
 
-def _cohort_rows(cohort, members, requirements, *, now, with_history: bool):
-    """The heatmap rows without cells (readiness, its 4-week change, attention) and the weekly
-    medians: three queries over current rows and the recent ratings, whatever the history."""
+def _events(cohort, start, end) -> dict[int, list[tuple]]:
+    """{learner: [(created_at, change of reached), ...]} of the self-ratings in [start, end)."""
+    rows = (
+        _on_path(
+            Rating.objects.filter(
+                learner__in=_member_ids(cohort),
+                source=Rating.Source.SELF,
+                created_at__gte=start,
+                created_at__lt=end,
+            ),
+            cohort.path_id,
+        )
+        .annotate(change=WEIGHT * (Least(F("level"), TARGET) - Least(F("previous_level"), TARGET)))
+        .values_list("learner_id", "created_at", "change")
+    )
+    events: dict[int, list[tuple]] = {}
+    for lid, at, change in rows:
+        if change:
+            events.setdefault(lid, []).append((at, change))
+    return events
+
+
+STATS_SECONDS = 600  # an upper bound only: any change to what the figures come from changes the key
+
+
+def _stats_key(cohort, members, requirements, starts) -> str:
+    """A key that changes with everything the cohort's figures are computed from: the path's
+    requirements, who is in the cohort, any rating of any member (ratings are append-only and a
+    new one, even back-dated, gets a larger id; deleting a user also ends their membership)
+    and the week (the chart's weeks, in the viewer's time zone)."""
+    newest = Rating.objects.filter(learner__in=_member_ids(cohort)).aggregate(newest=Max("id"))
+    parts = (
+        [(r.competency_id, r.target, r.weight) for r in requirements],
+        [m.id for m in members],
+        newest["newest"],
+        [start.isoformat() for start in starts],
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"cohort-stats:{cohort.pk}:{digest}"
+
+
+def _stats(cohort, members, requirements, starts) -> dict:
+    """The expensive figures of the dashboard, computed from five aggregate queries and kept in
+    the cache under _stats_key (so a new rating, a curriculum edit or a membership change shows
+    up on the next view): each learner's reached levels now and just before the chart's third
+    week, the rating changes of weeks 3-4 (where "4 weeks ago" falls), the weekly medians, the
+    top gaps and the self-versus-mentor calibration."""
+    key = _stats_key(cohort, members, requirements, starts)
+    stats = cache.get(key)
+    if stats is not None:
+        return stats
     percent = cohorts.percent_of(requirements)
     reached = _reached(cohort)
-    four_weeks_ago = now - dt.timedelta(weeks=4)
-    weekly, past = [], {}
-    if with_history:
-        starts = cohorts.week_starts(timezone.localtime(now), CHART_WEEKS)
-        cuts = sorted({*starts, four_weeks_ago})
-        changes = _changes(cohort, cuts[0], cuts)
-        # ratings before cut k are those in buckets 0..k: "just before cut k" ends at bucket k+1
-        ends = [cuts.index(start) + 1 for start in starts[1:]] + [len(cuts) + 1]
-        past_end = cuts.index(four_weeks_ago) + 1
-        series = {}
-        for m in members:
-            mine = changes.get(m.id, {})
-            now_reached = reached.get(m.id, 0)
-            series[m.id] = cohorts.reached_before(now_reached, mine, ends)
-            past[m.id] = cohorts.reached_before(now_reached, mine, [past_end])[0]
-        for i, start in enumerate(starts):
-            value = cohorts.median([percent(series[m.id][i]) for m in members])
-            weekly.append((start.date(), None if value is None else round(value, 1)))
+    changes = _changes(cohort, starts[0], starts[1:])
+    # bucket n: ratings before starts[n + 1]; the last bucket: since this week's start
+    ends = list(range(1, len(starts))) + [len(starts)]
+    weekly, base = [], {}
+    series = {}
+    for m in members:
+        mine = changes.get(m.id, {})
+        series[m.id] = cohorts.reached_before(reached.get(m.id, 0), mine, ends)
+        base[m.id] = series[m.id][1]  # just before starts[2]
+    for i, start in enumerate(starts):
+        value = cohorts.median([percent(series[m.id][i]) for m in members])
+        weekly.append((start.date(), None if value is None else round(value, 1)))
+    stats = {
+        "reached": reached,
+        "weekly": weekly,
+        "base": base,
+        "events": _events(cohort, starts[2], starts[4]),
+        "gaps": cohorts.top_gaps_from_counts(requirements, _gap_counts(cohort), len(members)),
+        "bias": _bias(cohort, [r.competency_id for r in requirements]),
+    }
+    cache.set(key, stats, STATS_SECONDS)
+    return stats
 
+
+def _reached_past(cohort, stats, starts, cut) -> dict[int, int]:
+    """{learner: reached levels just before `cut`} (4 weeks ago, inside the chart's weeks 3-4)."""
+    if not starts[2] <= cut < starts[4]:  # only if a clock change moved it: ask the database
+        since = _changes(cohort, cut, [])
+        return {lid: r - since.get(lid, {}).get(0, 0) for lid, r in stats["reached"].items()}
+    return {
+        lid: base + sum(change for at, change in stats["events"].get(lid, ()) if at < cut)
+        for lid, base in stats["base"].items()
+    }
+
+
+def _cohort_rows(cohort, members, requirements, *, now, reached, past):
+    """The heatmap rows without cells: readiness, its change since `past` and attention."""
+    percent = cohorts.percent_of(requirements)
     # When each learner last rated anything: the fallback for a missing last_activity_at.
     never = [m.id for m in members if m.last_activity_at is None]
     last_rating_at = (
@@ -425,7 +494,7 @@ def _cohort_rows(cohort, members, requirements, *, now, with_history: bool):
                 reasons=cohorts.attention_reasons(last_active, now, behind_plan=m.id in behind),
             )
         )
-    return rows, weekly
+    return rows
 
 
 def cohort_requirements(cohort) -> tuple[list[PathCompetency], list[Requirement]]:
@@ -440,17 +509,23 @@ def cohort_requirements(cohort) -> tuple[list[PathCompetency], list[Requirement]
 
 def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> CohortData:
     """Everything the cohort dashboard shows but the heatmap cells (cohort_cells reads those for
-    the rows shown), in nine queries whatever the size and the length of the history. Without
-    history: no weekly chart, readiness change, top gaps or calibration (the CSV export)."""
+    the rows shown): a fixed number of queries whatever the size and the length of the history,
+    the aggregates cached until any of their inputs changes (_stats). Without history (the CSV
+    export): readiness now only, no chart, change, top gaps or calibration."""
     now = now or timezone.now()
     pcs, requirements = cohort_requirements(cohort)
     members = _members(cohort)
-    rows, weekly = _cohort_rows(cohort, members, requirements, now=now, with_history=with_history)
-    comp_ids = [r.competency_id for r in requirements]
-    gaps, bias = [], {}
+    weekly, bias, gaps = [], {}, []
     if with_history:
-        gaps = cohorts.top_gaps_from_counts(requirements, _gap_counts(cohort), len(members))
-        bias = _bias(cohort, comp_ids)
+        starts = cohorts.week_starts(timezone.localtime(now), CHART_WEEKS)
+        stats = _stats(cohort, members, requirements, starts)
+        reached, weekly = stats["reached"], stats["weekly"]
+        bias, gaps = stats["bias"], stats["gaps"]
+        past = _reached_past(cohort, stats, starts, now - dt.timedelta(weeks=4))
+    else:
+        reached = _reached(cohort)
+        past = reached
+    rows = _cohort_rows(cohort, members, requirements, now=now, reached=reached, past=past)
     return CohortData(cohort, requirements, pcs, members, rows, weekly, bias, gaps)
 
 
