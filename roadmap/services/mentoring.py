@@ -263,9 +263,23 @@ class CohortData:
 
 
 def _members(cohort) -> list[cohorts.Member]:
-    users = User.objects.filter(
-        memberships__cohort=cohort, memberships__left_at__isnull=True
-    ).values_list("id", "full_name", "email", "last_activity_at")
+    """Active members; a learner whose last_activity_at was never set counts as last active
+    when they last rated anything (their newest current self-rating, looked up only for them)."""
+    last_rated = (
+        CurrentRating.objects.filter(learner=OuterRef("pk"), source=Rating.Source.SELF)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    users = (
+        User.objects.filter(memberships__cohort=cohort, memberships__left_at__isnull=True)
+        .annotate(
+            last=Case(
+                When(last_activity_at__isnull=True, then=Subquery(last_rated)),
+                default=F("last_activity_at"),
+            )
+        )
+        .values_list("id", "full_name", "email", "last")
+    )
     return [
         cohorts.Member(uid, name or email.split("@")[0], last) for uid, name, email, last in users
     ]
@@ -465,24 +479,12 @@ def _reached_past(cohort, stats, starts, cut) -> dict[int, int]:
 def _cohort_rows(cohort, members, requirements, *, now, reached, past):
     """The heatmap rows without cells: readiness, its change since `past` and attention."""
     percent = cohorts.percent_of(requirements)
-    # When each learner last rated anything: the fallback for a missing last_activity_at.
-    never = [m.id for m in members if m.last_activity_at is None]
-    last_rating_at = (
-        dict(
-            CurrentRating.objects.filter(learner__in=never, source=Rating.Source.SELF)
-            .values("learner_id")
-            .annotate(last=Max("created_at"))
-            .values_list("learner_id", "last")
-        )
-        if never
-        else {}
-    )
     behind = behind_plan_ids(_member_ids(cohort))
     rows = []
     for m in members:
         now_ready = readiness_display(percent(reached.get(m.id, 0)))
         then_ready = readiness_display(percent(past.get(m.id, 0)))
-        last_active = m.last_activity_at or last_rating_at.get(m.id)
+        last_active = m.last_activity_at
         rows.append(
             cohorts.LearnerRow(
                 learner_id=m.id,
