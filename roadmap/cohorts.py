@@ -16,8 +16,9 @@ ATTENTION_DAYS = 14
 Levels = Mapping[int, Mapping[int, int]]  # {learner_id: {competency_id: level}}
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
+    """A tuple, not a dataclass: a cohort page builds hundreds of them per view."""
+
     id: int
     name: str
     last_activity_at: dt.datetime | None = None

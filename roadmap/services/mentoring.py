@@ -389,7 +389,7 @@ def _bias(cohort, comp_ids) -> dict[int, tuple[float, int]]:
 
 
 def _events(cohort, start, end) -> dict[int, list[tuple]]:
-    """{learner: [(created_at, change of reached), ...]} of the self-ratings in [start, end)."""
+    """{learner: [(POSIX time, change of reached), ...]} of the self-ratings in [start, end)."""
     rows = (
         _on_path(
             Rating.objects.filter(
@@ -406,7 +406,7 @@ def _events(cohort, start, end) -> dict[int, list[tuple]]:
     events: dict[int, list[tuple]] = {}
     for lid, at, change in rows:
         if change:
-            events.setdefault(lid, []).append((at, change))
+            events.setdefault(lid, []).append((at.timestamp(), change))
     return events
 
 
@@ -432,8 +432,8 @@ def _stats_key(cohort, members, requirements, starts) -> str:
 def _stats(cohort, members, requirements, starts) -> dict:
     """The expensive figures of the dashboard, computed from five aggregate queries and kept in
     the cache under _stats_key (so a new rating, a curriculum edit or a membership change shows
-    up on the next view): each learner's reached levels now and just before the chart's third
-    week, the rating changes of weeks 3-4 (where "4 weeks ago" falls), the weekly medians, the
+    up on the next view): each learner's reached levels now and just before the chart's fourth
+    week, the rating changes of that week (where "4 weeks ago" falls), the weekly medians, the
     top gaps and the self-versus-mentor calibration."""
     key = _stats_key(cohort, members, requirements, starts)
     stats = cache.get(key)
@@ -449,7 +449,7 @@ def _stats(cohort, members, requirements, starts) -> dict:
     for m in members:
         mine = changes.get(m.id, {})
         series[m.id] = cohorts.reached_before(reached.get(m.id, 0), mine, ends)
-        base[m.id] = series[m.id][1]  # just before starts[2]
+        base[m.id] = series[m.id][2]  # just before starts[3]
     for i, start in enumerate(starts):
         value = cohorts.median([percent(series[m.id][i]) for m in members])
         weekly.append((start.date(), None if value is None else round(value, 1)))
@@ -457,7 +457,7 @@ def _stats(cohort, members, requirements, starts) -> dict:
         "reached": reached,
         "weekly": weekly,
         "base": base,
-        "events": _events(cohort, starts[2], starts[4]),
+        "events": _events(cohort, starts[3], starts[4]),
         "gaps": cohorts.top_gaps_from_counts(requirements, _gap_counts(cohort), len(members)),
         "bias": _bias(cohort, [r.competency_id for r in requirements]),
     }
@@ -466,10 +466,12 @@ def _stats(cohort, members, requirements, starts) -> dict:
 
 
 def _reached_past(cohort, stats, starts, cut) -> dict[int, int]:
-    """{learner: reached levels just before `cut`} (4 weeks ago, inside the chart's weeks 3-4)."""
-    if not starts[2] <= cut < starts[4]:  # only if a clock change moved it: ask the database
+    """{learner: reached levels just before `cut`}: 4 weeks ago is in the chart's fourth week
+    (whose ratings _stats keeps), unless a clock change moved it: then ask the database."""
+    if not starts[3] <= cut < starts[4]:
         since = _changes(cohort, cut, [])
         return {lid: r - since.get(lid, {}).get(0, 0) for lid, r in stats["reached"].items()}
+    cut = cut.timestamp()
     return {
         lid: base + sum(change for at, change in stats["events"].get(lid, ()) if at < cut)
         for lid, base in stats["base"].items()
@@ -478,6 +480,8 @@ def _reached_past(cohort, stats, starts, cut) -> dict[int, int]:
 
 def _cohort_rows(cohort, members, requirements, *, now, reached, past):
     """The heatmap rows without cells: readiness, its change since `past` and attention."""
+    if reached is None:  # the export: readiness from the cells, no attention
+        return [cohorts.LearnerRow(m.id, m.name, None, 0, [], m.last_activity_at) for m in members]
     percent = cohorts.percent_of(requirements)
     behind = behind_plan_ids(_member_ids(cohort))
     rows = []
@@ -513,7 +517,8 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
     """Everything the cohort dashboard shows but the heatmap cells (cohort_cells reads those for
     the rows shown): a fixed number of queries whatever the size and the length of the history,
     the aggregates cached until any of their inputs changes (_stats). Without history (the CSV
-    export): readiness now only, no chart, change, top gaps or calibration."""
+    export) only the rows, their readiness set by cohort_cells with the cells: no chart,
+    readiness change, attention, top gaps or calibration."""
     now = now or timezone.now()
     pcs, requirements = cohort_requirements(cohort)
     members = _members(cohort)
@@ -525,15 +530,14 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
         bias, gaps = stats["bias"], stats["gaps"]
         past = _reached_past(cohort, stats, starts, now - dt.timedelta(weeks=4))
     else:
-        reached = _reached(cohort)
-        past = reached
+        reached = past = None
     rows = _cohort_rows(cohort, members, requirements, now=now, reached=reached, past=past)
     return CohortData(cohort, requirements, pcs, members, rows, weekly, bias, gaps)
 
 
 def cohort_cells(data: CohortData, rows, *, competency_ids=None) -> None:
     """Fill `rows`' cells (one per requirement, or only those of `competency_ids`) from the
-    current self-ratings, in one query."""
+    current self-ratings, in one query. Full rows get their readiness from the cells too."""
     requirements = data.requirements
     if competency_ids is not None:
         requirements = [r for r in requirements if r.competency_id in competency_ids]
@@ -544,12 +548,15 @@ def cohort_cells(data: CohortData, rows, *, competency_ids=None) -> None:
             learner__in=list(by_id), source=Rating.Source.SELF, competency__in=comp_ids
         ).values_list("learner_id", "competency_id", "level")
     )
+    ready = cohorts.readiness_of(requirements) if competency_ids is None else None
     for lid, row in by_id.items():
         mine = levels.get(lid, {})
         row.cells = [
             cohorts.Cell(r.competency_id, mine.get(r.competency_id, 0), r.target)
             for r in requirements
         ]
+        if ready is not None:
+            row.readiness = readiness_display(ready(mine))
 
 
 @dataclass
