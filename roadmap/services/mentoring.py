@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     F,
     Func,
     IntegerField,
@@ -291,80 +292,105 @@ def _member_ids(cohort):
     return CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
 
 
-# The requirement a rating's competency has on the cohort's path, joined in by _on_path.
-TARGET = F("competency__path_competencies__target_level")
-WEIGHT = F("competency__path_competencies__weight")
+def _per_requirement(requirements, value):
+    """CASE on the competency: value(target, weight) for each requirement, 0 for the rest. In
+    the query instead of a join to PathCompetency, which SQLite would start from, reading every
+    learner's ratings of each competency instead of the cohort's through the learner index."""
+    return Case(
+        *[
+            When(competency_id=r.competency_id, then=value(Value(r.target), Value(r.weight)))
+            for r in requirements
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
 
 
-def _on_path(queryset, path):
-    """Ratings (or current ratings) of competencies the path currently requires, each joined to
-    that requirement (TARGET, WEIGHT): one filter() call, so one join."""
-    return queryset.filter(
-        competency__path_competencies__path=path,
-        competency__path_competencies__retired_at__isnull=True,
-    ).order_by()
+def _capped_change(target, weight):
+    # what a rating adds to `reached`: its capped level minus the capped one it replaced
+    return weight * (Least(F("level"), target) - Least(F("previous_level"), target))
 
 
-def _current_self(cohort):
+def _current_self(cohort, requirements):
     return CurrentRating.objects.filter(
-        learner__in=_member_ids(cohort), source=Rating.Source.SELF
+        learner__in=_member_ids(cohort),
+        source=Rating.Source.SELF,
+        competency__in=[r.competency_id for r in requirements],
     ).order_by()
 
 
-def _reached(cohort) -> dict[int, int]:
+def _reached(cohort, requirements) -> dict[int, int]:
     """{learner: sum of weight x level capped at the target} over the path's requirements: the
     numerator of readiness, added up by the database from one current row per competency."""
     return dict(
-        _on_path(_current_self(cohort), cohort.path_id)
+        _current_self(cohort, requirements)
         .values("learner_id")
-        .annotate(reached=Sum(WEIGHT * Least(F("level"), TARGET)))
+        .annotate(
+            reached=Sum(_per_requirement(requirements, lambda t, w: w * Least(F("level"), t)))
+        )
         .values_list("learner_id", "reached")
     )
 
 
-def _changes(cohort, since, cuts) -> dict[int, dict[int, int]]:
-    """{learner: {bucket: change of reached}} of the self-ratings since `since`, bucket n being
-    those before cuts[n] (and len(cuts) those after the last cut). A rating changes `reached`
-    by weight x (capped level - capped previous level), so the database sums the changes per
-    week without anyone replaying the history."""
+def _changes(cohort, requirements, since, cuts, *, detail=None):
+    """({learner: {bucket: change of reached}}, {learner: [(POSIX time, change), ...]}) of the
+    self-ratings since `since`: bucket n holds those before cuts[n] (len(cuts): after the last
+    cut); the ratings in `detail` (a [start, end) range) also come one by one. A rating changes
+    `reached` by weight x (capped level - capped previous level), so the database sums the
+    changes per week without anyone replaying the history. One query."""
     bucket = Case(
         *[When(created_at__lt=cut, then=Value(n)) for n, cut in enumerate(cuts)],
         default=Value(len(cuts)),
         output_field=IntegerField(),
     )
+    start, end = detail or (since, since)
+    at = Case(
+        When(created_at__gte=start, created_at__lt=end, then=F("created_at")),
+        default=Value(None),
+        output_field=DateTimeField(null=True),
+    )
     rows = (
-        _on_path(
-            Rating.objects.filter(
-                learner__in=_member_ids(cohort), source=Rating.Source.SELF, created_at__gte=since
-            ),
-            cohort.path_id,
+        Rating.objects.filter(
+            learner__in=_member_ids(cohort),
+            source=Rating.Source.SELF,
+            created_at__gte=since,
+            competency__in=[r.competency_id for r in requirements],
         )
-        .annotate(bucket=bucket)
-        .values("learner_id", "bucket")
-        .annotate(
-            change=Sum(WEIGHT * (Least(F("level"), TARGET) - Least(F("previous_level"), TARGET)))
-        )
-        .values_list("learner_id", "bucket", "change")
+        .order_by()
+        .annotate(bucket=bucket, at=at)
+        .values("learner_id", "bucket", "at")
+        .annotate(change=Sum(_per_requirement(requirements, _capped_change)))
+        .values_list("learner_id", "bucket", "at", "change")
     )
     changes: dict[int, dict[int, int]] = {}
-    for lid, b, change in rows:
-        changes.setdefault(lid, {})[b] = change
-    return changes
+    events: dict[int, list[tuple]] = {}
+    for lid, b, when, change in rows:
+        if not change:
+            continue
+        mine = changes.setdefault(lid, {})
+        mine[b] = mine.get(b, 0) + change
+        if when is not None:
+            events.setdefault(lid, []).append((when.timestamp(), change))
+    return changes, events
 
 
-def _gap_counts(cohort) -> dict[int, cohorts.GapCounts]:
-    below = Q(level__lt=TARGET)
-    return {
-        cid: cohorts.GapCounts(rated, n_below, below_levels or 0)
-        for cid, rated, n_below, below_levels in _on_path(_current_self(cohort), cohort.path_id)
-        .values("competency_id")
-        .annotate(
-            rated=Count("id"),
-            n_below=Count("id", filter=below),
-            below_levels=Sum("level", filter=below),
-        )
-        .values_list("competency_id", "rated", "n_below", "below_levels")
-    }
+def _gap_counts(cohort, requirements) -> dict[int, cohorts.GapCounts]:
+    """Per competency: how many members have a current self-rating, how many of those are below
+    target and the sum of their levels; from the database's count per (competency, level)."""
+    targets = {r.competency_id: r.target for r in requirements}
+    counts: dict[int, list[int]] = {}
+    for cid, level, n in (
+        _current_self(cohort, requirements)
+        .values("competency_id", "level")
+        .annotate(n=Count("id"))
+        .values_list("competency_id", "level", "n")
+    ):
+        mine = counts.setdefault(cid, [0, 0, 0])
+        mine[0] += n
+        if level < targets[cid]:
+            mine[1] += n
+            mine[2] += n * level
+    return {cid: cohorts.GapCounts(*values) for cid, values in counts.items()}
 
 
 def _bias(cohort, comp_ids) -> dict[int, tuple[float, int]]:
@@ -388,28 +414,6 @@ def _bias(cohort, comp_ids) -> dict[int, tuple[float, int]]:
     return cohorts.calibration_bias(self_levels, mentor_levels)
 
 
-def _events(cohort, start, end) -> dict[int, list[tuple]]:
-    """{learner: [(POSIX time, change of reached), ...]} of the self-ratings in [start, end)."""
-    rows = (
-        _on_path(
-            Rating.objects.filter(
-                learner__in=_member_ids(cohort),
-                source=Rating.Source.SELF,
-                created_at__gte=start,
-                created_at__lt=end,
-            ),
-            cohort.path_id,
-        )
-        .annotate(change=WEIGHT * (Least(F("level"), TARGET) - Least(F("previous_level"), TARGET)))
-        .values_list("learner_id", "created_at", "change")
-    )
-    events: dict[int, list[tuple]] = {}
-    for lid, at, change in rows:
-        if change:
-            events.setdefault(lid, []).append((at.timestamp(), change))
-    return events
-
-
 STATS_SECONDS = 600  # an upper bound only: any change to what the figures come from changes the key
 
 
@@ -430,7 +434,7 @@ def _stats_key(cohort, members, requirements, starts) -> str:
 
 
 def _stats(cohort, members, requirements, starts) -> dict:
-    """The expensive figures of the dashboard, computed from five aggregate queries and kept in
+    """The expensive figures of the dashboard, computed from four aggregate queries and kept in
     the cache under _stats_key (so a new rating, a curriculum edit or a membership change shows
     up on the next view): each learner's reached levels now and just before the chart's fourth
     week, the rating changes of that week (where "4 weeks ago" falls), the weekly medians, the
@@ -440,8 +444,10 @@ def _stats(cohort, members, requirements, starts) -> dict:
     if stats is not None:
         return stats
     percent = cohorts.percent_of(requirements)
-    reached = _reached(cohort)
-    changes = _changes(cohort, starts[0], starts[1:])
+    reached = _reached(cohort, requirements)
+    changes, events = _changes(
+        cohort, requirements, starts[0], starts[1:], detail=(starts[3], starts[4])
+    )
     # bucket n: ratings before starts[n + 1]; the last bucket: since this week's start
     ends = list(range(1, len(starts))) + [len(starts)]
     weekly, base = [], {}
@@ -457,19 +463,21 @@ def _stats(cohort, members, requirements, starts) -> dict:
         "reached": reached,
         "weekly": weekly,
         "base": base,
-        "events": _events(cohort, starts[3], starts[4]),
-        "gaps": cohorts.top_gaps_from_counts(requirements, _gap_counts(cohort), len(members)),
+        "events": events,
+        "gaps": cohorts.top_gaps_from_counts(
+            requirements, _gap_counts(cohort, requirements), len(members)
+        ),
         "bias": _bias(cohort, [r.competency_id for r in requirements]),
     }
     cache.set(key, stats, STATS_SECONDS)
     return stats
 
 
-def _reached_past(cohort, stats, starts, cut) -> dict[int, int]:
+def _reached_past(cohort, requirements, stats, starts, cut) -> dict[int, int]:
     """{learner: reached levels just before `cut`}: 4 weeks ago is in the chart's fourth week
     (whose ratings _stats keeps), unless a clock change moved it: then ask the database."""
     if not starts[3] <= cut < starts[4]:
-        since = _changes(cohort, cut, [])
+        since, _ = _changes(cohort, requirements, cut, [])
         return {lid: r - since.get(lid, {}).get(0, 0) for lid, r in stats["reached"].items()}
     cut = cut.timestamp()
     return {
@@ -528,7 +536,7 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
         stats = _stats(cohort, members, requirements, starts)
         reached, weekly = stats["reached"], stats["weekly"]
         bias, gaps = stats["bias"], stats["gaps"]
-        past = _reached_past(cohort, stats, starts, now - dt.timedelta(weeks=4))
+        past = _reached_past(cohort, requirements, stats, starts, now - dt.timedelta(weeks=4))
     else:
         reached = past = None
     rows = _cohort_rows(cohort, members, requirements, now=now, reached=reached, past=past)
