@@ -575,3 +575,25 @@ def test_names_are_escaped_in_the_rows_built_in_python(client, s):
     assert '>&lt;b&gt;SQL &amp; co&lt;/b&gt;</a> <span class="muted">target 3</span>' in text
     # the sort links keep the other parameters (as {% querystring %} did), escaped
     assert f'<a href="?sort=c{competency.pk}&amp;status=x%26y"' in text
+
+
+def test_four_weeks_ago_outside_the_cached_week_asks_the_database():
+    import random
+
+    from roadmap import cohorts
+
+    rng = random.Random(5)
+    s = Setup(learners=3, competencies=3)
+    for learner in s.learners:
+        for _ in range(12):
+            s.rate(learner, rng.randrange(3), rng.randint(0, 4), days_ago=rng.uniform(0, 60))
+    now = timezone.now()
+    starts = cohorts.week_starts(timezone.localtime(now), svc.CHART_WEEKS)
+    members = svc._members(s.cohort)
+    _, reqs = svc.cohort_requirements(s.cohort)
+    stats = svc._stats(s.cohort, members, reqs, starts)
+    cut = now - dt.timedelta(weeks=4)
+    from_cache = svc._reached_past(s.cohort, reqs, stats, starts, cut)
+    # as if a clock change had moved "4 weeks ago" out of the fourth week
+    moved = [*starts[:3], cut + dt.timedelta(hours=1), *starts[4:]]
+    assert svc._reached_past(s.cohort, reqs, stats, moved, cut) == from_cache
