@@ -51,15 +51,8 @@ class PathSelectionAdmin(ReadOnlyAdmin):
 # --- plans ------------------------------------------------------------------------------------
 class PlanItemInline(admin.TabularInline):
     model = PlanItem
-    fields = [
-        "position",
-        "project",
-        "status",
-        "planned_start",
-        "planned_end",
-        "evidence_url",
-        "verified_at",
-    ]
+    fields = ["position", "project", "status", "planned_start", "planned_end", "evidence_url",
+              "verified_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -107,7 +107,9 @@ class Addition:
         return self.your_target == 0
 
 
-def path_additions(mine: Iterable[Requirement], other: Iterable[Requirement]) -> list[Addition]:
+def path_additions(
+    mine: Iterable[Requirement], other: Iterable[Requirement]
+) -> list[Addition]:
     """What `other` would add to `mine`: competencies mine lacks or needs at a lower target.
 
     The biggest weighted step up first."""

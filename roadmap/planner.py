@@ -332,7 +332,9 @@ def schedule(
         first, last = cursor, cursor + units - 1
         n = len(project.checkpoints)
         milestones = tuple(
-            Milestone(cp, start + timedelta(days=(first + -(-units * (i + 1) // n) - 1) // per_day))
+            Milestone(
+                cp, start + timedelta(days=(first + -(-units * (i + 1) // n) - 1) // per_day)
+            )
             for i, cp in enumerate(project.checkpoints)
         )
         result.append(
