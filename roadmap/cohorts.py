@@ -16,8 +16,9 @@ ATTENTION_DAYS = 14
 Levels = Mapping[int, Mapping[int, int]]  # {learner_id: {competency_id: level}}
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):
+    """A tuple, not a dataclass: a cohort page builds hundreds of them per view."""
+
     id: int
     name: str
     last_activity_at: dt.datetime | None = None
@@ -209,6 +210,51 @@ def top_gaps(
             )
     gaps.sort(key=lambda g: (-g.lacking, -g.shortfall, g.competency_id))
     return gaps[:limit]
+
+
+class GapCounts(NamedTuple):
+    """One competency's current self-ratings among a cohort, counted by the database."""
+
+    rated: int  # learners with a rating
+    below: int  # of those, below target
+    below_levels: int  # the sum of their levels
+
+
+def top_gaps_from_counts(
+    requirements: Sequence[Requirement],
+    counts: Mapping[int, GapCounts],
+    members: int,
+    *,
+    limit: int = 5,
+) -> list[TopGap]:
+    """top_gaps from per-competency counts instead of every learner's levels: learners without
+    a rating are at level 0, below any target above 0."""
+    if not members:
+        return []
+    gaps = []
+    for r in requirements:
+        rated, below, below_levels = counts.get(r.competency_id, GapCounts(0, 0, 0))
+        unrated = members - rated if r.target > 0 else 0
+        lacking = below + unrated
+        if lacking:
+            short = below * r.target - below_levels + unrated * r.target
+            gaps.append(TopGap(r.competency_id, lacking, members, short / lacking))
+    gaps.sort(key=lambda g: (-g.lacking, -g.shortfall, g.competency_id))
+    return gaps[:limit]
+
+
+def percent_of(requirements: Sequence[Requirement]):
+    """Readiness (as roadmap.gaps.readiness) from the weighted sum of levels capped at their
+    targets, `reached`, which the database adds up per learner."""
+    needed = sum(r.target * r.weight for r in requirements)
+    return lambda reached: 100.0 if needed == 0 else 100.0 * reached / needed
+
+
+def reached_before(reached_now: int, changes: Mapping[int, int], ends: Sequence[int]) -> list[int]:
+    """A learner's weighted reached levels just before each of `ends` (bucket numbers): now,
+    minus the change made by the ratings in every bucket from that end on. `changes` is
+    {bucket: sum of the capped level changes of the ratings in it}."""
+    return [reached_now - sum(d for b, d in changes.items() if b >= end) for end in ends]
 
 
 def week_starts(now_local: dt.datetime, weeks: int) -> list[dt.datetime]:

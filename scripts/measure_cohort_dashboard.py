@@ -37,6 +37,7 @@ from accounts.models import Cohort, CohortMembership, User  # noqa: E402
 from curriculum.models import Competency, PathCompetency  # noqa: E402
 from curriculum.models import Path as CPath  # noqa: E402
 from roadmap.models import Rating  # noqa: E402
+from roadmap.services.assessments import current_ratings_rebuild  # noqa: E402
 
 LEARNERS, COMPETENCIES = int(os.environ.get("LEARNERS", 500)), int(os.environ.get("COMPS", 40))
 rng = random.Random(1)
@@ -78,6 +79,7 @@ ratings = [
     for _ in range(3)
 ]
 Rating.objects.bulk_create(ratings, batch_size=5000)
+current_ratings_rebuild(learner_ids=[u.pk for u in learners])
 print(f"{LEARNERS} learners x {COMPETENCIES} competencies, {len(ratings)} ratings")
 
 client = Client()

@@ -54,3 +54,13 @@ def celery_worker(redis_url, transactional_db):
     Data the test writes must be committed (transactional_db) for the worker to see it."""
     with running_celery_worker(redis_url) as worker:
         yield worker
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Each test's database rolls back and hands out the same ids again, so a figure cached under
+    # ids (the cohort dashboard's, keyed on the members and their newest rating id) could
+    # otherwise outlive its test.
+    from django.core.cache import cache
+
+    cache.clear()

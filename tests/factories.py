@@ -139,3 +139,10 @@ class RatingFactory(factory.django.DjangoModelFactory):
     competency = factory.SubFactory(CompetencyFactory)
     level = 2
     created_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Through the service, so previous_level and CurrentRating stay right.
+        from roadmap.services.assessments import rating_store
+
+        return rating_store(model_class(*args, **kwargs))

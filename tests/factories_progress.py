@@ -5,6 +5,7 @@ from datetime import timedelta
 import factory
 
 from roadmap.models import CurriculumSnapshot, Rating
+from roadmap.services.assessments import current_ratings_rebuild
 from tests import factories
 
 
@@ -37,4 +38,6 @@ def rating_history(learner, competencies, *, weeks: int, now, levels=(1, 2, 2, 3
         for week in range(weeks)
         for index, competency in enumerate(competencies)
     ]
-    return Rating.objects.bulk_create(ratings)
+    ratings = Rating.objects.bulk_create(ratings)
+    current_ratings_rebuild(learner_ids=[learner.pk])
+    return ratings

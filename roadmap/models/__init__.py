@@ -1,7 +1,7 @@
 """Learner-progress models, one module per area so each stays readable in one go."""
 
 # --- assessment
-from .assessments import PathSelection, Rating  # noqa: F401
+from .assessments import CurrentRating, PathSelection, Rating  # noqa: F401
 
 # --- mentoring
 from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401

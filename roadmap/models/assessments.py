@@ -28,20 +28,29 @@ class RatingQuerySet(models.QuerySet):
         ).filter(recency=1)
 
     def latest_levels(self, learner, *, at=None) -> dict[int, int]:
-        """{competency_id: level}: the learner's latest self-rating per competency, as of `at`."""
-        rows = self.filter(learner=learner, source=Rating.Source.SELF)
-        if at is not None:
-            rows = rows.filter(created_at__lte=at)
+        """{competency_id: level}: the learner's latest self-rating per competency, as of `at`.
+
+        Now (no `at`) is read from CurrentRating, one row per competency whatever the history;
+        a moment in the past replays the history."""
+        if at is None:
+            return dict(
+                CurrentRating.objects.filter(
+                    learner=learner, source=Rating.Source.SELF
+                ).values_list("competency_id", "level")
+            )
+        rows = self.filter(learner=learner, source=Rating.Source.SELF, created_at__lte=at)
         return dict(rows.latest_per_competency().values_list("competency_id", "level"))
 
     def latest_self_ratings(self, learner, *, competency_ids=None) -> dict[int, "Rating"]:
         """{competency_id: Rating} of the learner's newest self-rating per competency, in one
         query; the assessment pages read the level, when it was given and the evidence link."""
-        rows = self.filter(learner=learner, source=Rating.Source.SELF)
+        current = CurrentRating.objects.filter(learner=learner, source=Rating.Source.SELF)
         if competency_ids is not None:
-            rows = rows.filter(competency_id__in=competency_ids)
-        rows = rows.latest_per_competency().only(
-            "id", "competency_id", "level", "created_at", "evidence_url", "note"
+            current = current.filter(competency_id__in=competency_ids)
+        rows = (
+            self.filter(pk__in=current.values("rating_id"))
+            .order_by()
+            .only("id", "competency_id", "level", "created_at", "evidence_url", "note")
         )
         return {rating.competency_id: rating for rating in rows}
 
@@ -69,6 +78,10 @@ class Rating(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The level of the rating before this one (same learner, competency and source; 0 if none).
+    # Kept by roadmap.services.assessments: history charts sum each rating's change instead of
+    # replaying every rating from the first.
+    previous_level = models.PositiveSmallIntegerField(default=0)
 
     objects = RatingQuerySet.as_manager()
 
@@ -86,6 +99,35 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.learner} {self.competency} = {self.level}"
+
+
+class CurrentRating(models.Model):
+    """The newest Rating per (learner, competency, source): a copy kept by the services in
+    roadmap.services.assessments (rating_store, current_ratings_rebuild), so current levels are
+    read as one row per competency instead of scanning every learner's whole history. Never
+    written anywhere else."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="current_ratings"
+    )
+    competency = models.ForeignKey(
+        "curriculum.Competency", on_delete=models.CASCADE, related_name="current_ratings"
+    )
+    source = models.CharField(max_length=10, choices=Rating.Source)
+    level = models.PositiveSmallIntegerField(choices=Level)
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # one current row per pair and source; its index serves every read (by learner)
+            models.UniqueConstraint(
+                fields=["learner", "competency", "source"], name="currentrating_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.learner} {self.competency} = {self.level} ({self.source})"
 
 
 class PathSelection(models.Model):

@@ -1,9 +1,13 @@
+from collections.abc import Iterable
+
 from django.db import transaction
+from django.db.models import F, OuterRef, Q, Subquery, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.models import User
 from curriculum.models import Competency, Path
-from roadmap.models import PathSelection, Rating
+from roadmap.models import CurrentRating, PathSelection, Rating
 
 
 def activity_touch(*, learner: User, at=None) -> None:
@@ -26,19 +30,140 @@ def rating_record(
     at=None,
 ) -> Rating:
     """Append a rating; the newest one per competency is the learner's current level."""
-    rating = Rating.objects.create(
-        learner=learner,
-        competency=competency,
-        level=level,
-        note=note,
-        evidence_url=evidence_url,
-        source=source,
-        rated_by=rated_by or learner,
-        created_at=at or timezone.now(),
+    rating = rating_store(
+        Rating(
+            learner=learner,
+            competency=competency,
+            level=level,
+            note=note,
+            evidence_url=evidence_url,
+            source=source,
+            rated_by=rated_by or learner,
+            created_at=at or timezone.now(),
+        )
     )
     if source == Rating.Source.SELF:
         activity_touch(learner=learner, at=rating.created_at)
     return rating
+
+
+def _pair(rating: Rating) -> dict:
+    return {
+        "learner_id": rating.learner_id,
+        "competency_id": rating.competency_id,
+        "source": rating.source,
+    }
+
+
+@transaction.atomic
+def rating_store(rating: Rating) -> Rating:
+    """Insert an unsaved Rating and keep what is derived from it right: its previous_level and
+    the CurrentRating row of its (learner, competency, source). Every writer of a single Rating
+    goes through here (rating_record, the test factories); bulk writers call
+    current_ratings_rebuild afterwards. A rating dated before the current one (a backfilled
+    history) is slotted in: the one after it gets it as its previous level."""
+    if rating.created_at is None:
+        rating.created_at = timezone.now()
+    pair = _pair(rating)
+    current = (
+        CurrentRating.objects.select_for_update()
+        .filter(**pair)
+        .values_list("level", "created_at")
+        .first()
+    )
+    # Equal times: the new row has the larger id, so it is the newer one.
+    newest = current is None or current[1] <= rating.created_at
+    if newest:
+        rating.previous_level = current[0] if current else 0
+    else:
+        rating.previous_level = (
+            Rating.objects.filter(**pair, created_at__lte=rating.created_at)
+            .order_by("-created_at", "-id")
+            .values_list("level", flat=True)
+            .first()
+            or 0
+        )
+    rating.save(force_insert=True)
+    if newest:
+        CurrentRating.objects.bulk_create(
+            [
+                CurrentRating(
+                    **pair,
+                    level=rating.level,
+                    rating_id=rating.pk,
+                    created_at=rating.created_at,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["learner", "competency", "source"],
+            update_fields=["level", "rating", "created_at"],
+        )
+    else:
+        following = (
+            Rating.objects.filter(**pair)
+            .filter(
+                Q(created_at__gt=rating.created_at)
+                | Q(created_at=rating.created_at, id__gt=rating.pk)
+            )
+            .order_by("created_at", "id")
+            .values_list("pk", flat=True)[:1]
+        )
+        Rating.objects.filter(pk__in=list(following)).update(previous_level=rating.level)
+    return rating
+
+
+@transaction.atomic
+def current_ratings_rebuild(*, learner_ids: Iterable[int] | None = None) -> int:
+    """Recompute previous_level and CurrentRating from the ratings of `learner_ids` (everyone
+    with None): for writers that bulk_create ratings (seeding, imports, benchmarks) and for
+    repairs. Returns the number of current rows written."""
+    ratings = Rating.objects.all()
+    current = CurrentRating.objects.all()
+    if learner_ids is not None:
+        learner_ids = list(learner_ids)
+        ratings = ratings.filter(learner_id__in=learner_ids)
+        current = current.filter(learner_id__in=learner_ids)
+    before = Rating.objects.filter(
+        learner_id=OuterRef("learner_id"),
+        competency_id=OuterRef("competency_id"),
+        source=OuterRef("source"),
+    ).filter(
+        Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id"))
+    )
+    ratings.update(
+        previous_level=Coalesce(
+            Subquery(before.order_by("-created_at", "-id").values("level")[:1]), Value(0)
+        )
+    )
+    current.delete()
+    latest = (
+        ratings.order_by()
+        .annotate(
+            recency=Window(
+                RowNumber(),
+                partition_by=[F("learner_id"), F("competency_id"), F("source")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(recency=1)
+        .values_list("id", "learner_id", "competency_id", "source", "level", "created_at")
+    )
+    rows = CurrentRating.objects.bulk_create(
+        (
+            CurrentRating(
+                rating_id=pk,
+                learner_id=learner_id,
+                competency_id=competency_id,
+                source=source,
+                level=level,
+                created_at=created_at,
+            )
+            for pk, learner_id, competency_id, source, level, created_at in latest
+        ),
+        batch_size=2000,
+    )
+    return len(rows)
 
 
 @transaction.atomic

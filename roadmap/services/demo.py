@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import Cohort, CohortMembership, User
 from curriculum.models import MAX_LEVEL, Path, PathCompetency
-from roadmap.models import PathSelection
-from roadmap.services.assessments import rating_record
+from roadmap.models import PathSelection, Rating
+from roadmap.services.assessments import activity_touch, current_ratings_rebuild
 
 DEMO_PASSWORD = "gapmap-demo"
 DEMO_DOMAIN = "gapmap.test"
@@ -192,15 +192,27 @@ def demo_seed(*, now: datetime.datetime | None = None) -> DemoReport:
 
 def _history_write(*, learner, requirements, start, rng, inactive: bool) -> int:
     """A first full self-assessment at `start`, then a few ratings a week trending upward,
-    with plateau weeks; inactive learners stop INACTIVE_WEEKS before now."""
+    with plateau weeks; inactive learners stop INACTIVE_WEEKS before now. Written in bulk, then
+    current_ratings_rebuild derives what rating_record would have kept."""
     levels = {}
-    count = 0
+    ratings = []
+
+    def record(requirement, level, at):
+        ratings.append(
+            Rating(
+                learner=learner,
+                competency=requirement.competency,
+                level=level,
+                rated_by=learner,
+                created_at=at,
+            )
+        )
+
     for requirement in requirements:
         level = rng.choice([0, 0, 1, 1, 1, 2, 2, 3])
         levels[requirement.competency_id] = level
         at = start + datetime.timedelta(minutes=rng.randint(0, 90))
-        rating_record(learner=learner, competency=requirement.competency, level=level, at=at)
-        count += 1
+        record(requirement, level, at)
     pace = rng.choice([0.4, 0.6, 0.8])  # chance that a rating is a step up rather than a plateau
     last_week = HISTORY_WEEKS - (INACTIVE_WEEKS if inactive else 0)
     for week in range(1, last_week):
@@ -217,9 +229,12 @@ def _history_write(*, learner, requirements, start, rng, inactive: bool) -> int:
             level = min(MAX_LEVEL, current + 1) if rng.random() < pace else current
             levels[requirement.competency_id] = level
             at = day + datetime.timedelta(minutes=5 * n)
-            rating_record(learner=learner, competency=requirement.competency, level=level, at=at)
-            count += 1
-    return count
+            record(requirement, level, at)
+    Rating.objects.bulk_create(ratings)
+    current_ratings_rebuild(learner_ids=[learner.pk])
+    if ratings:
+        activity_touch(learner=learner, at=ratings[-1].created_at)
+    return len(ratings)
 
 
 def _plan_write(*, learner: User, made_on: datetime.date, now, inactive: bool) -> int:

@@ -3,12 +3,15 @@ that feed roadmap.cohorts. Every read here runs a fixed number of queries, whate
 size."""
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
     Case,
     Count,
+    DateTimeField,
     F,
     Func,
     IntegerField,
@@ -16,17 +19,25 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from accounts.models import Cohort, CohortInvite, CohortMembership, User
 from curriculum.models import Path, PathCompetency, Project, ProjectCheckpoint
 from roadmap import cohorts
 from roadmap.gaps import Requirement, readiness, readiness_display
-from roadmap.models import CheckpointSignOff, Feedback, PlanItem, Rating, RatingVerification
+from roadmap.models import (
+    CheckpointSignOff,
+    CurrentRating,
+    Feedback,
+    PlanItem,
+    Rating,
+    RatingVerification,
+)
 
 CHART_WEEKS = 8
 INVITE_DAYS = 14
@@ -246,37 +257,33 @@ class CohortData:
     requirements: list[Requirement]
     path_competencies: list[PathCompetency]
     members: list[cohorts.Member]
-    rows: list[cohorts.LearnerRow]
-    current: dict
+    rows: list[cohorts.LearnerRow]  # cells empty until cohort_cells fills them
     weekly: list
     bias: dict
+    top_gaps: list[cohorts.TopGap]
 
 
 def _members(cohort) -> list[cohorts.Member]:
-    users = User.objects.filter(
-        memberships__cohort=cohort, memberships__left_at__isnull=True
-    ).values_list("id", "full_name", "email", "last_activity_at")
+    """Active members; a learner whose last_activity_at was never set counts as last active
+    when they last rated anything (their newest current self-rating, looked up only for them)."""
+    last_rated = (
+        CurrentRating.objects.filter(learner=OuterRef("pk"), source=Rating.Source.SELF)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    users = (
+        User.objects.filter(memberships__cohort=cohort, memberships__left_at__isnull=True)
+        .annotate(
+            last=Case(
+                When(last_activity_at__isnull=True, then=Subquery(last_rated)),
+                default=F("last_activity_at"),
+            )
+        )
+        .values_list("id", "full_name", "email", "last")
+    )
     return [
         cohorts.Member(uid, name or email.split("@")[0], last) for uid, name, email, last in users
     ]
-
-
-def _self_ratings(learner_ids, competency_ids):
-    # order_by(): Rating's default ordering would make every read sort all its rows again.
-    return Rating.objects.filter(
-        learner__in=learner_ids, competency__in=competency_ids, source=Rating.Source.SELF
-    ).order_by()
-
-
-def _latest_levels(ratings) -> dict[int, dict[int, int]]:
-    """{learner: {competency: level}} of the newest of `ratings` per pair. Reads the rows in
-    index order and lets later ones overwrite earlier: at 500 x 40 this is 3x faster than the
-    window query (latest_per_competency) on SQLite, whose extra sort dominates."""
-    return cohorts.nest_levels(
-        ratings.order_by("learner_id", "competency_id", "created_at", "id").values_list(
-            "learner_id", "competency_id", "level"
-        )
-    )
 
 
 def _member_ids(cohort):
@@ -285,89 +292,279 @@ def _member_ids(cohort):
     return CohortMembership.objects.active().filter(cohort=cohort).values("learner_id")
 
 
-def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> CohortData:
-    """Everything the cohort dashboard shows, in eight queries whatever the size."""
-    now = now or timezone.now()
+def _per_requirement(requirements, value):
+    """CASE on the competency: value(target, weight) for each requirement, 0 for the rest. In
+    the query instead of a join to PathCompetency, which SQLite would start from, reading every
+    learner's ratings of each competency instead of the cohort's through the learner index."""
+    return Case(
+        *[
+            When(competency_id=r.competency_id, then=value(Value(r.target), Value(r.weight)))
+            for r in requirements
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def _capped_change(target, weight):
+    # what a rating adds to `reached`: its capped level minus the capped one it replaced
+    return weight * (Least(F("level"), target) - Least(F("previous_level"), target))
+
+
+def _current_self(cohort, requirements):
+    return CurrentRating.objects.filter(
+        learner__in=_member_ids(cohort),
+        source=Rating.Source.SELF,
+        competency__in=[r.competency_id for r in requirements],
+    ).order_by()
+
+
+def _reached(cohort, requirements) -> dict[int, int]:
+    """{learner: sum of weight x level capped at the target} over the path's requirements: the
+    numerator of readiness, added up by the database from one current row per competency."""
+    return dict(
+        _current_self(cohort, requirements)
+        .values("learner_id")
+        .annotate(
+            reached=Sum(_per_requirement(requirements, lambda t, w: w * Least(F("level"), t)))
+        )
+        .values_list("learner_id", "reached")
+    )
+
+
+def _changes(cohort, requirements, since, cuts, *, detail=None):
+    """({learner: {bucket: change of reached}}, {learner: [(POSIX time, change), ...]}) of the
+    self-ratings since `since`: bucket n holds those before cuts[n] (len(cuts): after the last
+    cut); the ratings in `detail` (a [start, end) range) also come one by one. A rating changes
+    `reached` by weight x (capped level - capped previous level), so the database sums the
+    changes per week without anyone replaying the history. One query."""
+    bucket = Case(
+        *[When(created_at__lt=cut, then=Value(n)) for n, cut in enumerate(cuts)],
+        default=Value(len(cuts)),
+        output_field=IntegerField(),
+    )
+    start, end = detail or (since, since)
+    at = Case(
+        When(created_at__gte=start, created_at__lt=end, then=F("created_at")),
+        default=Value(None),
+        output_field=DateTimeField(null=True),
+    )
+    rows = (
+        Rating.objects.filter(
+            learner__in=_member_ids(cohort),
+            source=Rating.Source.SELF,
+            created_at__gte=since,
+            competency__in=[r.competency_id for r in requirements],
+        )
+        .order_by()
+        .annotate(bucket=bucket, at=at)
+        .values("learner_id", "bucket", "at")
+        .annotate(change=Sum(_per_requirement(requirements, _capped_change)))
+        .values_list("learner_id", "bucket", "at", "change")
+    )
+    changes: dict[int, dict[int, int]] = {}
+    events: dict[int, list[tuple]] = {}
+    for lid, b, when, change in rows:
+        if not change:
+            continue
+        mine = changes.setdefault(lid, {})
+        mine[b] = mine.get(b, 0) + change
+        if when is not None:
+            events.setdefault(lid, []).append((when.timestamp(), change))
+    return changes, events
+
+
+def _gap_counts(cohort, requirements) -> dict[int, cohorts.GapCounts]:
+    """Per competency: how many members have a current self-rating, how many of those are below
+    target and the sum of their levels; from the database's count per (competency, level)."""
+    targets = {r.competency_id: r.target for r in requirements}
+    counts: dict[int, list[int]] = {}
+    for cid, level, n in (
+        _current_self(cohort, requirements)
+        .values("competency_id", "level")
+        .annotate(n=Count("id"))
+        .values_list("competency_id", "level", "n")
+    ):
+        mine = counts.setdefault(cid, [0, 0, 0])
+        mine[0] += n
+        if level < targets[cid]:
+            mine[1] += n
+            mine[2] += n * level
+    return {cid: cohorts.GapCounts(*values) for cid, values in counts.items()}
+
+
+def _bias(cohort, comp_ids) -> dict[int, tuple[float, int]]:
+    """Calibration from the mentors' current ratings, each with the learner's own current one."""
+    own = CurrentRating.objects.filter(
+        learner_id=OuterRef("learner_id"),
+        competency_id=OuterRef("competency_id"),
+        source=Rating.Source.SELF,
+    ).values("level")[:1]
+    self_levels, mentor_levels = {}, {}
+    for lid, cid, mentor_level, self_level in (
+        CurrentRating.objects.filter(
+            learner__in=_member_ids(cohort), source=Rating.Source.MENTOR, competency__in=comp_ids
+        )
+        .annotate(own=Subquery(own))
+        .values_list("learner_id", "competency_id", "level", "own")
+    ):
+        mentor_levels.setdefault(lid, {})[cid] = mentor_level
+        if self_level is not None:
+            self_levels.setdefault(lid, {})[cid] = self_level
+    return cohorts.calibration_bias(self_levels, mentor_levels)
+
+
+STATS_SECONDS = 600  # an upper bound only: any change to what the figures come from changes the key
+
+
+def _stats_key(cohort, members, requirements, starts) -> str:
+    """A key that changes with everything the cohort's figures are computed from: the path's
+    requirements, who is in the cohort, any rating of any member (ratings are append-only and a
+    new one, even back-dated, gets a larger id; deleting a user also ends their membership)
+    and the week (the chart's weeks, in the viewer's time zone)."""
+    newest = Rating.objects.filter(learner__in=_member_ids(cohort)).aggregate(newest=Max("id"))
+    parts = (
+        [(r.competency_id, r.target, r.weight) for r in requirements],
+        [m.id for m in members],
+        newest["newest"],
+        [start.isoformat() for start in starts],
+    )
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"cohort-stats:{cohort.pk}:{digest}"
+
+
+def _stats(cohort, members, requirements, starts) -> dict:
+    """The expensive figures of the dashboard, computed from four aggregate queries and kept in
+    the cache under _stats_key (so a new rating, a curriculum edit or a membership change shows
+    up on the next view): each learner's reached levels now and just before the chart's fourth
+    week, the rating changes of that week (where "4 weeks ago" falls), the weekly medians, the
+    top gaps and the self-versus-mentor calibration."""
+    key = _stats_key(cohort, members, requirements, starts)
+    stats = cache.get(key)
+    if stats is not None:
+        return stats
+    percent = cohorts.percent_of(requirements)
+    reached = _reached(cohort, requirements)
+    changes, events = _changes(
+        cohort, requirements, starts[0], starts[1:], detail=(starts[3], starts[4])
+    )
+    # bucket n: ratings before starts[n + 1]; the last bucket: since this week's start
+    ends = list(range(1, len(starts))) + [len(starts)]
+    weekly, base = [], {}
+    series = {}
+    for m in members:
+        mine = changes.get(m.id, {})
+        series[m.id] = cohorts.reached_before(reached.get(m.id, 0), mine, ends)
+        base[m.id] = series[m.id][2]  # just before starts[3]
+    for i, start in enumerate(starts):
+        value = cohorts.median([percent(series[m.id][i]) for m in members])
+        weekly.append((start.date(), None if value is None else round(value, 1)))
+    stats = {
+        "reached": reached,
+        "weekly": weekly,
+        "base": base,
+        "events": events,
+        "gaps": cohorts.top_gaps_from_counts(
+            requirements, _gap_counts(cohort, requirements), len(members)
+        ),
+        "bias": _bias(cohort, [r.competency_id for r in requirements]),
+    }
+    cache.set(key, stats, STATS_SECONDS)
+    return stats
+
+
+def _reached_past(cohort, requirements, stats, starts, cut) -> dict[int, int]:
+    """{learner: reached levels just before `cut`}: 4 weeks ago is in the chart's fourth week
+    (whose ratings _stats keeps), unless a clock change moved it: then ask the database."""
+    if not starts[3] <= cut < starts[4]:
+        since, _ = _changes(cohort, requirements, cut, [])
+        return {lid: r - since.get(lid, {}).get(0, 0) for lid, r in stats["reached"].items()}
+    cut = cut.timestamp()
+    return {
+        lid: base + sum(change for at, change in stats["events"].get(lid, ()) if at < cut)
+        for lid, base in stats["base"].items()
+    }
+
+
+def _cohort_rows(cohort, members, requirements, *, now, reached, past):
+    """The heatmap rows without cells: readiness, its change since `past` and attention."""
+    if reached is None:  # the export: readiness from the cells, no attention
+        return [cohorts.LearnerRow(m.id, m.name, None, 0, [], m.last_activity_at) for m in members]
+    percent = cohorts.percent_of(requirements)
+    behind = behind_plan_ids(_member_ids(cohort))
+    rows = []
+    for m in members:
+        now_ready = readiness_display(percent(reached.get(m.id, 0)))
+        then_ready = readiness_display(percent(past.get(m.id, 0)))
+        last_active = m.last_activity_at
+        rows.append(
+            cohorts.LearnerRow(
+                learner_id=m.id,
+                name=m.name,
+                readiness=now_ready,
+                readiness_change=now_ready - then_ready,
+                cells=[],
+                last_active=last_active,
+                reasons=cohorts.attention_reasons(last_active, now, behind_plan=m.id in behind),
+            )
+        )
+    return rows
+
+
+def cohort_requirements(cohort) -> tuple[list[PathCompetency], list[Requirement]]:
     pcs = list(
         PathCompetency.objects.current()
-        .filter(path=cohort.path)
+        .filter(path=cohort.path_id)
         .select_related("competency")
         .order_by("position", "id")
     )
-    requirements = [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in pcs]
+    return pcs, [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in pcs]
+
+
+def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> CohortData:
+    """Everything the cohort dashboard shows but the heatmap cells (cohort_cells reads those for
+    the rows shown): a fixed number of queries whatever the size and the length of the history,
+    the aggregates cached until any of their inputs changes (_stats). Without history (the CSV
+    export) only the rows, their readiness set by cohort_cells with the cells: no chart,
+    readiness change, attention, top gaps or calibration."""
+    now = now or timezone.now()
+    pcs, requirements = cohort_requirements(cohort)
     members = _members(cohort)
-    ids = [m.id for m in members]
-    member_ids = _member_ids(cohort)
-    comp_ids = [r.competency_id for r in requirements]
-
-    # When each learner last rated anything: the fallback for a missing last_activity_at.
-    last_rating_at = dict(
-        Rating.objects.filter(learner__in=member_ids, source=Rating.Source.SELF)
-        .values("learner_id")
-        .annotate(last=Max("created_at"))
-        .values_list("learner_id", "last")
-    )
-    weekly, past = [], {}
-    four_weeks_ago = now - dt.timedelta(weeks=4)
+    weekly, bias, gaps = [], {}, []
     if with_history:
-        # Levels before the chart window plus every rating since then give the current levels,
-        # those of 4 weeks ago and each week's median, from two bounded queries. Each rating
-        # comes with the number of its time bucket (weeks, and 4 weeks ago) worked out by the
-        # database: converting tens of thousands of timestamps in Python costs seconds.
         starts = cohorts.week_starts(timezone.localtime(now), CHART_WEEKS)
-        window_start = min(starts[0], four_weeks_ago)
-        cuts = sorted({*starts, four_weeks_ago})
-        baseline = _latest_levels(
-            _self_ratings(member_ids, comp_ids).filter(created_at__lt=window_start)
-        )
-        bucket = Case(
-            *[When(created_at__lt=cut, then=Value(n)) for n, cut in enumerate(cuts)],
-            default=Value(len(cuts)),
-            output_field=IntegerField(),
-        )
-        events = list(
-            _self_ratings(member_ids, comp_ids)
-            .filter(created_at__gte=window_start)
-            .order_by("created_at", "id")
-            .annotate(bucket=bucket)
-            .values_list("learner_id", "competency_id", "level", "bucket")
-        )
-        # a rating is before cut k exactly when its bucket is at most k, i.e. < k + 1
-        before = {cut: n + 1 for n, cut in enumerate(cuts)}
-        after_all = len(cuts) + 1
-        current = cohorts.levels_as_of(baseline, events, after_all)
-        past = cohorts.levels_as_of(baseline, events, before[four_weeks_ago])
-        ends = [before[start] for start in starts[1:]] + [after_all]
-        weekly = cohorts.weekly_medians(
-            requirements, ids, baseline, events, ends, [start.date() for start in starts]
-        )
+        stats = _stats(cohort, members, requirements, starts)
+        reached, weekly = stats["reached"], stats["weekly"]
+        bias, gaps = stats["bias"], stats["gaps"]
+        past = _reached_past(cohort, requirements, stats, starts, now - dt.timedelta(weeks=4))
     else:
-        current = _latest_levels(_self_ratings(member_ids, comp_ids))
+        reached = past = None
+    rows = _cohort_rows(cohort, members, requirements, now=now, reached=reached, past=past)
+    return CohortData(cohort, requirements, pcs, members, rows, weekly, bias, gaps)
 
-    mentor_latest = _latest_levels(
-        Rating.objects.filter(
-            learner__in=member_ids, competency__in=comp_ids, source=Rating.Source.MENTOR
-        )
+
+def cohort_cells(data: CohortData, rows, *, competency_ids=None) -> None:
+    """Fill `rows`' cells (one per requirement, or only those of `competency_ids`) from the
+    current self-ratings, in one query. Full rows get their readiness from the cells too."""
+    requirements = data.requirements
+    if competency_ids is not None:
+        requirements = [r for r in requirements if r.competency_id in competency_ids]
+    comp_ids = [r.competency_id for r in requirements]
+    by_id = {row.learner_id: row for row in rows}
+    levels = cohorts.nest_levels(
+        CurrentRating.objects.filter(
+            learner__in=list(by_id), source=Rating.Source.SELF, competency__in=comp_ids
+        ).values_list("learner_id", "competency_id", "level")
     )
-    rows = cohorts.heatmap_rows(
-        members,
-        requirements,
-        current,
-        past,
-        now=now,
-        last_rating_at=last_rating_at,
-        behind_plan=behind_plan_ids(member_ids),
-    )
-    return CohortData(
-        cohort,
-        requirements,
-        pcs,
-        members,
-        rows,
-        current,
-        weekly,
-        cohorts.calibration_bias(current, mentor_latest),
-    )
+    ready = cohorts.readiness_of(requirements) if competency_ids is None else None
+    for lid, row in by_id.items():
+        mine = levels.get(lid, {})
+        row.cells = [
+            cohorts.Cell(r.competency_id, mine.get(r.competency_id, 0), r.target)
+            for r in requirements
+        ]
+        if ready is not None:
+            row.readiness = readiness_display(ready(mine))
 
 
 @dataclass
@@ -399,14 +596,14 @@ def cohort_summaries(user, *, now=None) -> list[CohortSummary]:
         .values_list("cohort_id", "learner_id", "learner__last_activity_at")
     )
     ids = {lid for _, lid, _ in memberships}
-    latest = list(
-        Rating.objects.filter(learner__in=ids, source=Rating.Source.SELF)
-        .latest_per_competency()
-        .values_list("learner_id", "competency_id", "level")
+    levels = cohorts.nest_levels(
+        CurrentRating.objects.filter(learner__in=ids, source=Rating.Source.SELF).values_list(
+            "learner_id", "competency_id", "level"
+        )
     )
-    levels = cohorts.nest_levels(latest)
+    # the newest current row is the newest rating
     last_rating = dict(
-        Rating.objects.filter(learner__in=ids)
+        CurrentRating.objects.filter(learner__in=ids)
         .values("learner_id")
         .annotate(last=Max("created_at"))
         .values_list("learner_id", "last")

@@ -8,7 +8,7 @@ anything else is 404."""
 import csv
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -104,6 +104,13 @@ def cohort_detail(request, cohort_id):
     cohort = _get_cohort_for_user(request.user, cohort_id)
     data = svc.cohort_data(cohort)
     sort, status, lacking = _heatmap_params(request, data)
+    # Sorting by a competency and the "lacking" filter need that one column for everyone; the
+    # full rows only for the page shown.
+    columns = {lacking} if lacking is not None else set()
+    if sort.startswith("c"):
+        columns.add(int(sort[1:]))
+    if columns:
+        svc.cohort_cells(data, data.rows, competency_ids=columns)
     matching = cohorts.sort_rows(
         cohorts.filter_rows(data.rows, status=status, lacking=lacking), sort
     )
@@ -112,6 +119,7 @@ def cohort_detail(request, cohort_id):
     page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
     first = (page - 1) * PAGE_SIZE
     rows = matching[first : first + PAGE_SIZE]
+    svc.cohort_cells(data, rows)
     names = {pc.competency_id: pc.competency.name for pc in data.path_competencies}
     sort_label = SORT_LABELS.get(sort) or f"{names[int(sort[1:])]} level (lowest first)"
     context = {
@@ -131,10 +139,7 @@ def cohort_detail(request, cohort_id):
         "lacking": lacking,
         "statuses": [("all", "All"), ("attention", "Needs attention"), ("on_track", "On track")],
         "attention": [r for r in data.rows if r.needs_attention],
-        "top_gaps": [
-            (g, names[g.competency_id])
-            for g in cohorts.top_gaps(data.requirements, data.current, [m.id for m in data.members])
-        ],
+        "top_gaps": [(g, names[g.competency_id]) for g in data.top_gaps],
         "bias": sorted(
             ((names[cid], mean, n) for cid, (mean, n) in data.bias.items()),
             key=lambda item: -abs(item[1]),
@@ -152,10 +157,24 @@ def cohort_detail(request, cohort_id):
 def cohort_csv(request, cohort_id):
     cohort = _get_cohort_for_user(request.user, cohort_id)
     data = svc.cohort_data(cohort, with_history=False)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_csv_lines(data), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
+    return response
+
+
+CSV_CHUNK = 200  # learners whose cells are read (one query) and written at a time
+
+
+class _Line:
+    """A file-like object for csv.writer that hands back each line instead of storing it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _csv_lines(data):
+    writer = csv.writer(_Line())
+    yield writer.writerow(
         [
             "learner",
             *[pc.competency.name for pc in data.path_competencies],
@@ -163,16 +182,23 @@ def cohort_csv(request, cohort_id):
             "last activity",
         ]
     )
-    for row in cohorts.sort_rows(data.rows, "name"):
-        writer.writerow(
-            [
-                _csv_safe(row.name),
-                *[cell.level for cell in row.cells],
-                row.readiness,
-                row.last_active.isoformat() if row.last_active else "",
-            ]
+    rows = cohorts.sort_rows(data.rows, "name")
+    for start in range(0, len(rows), CSV_CHUNK):
+        chunk = rows[start : start + CSV_CHUNK]
+        svc.cohort_cells(data, chunk)
+        yield "".join(
+            writer.writerow(
+                [
+                    _csv_safe(row.name),
+                    *[cell.level for cell in row.cells],
+                    row.readiness,
+                    row.last_active.isoformat() if row.last_active else "",
+                ]
+            )
+            for row in chunk
         )
-    return response
+        for row in chunk:
+            row.cells = []  # written: let them go
 
 
 def _csv_safe(text: str) -> str:

@@ -16,6 +16,7 @@ from curriculum.models import (
     ProjectCompetency,
 )
 from roadmap.models import Rating
+from roadmap.services.assessments import current_ratings_rebuild
 
 PASSWORD = "bench-password"
 
@@ -126,6 +127,7 @@ def make_learner(path: Path, email: str, weeks: int, seed: int = 2) -> User:
                 )
             )
     Rating.objects.bulk_create(ratings, batch_size=2000)
+    current_ratings_rebuild(learner_ids=[learner.pk])
     learner.last_activity_at = now - timedelta(days=rng.randint(0, 20))
     learner.save(update_fields=["last_activity_at"])
     return learner

@@ -196,3 +196,35 @@ def test_readiness_of_equals_gaps_readiness(requirements, levels):
     from roadmap.gaps import readiness
 
     assert cohorts.readiness_of(requirements)(levels) == readiness(requirements, levels)
+
+
+@given(
+    st.dictionaries(
+        st.integers(1, 6), st.dictionaries(st.integers(1, 2), st.integers(0, 4)), max_size=6
+    ),
+    st.lists(st.integers(1, 6), min_size=0, max_size=6, unique=True),
+)
+def test_top_gaps_from_counts_match_top_gaps(current, extra):
+    reqs = REQS + [Requirement(3, 0, 1)]
+    learner_ids = sorted(set(current) | set(extra))
+    counts = {}
+    for lid in learner_ids:
+        for r in reqs:
+            if r.competency_id in current.get(lid, {}):
+                level = current[lid][r.competency_id]
+                rated, below, levels = counts.get(r.competency_id, (0, 0, 0))
+                counts[r.competency_id] = cohorts.GapCounts(
+                    rated + 1,
+                    below + (level < r.target),
+                    levels + (level if level < r.target else 0),
+                )
+    expected = cohorts.top_gaps(reqs, current, learner_ids)
+    got = cohorts.top_gaps_from_counts(reqs, counts, len(learner_ids))
+    assert [(g.competency_id, g.lacking, g.of) for g in got] == [
+        (g.competency_id, g.lacking, g.of) for g in expected
+    ]
+    assert [round(g.shortfall, 9) for g in got] == [round(g.shortfall, 9) for g in expected]
+
+
+def test_reached_before_subtracts_the_changes_from_that_bucket_on():
+    assert cohorts.reached_before(10, {1: 2, 3: 5}, [1, 2, 4]) == [3, 5, 10]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from roadmap.models import CheckpointSignOff, Feedback, Rating, RatingVerification
 from roadmap.services import mentoring as svc
-from roadmap.services.assessments import rating_record
+from roadmap.services.assessments import current_ratings_rebuild, rating_record
 from tests import factories
 from tests.factories_mentoring import FeedbackFactory
 
@@ -164,6 +164,7 @@ def _populate(size):
         source=Rating.Source.MENTOR,
         rated_by=setup.mentor,
     )
+    current_ratings_rebuild(learner_ids=[learner.pk for learner in setup.learners])
     return setup
 
 
@@ -209,7 +210,8 @@ def test_csv_one_row_per_learner(client, s):
     client.force_login(s.mentor)
     response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
     assert rows[0] == [
         "learner",
         *[pc.competency.name for pc in s.pcs],
@@ -444,3 +446,154 @@ def test_heatmap_pages_keep_sort_and_summary_covers_everyone(client):
     assert len(second.context["rows"]) == 3
     assert client.get(setup.detail_url, {"page": "99"}).context["page"] == 2
     assert client.get(setup.detail_url, {"page": "x"}).context["page"] == 1
+
+
+def test_csv_streams_in_chunks_of_learners(client, monkeypatch, django_assert_num_queries):
+    from roadmap.views import mentoring as views
+
+    s = Setup(learners=5)
+    for i, learner in enumerate(s.learners):
+        s.rate(learner, 0, i % 5)
+    client.force_login(s.mentor)
+    url = reverse("roadmap:cohort_csv", args=[s.cohort.pk])
+    one_chunk = list(csv.reader(io.StringIO(client.get(url).getvalue().decode())))
+    monkeypatch.setattr(views, "CSV_CHUNK", 2)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as chunked_queries:
+        chunked = list(csv.reader(io.StringIO(client.get(url).getvalue().decode())))
+    monkeypatch.setattr(views, "CSV_CHUNK", 200)
+    with CaptureQueriesContext(connection) as single_queries:
+        client.get(url).getvalue()
+    assert chunked == one_chunk
+    assert [row[0] for row in chunked[1:]] == [f"Learner {i:03d}" for i in range(5)]
+    assert [row[1] for row in chunked[1:]] == ["0", "1", "2", "3", "4"]
+    # one query per chunk of learners: 3 chunks of 2 instead of 1
+    assert len(chunked_queries) == len(single_queries) + 2
+
+
+# --- the cached figures and the denormalised levels --------------------------------------------
+def _old_figures(s, now):
+    """The dashboard's figures as the code before CurrentRating computed them: every self-rating
+    replayed through the pure functions."""
+    from roadmap import cohorts
+    from roadmap.gaps import Requirement
+
+    reqs = [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in s.pcs]
+    ids = [learner.pk for learner in s.learners]
+    events = [
+        (r.learner_id, r.competency_id, r.level, r.created_at)
+        for r in Rating.objects.filter(source=Rating.Source.SELF).order_by("created_at", "id")
+    ]
+    later = now + dt.timedelta(days=3650)
+    current = cohorts.levels_as_of({}, events, later)
+    past = cohorts.levels_as_of({}, events, now - dt.timedelta(weeks=4))
+    starts = cohorts.week_starts(timezone.localtime(now), svc.CHART_WEEKS)
+    weekly = cohorts.weekly_medians(
+        reqs, ids, {}, events, [*starts[1:], later], [start.date() for start in starts]
+    )
+    members = [cohorts.Member(learner.pk, learner.full_name, now) for learner in s.learners]
+    rows = cohorts.heatmap_rows(members, reqs, current, past, now=now)
+    gaps = cohorts.top_gaps(reqs, current, ids)
+    return weekly, {r.learner_id: (r.readiness, r.readiness_change) for r in rows}, gaps
+
+
+def test_figures_match_replaying_the_whole_history():
+    import random
+
+    rng = random.Random(11)
+    s = Setup(learners=6, competencies=4)
+    for pc in s.pcs:
+        pc.target_level, pc.weight = rng.randint(1, 4), rng.randint(1, 5)
+        pc.save()
+    for learner in s.learners:
+        for _ in range(25):
+            s.rate(learner, rng.randrange(4), rng.randint(0, 4), days_ago=rng.uniform(0, 80))
+    now = timezone.now()
+    weekly, readiness, gaps = _old_figures(s, now)
+    data = svc.cohort_data(s.cohort, now=now)
+    assert data.weekly == weekly
+    assert {r.learner_id: (r.readiness, r.readiness_change) for r in data.rows} == readiness
+    assert data.top_gaps == gaps
+    # and again from the cache
+    again = svc.cohort_data(s.cohort, now=now)
+    assert again.weekly == weekly and again.top_gaps == gaps
+    assert {r.learner_id: (r.readiness, r.readiness_change) for r in again.rows} == readiness
+
+
+def _readiness_of(client, s, name):
+    rows = client.get(s.detail_url).context["data"].rows
+    return {r.name: r.readiness for r in rows}.get(name)
+
+
+def test_a_new_rating_shows_up_on_the_next_view(client, s):
+    ada = s.learners[0]
+    s.rate(ada, 0, 1, days_ago=3)
+    client.force_login(s.mentor)
+    assert _readiness_of(client, s, "Learner 000") == 11  # 1/9
+    s.rate(ada, 0, 3)
+    assert _readiness_of(client, s, "Learner 000") == 33
+    # a back-dated rating too
+    s.rate(ada, 1, 3, days_ago=10)
+    assert _readiness_of(client, s, "Learner 000") == 66
+
+
+def test_a_curriculum_edit_shows_up_on_the_next_view(client, s):
+    s.rate(s.learners[0], 0, 3)
+    client.force_login(s.mentor)
+    assert _readiness_of(client, s, "Learner 000") == 33
+    s.pcs[0].weight = 7  # 7*3 / (7*3 + 3 + 3)
+    s.pcs[0].save()
+    assert _readiness_of(client, s, "Learner 000") == 77
+
+
+def test_a_new_member_shows_up_on_the_next_view(client, s):
+    client.force_login(s.mentor)
+    assert client.get(s.detail_url).context["top_gaps"][0][0].of == 2
+    learner = factories.LearnerFactory(full_name="Newcomer")
+    factories.CohortMembershipFactory(cohort=s.cohort, learner=learner)
+    response = client.get(s.detail_url)
+    assert response.context["top_gaps"][0][0].of == 3
+    assert "Newcomer" in response.text
+
+
+def test_names_are_escaped_in_the_rows_built_in_python(client, s):
+    ada = s.learners[0]
+    ada.full_name = '<script>alert("x")</script>'
+    ada.save()
+    competency = s.pcs[0].competency
+    competency.name = "<b>SQL & co</b>"
+    competency.save()
+    s.rate(ada, 0, 1, days_ago=30)  # inactive: in the attention list and badged in the heatmap
+    client.force_login(s.mentor)
+    text = client.get(s.detail_url, {"sort": f"c{competency.pk}", "status": "x&y"}).text
+    assert "<script>alert" not in text and "<b>SQL" not in text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
+    assert "&lt;b&gt;SQL &amp; co&lt;/b&gt; level</option>" in text  # sort options
+    assert ">&lt;b&gt;SQL &amp; co&lt;/b&gt;</option>" in text  # lacking options
+    assert '>&lt;b&gt;SQL &amp; co&lt;/b&gt;</a> <span class="muted">target 3</span>' in text
+    # the sort links keep the other parameters (as {% querystring %} did), escaped
+    assert f'<a href="?sort=c{competency.pk}&amp;status=x%26y"' in text
+
+
+def test_four_weeks_ago_outside_the_cached_week_asks_the_database():
+    import random
+
+    from roadmap import cohorts
+
+    rng = random.Random(5)
+    s = Setup(learners=3, competencies=3)
+    for learner in s.learners:
+        for _ in range(12):
+            s.rate(learner, rng.randrange(3), rng.randint(0, 4), days_ago=rng.uniform(0, 60))
+    now = timezone.now()
+    starts = cohorts.week_starts(timezone.localtime(now), svc.CHART_WEEKS)
+    members = svc._members(s.cohort)
+    _, reqs = svc.cohort_requirements(s.cohort)
+    stats = svc._stats(s.cohort, members, reqs, starts)
+    cut = now - dt.timedelta(weeks=4)
+    from_cache = svc._reached_past(s.cohort, reqs, stats, starts, cut)
+    # as if a clock change had moved "4 weeks ago" out of the fourth week
+    moved = [*starts[:3], cut + dt.timedelta(hours=1), *starts[4:]]
+    assert svc._reached_past(s.cohort, reqs, stats, moved, cut) == from_cache
