@@ -11,7 +11,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import User
-from curriculum.models import Path, PathCompetency, Project
+from curriculum.models import (
+    Path,
+    PathCompetency,
+    Project,
+    ProjectCheckpoint,
+    ProjectCompetency,
+)
 from roadmap import planner
 from roadmap.models import Plan, PlanItem, PlanItemError, PlanMilestone, Rating
 from roadmap.models.plans import new_token
@@ -23,13 +29,45 @@ def learner_today(learner: User) -> date:
     return timezone.localdate(timezone.now(), learner.zone)
 
 
-def path_projects(path: Path) -> list[Project]:
-    """The path's active projects with everything the planner and pages need (4 queries)."""
-    return list(
-        Project.objects.filter(path=path, is_active=True).prefetch_related(
-            "prerequisites", "checkpoints", "builds__competency"
+def path_project_specs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict[int, str]]:
+    """The path's active projects as planner specs, in curriculum order, and the names of the
+    competencies they build, from plain rows (4 queries at any size: model instances of 150
+    projects, their builds and competencies were most of plan generation's time)."""
+    projects = Project.objects.filter(path=path, is_active=True)
+    prerequisites: dict[int, set[int]] = {}
+    for pid, pre in Project.prerequisites.through.objects.filter(
+        from_project__in=projects
+    ).values_list("from_project_id", "to_project_id"):
+        prerequisites.setdefault(pid, set()).add(pre)
+    builds: dict[int, dict[int, int]] = {}
+    names: dict[int, str] = {}
+    for pid, cid, level, name in ProjectCompetency.objects.filter(project__in=projects).values_list(
+        "project_id", "competency_id", "builds_to_level", "competency__name"
+    ):
+        builds.setdefault(pid, {})[cid] = level
+        names[cid] = name
+    checkpoints: dict[int, list[planner.CheckpointSpec]] = {}
+    for pid, cp_id, title in (
+        ProjectCheckpoint.objects.filter(project__in=projects)
+        .order_by("project", "position", "id")
+        .values_list("project_id", "id", "title")
+    ):
+        checkpoints.setdefault(pid, []).append(planner.CheckpointSpec(cp_id, title))
+    specs = {
+        pid: planner.ProjectSpec(
+            id=pid,
+            name=name,
+            hours=hours,
+            prerequisites=frozenset(prerequisites.get(pid, ())),
+            builds=builds.get(pid, {}),
+            checkpoints=tuple(checkpoints.get(pid, ())),
+            position=position,
         )
-    )
+        for pid, name, hours, position in projects.values_list(
+            "id", "name", "estimated_hours", "position"
+        )
+    }
+    return specs, names
 
 
 def project_spec(project: Project) -> planner.ProjectSpec:
@@ -42,18 +80,6 @@ def project_spec(project: Project) -> planner.ProjectSpec:
         checkpoints=tuple(planner.CheckpointSpec(c.id, c.title) for c in project.checkpoints.all()),
         position=project.position,
     )
-
-
-def competency_names(path: Path, projects: list[Project]) -> dict[int, str]:
-    names = dict(
-        PathCompetency.objects.current()
-        .filter(path=path)
-        .values_list("competency_id", "competency__name")
-    )
-    for project in projects:
-        for build in project.builds.all():
-            names.setdefault(build.competency_id, build.competency.name)
-    return names
 
 
 def _prefetch_checkpoints(items: list[PlanItem]) -> None:
@@ -124,41 +150,55 @@ def _write_schedule(items: list[PlanItem], *, weekly_hours: int, start: date) ->
 def plan_generate(*, learner: User, path: Path, today: date | None = None) -> Plan:
     """The learner's plan for `path`, created if needed, (re)planned from today."""
     plan, _created = Plan.objects.get_or_create(learner=learner, path=path)
-    return plan_regenerate(plan=plan, today=today)
+    # The caller's objects: reading them again through the plan costs two queries.
+    plan.learner, plan.path = learner, path
+    return _regenerate(plan, today)
 
 
 @transaction.atomic
 def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
     """Keep started, done and skipped items; replace the planned ones with a fresh plan from
     today, given the learner's latest levels and what the kept items build."""
+    return _regenerate(plan, today)
+
+
+def _delete_planned(plan: Plan) -> None:
+    """Delete the plan's planned items and their milestones in two queries at any size.
+
+    QuerySet.delete() would first select the items, then delete them in batches of 100 (the
+    query count grew with the plan). Milestones are the only rows pointing at an item and
+    PlanItem has no delete signals, so once they are gone a plain DELETE is all it takes."""
+    planned = plan.items.filter(status=PlanItem.Status.PLANNED)
+    PlanMilestone.objects.filter(item__in=planned).delete()
+    planned._raw_delete(planned.db)
+
+
+def _regenerate(plan: Plan, today: date | None) -> Plan:
     learner = plan.learner
     today = today or learner_today(learner)
     Plan.objects.select_for_update().filter(pk=plan.pk).first()  # serialise concurrent clicks
-    plan.items.filter(status=PlanItem.Status.PLANNED).delete()
+    _delete_planned(plan)
     kept = list(plan.items.select_related("project").order_by("position", "id"))
-    projects = path_projects(plan.path)
-    by_id = {p.id: p for p in projects}
+    specs, names = path_project_specs(plan.path)
     requirements = PathCompetency.objects.requirements(plan.path)
     levels = Rating.objects.latest_levels(learner)
     for item in kept:
         if item.status in (PlanItem.Status.DONE, PlanItem.Status.STARTED):
-            project = by_id.get(item.project_id)
-            for build in project.builds.all() if project else ():
-                cid = build.competency_id
-                levels[cid] = max(levels.get(cid, 0), build.builds_to_level)
-    specs = {p.id: project_spec(p) for p in projects}
+            spec = specs.get(item.project_id)
+            for cid, level in spec.builds.items() if spec else ():
+                levels[cid] = max(levels.get(cid, 0), level)
     planned = planner.plan(
         list(specs.values()),
         requirements,
         levels,
-        competency_names(plan.path, projects),
+        names,
         done={item.project_id for item in kept},
     )
     next_position = (max((item.position for item in kept), default=-1)) + 1
     new_items = [
         PlanItem(
             plan=plan,
-            project=by_id[p.project.id],
+            project_id=p.project.id,
             position=next_position + index,
             explanation=p.explanation,
         )
@@ -166,7 +206,7 @@ def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
     ]
     # Date everything before writing, so the new items are inserted once with their dates.
     kept_open = [item for item in kept if item.is_open]
-    _prefetch_checkpoints([i for i in kept_open if i.project_id not in by_id])
+    _prefetch_checkpoints([i for i in kept_open if i.project_id not in specs])
     open_items = kept_open + new_items
     scheduled = _schedule(
         open_items,
@@ -175,8 +215,17 @@ def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
         start=today,
     )
     PlanItem.objects.bulk_create(new_items)
-    _save_dates(kept_open)
-    _save_milestones(scheduled)
+    if kept_open:
+        _save_dates(kept_open)
+        # New items have no milestones yet: only the kept ones' need replacing.
+        PlanMilestone.objects.filter(item__in=kept_open).delete()
+    PlanMilestone.objects.bulk_create(
+        PlanMilestone(
+            item=item, checkpoint_id=m.checkpoint.id, title=m.checkpoint.title, due_date=m.due
+        )
+        for item, milestones in scheduled
+        for m in milestones
+    )
     plan.regenerated_at = timezone.now()
     plan.save(update_fields=["regenerated_at"])
     activity_touch(learner=learner)
