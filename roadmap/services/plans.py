@@ -154,17 +154,20 @@ def _write_schedule(items: list[PlanItem], *, weekly_hours: int, start: date) ->
 @transaction.atomic
 def plan_generate(*, learner: User, path: Path, today: date | None = None) -> Plan:
     """The learner's plan for `path`, created if needed, (re)planned from today."""
-    plan, _created = Plan.objects.get_or_create(learner=learner, path=path)
+    # Locked as it is read (serialises concurrent clicks); created on the first click.
+    plan = Plan.objects.select_for_update().filter(learner=learner, path=path).first()
+    if plan is None:
+        plan, _created = Plan.objects.get_or_create(learner=learner, path=path)
     # The caller's objects: reading them again through the plan costs two queries.
     plan.learner, plan.path = learner, path
-    return _regenerate(plan, today)
+    return _regenerate(plan, today, locked=True)
 
 
 @transaction.atomic
 def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
     """Keep started, done and skipped items; replace the planned ones with a fresh plan from
     today, given the learner's latest levels and what the kept items build."""
-    return _regenerate(plan, today)
+    return _regenerate(plan, today, locked=False)
 
 
 def _insert_rows(model, attnames: list[str], rows: list[tuple]) -> None:
@@ -202,10 +205,11 @@ def _delete_planned(plan: Plan) -> None:
     planned._raw_delete(planned.db)
 
 
-def _regenerate(plan: Plan, today: date | None) -> Plan:
+def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
     learner = plan.learner
     today = today or learner_today(learner)
-    Plan.objects.select_for_update().filter(pk=plan.pk).first()  # serialise concurrent clicks
+    if not locked:
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()  # serialise concurrent clicks
     _delete_planned(plan)
     kept = list(plan.items.select_related("project").order_by("position", "id"))
     specs, names = path_project_specs(plan.path)
