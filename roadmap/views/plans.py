@@ -8,8 +8,10 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -54,6 +56,153 @@ def _item_url_makers():
     return patterns, project
 
 
+_BADGE = {"done": " ok", "skipped": " bad", "started": " warn"}
+_ACTION_FORM = (
+    '        <form method="post" action="{url}" hx-post="{url}" hx-target="#plan-body" '
+    'hx-swap="outerHTML" class="inline">\n          {csrf}{body}\n        </form>\n'
+)
+
+
+def _day(value, fmt: str) -> str:
+    """What the template's |date filter prints (in the learner's zone for datetimes)."""
+    return dateformat.format(template_localtime(value), fmt) if value else ""
+
+
+def _item_html(item, *, focus_item_id, csrf_field) -> str:
+    """One plan item's <li>, built here rather than in the template: 6-8 forms per item made
+    the loop over a 150-project plan most of the page's time. Every value from the database
+    goes through format_html (escaped as the template would); the fixed parts are literals."""
+    status = item.status
+    name = item.project.name
+    parts = [
+        format_html(
+            '<li class="card plan-item status-{}" id="item-{}">\n      <div class="spread">\n'
+            '        <h2 class="plan-item-title"{}><a href="{}">{}</a></h2>\n'
+            '        <span class="row">\n          <span class="badge{}">{}</span>\n',
+            status,
+            item.pk,
+            mark_safe(" data-focus-after-swap") if item.pk == focus_item_id else "",
+            item.project_url,
+            name,
+            _BADGE.get(status, ""),
+            item.get_status_display(),
+        )
+    ]
+    if item.behind:
+        parts.append(
+            format_html(
+                '          <span class="badge bad">behind by {} week{}</span>\n',
+                item.behind,
+                "" if item.behind == 1 else "s",
+            )
+        )
+    if item.verified_at:
+        parts.append('          <span class="badge ok">verified</span>\n')
+    parts.append("        </span>\n      </div>\n")
+    if status != "skipped":
+        if status == "done":
+            when = format_html("Done {}", _day(item.completed_at, "j F Y"))
+        else:
+            when = format_html(
+                "{} – {}, about {} h",
+                _day(item.planned_start, "j M"),
+                _day(item.planned_end, "j M Y"),
+                item.project.estimated_hours,
+            )
+        parts.append(format_html('      <p class="small muted">{}</p>\n', when))
+    if item.explanation:
+        parts.append(format_html('      <p class="small">Why: {}</p>\n', item.explanation))
+    if item.error:
+        parts.append(
+            format_html(
+                '      <p class="alert bad" role="alert" data-focus-after-swap>{}</p>\n', item.error
+            )
+        )
+    if item.is_open and item.milestone_rows:
+        parts.append('      <ul class="small milestones">\n        ')
+        parts.extend(
+            format_html("<li>{}: {}</li>", _day(due, "j M"), title)
+            for due, title in item.milestone_rows
+        )
+        parts.append("\n      </ul>\n")
+    if status == "done":
+        if item.evidence_url:
+            parts.append(
+                format_html(
+                    '      <p class="small">Evidence: <a href="{}" rel="nofollow noopener">{}</a>'
+                    "</p>\n",
+                    item.evidence_url,
+                    item.evidence_url,
+                )
+            )
+        if item.reflection:
+            parts.append(format_html('      <p class="small">{}</p>\n', item.reflection))
+    if item.is_open:
+        urls = item.urls
+        parts.append('      <div class="row plan-actions">\n')
+        if status == "planned":
+            parts.append(
+                format_html(
+                    _ACTION_FORM,
+                    url=urls["start"],
+                    csrf=csrf_field,
+                    body=mark_safe('<button type="submit" class="small">Start</button>'),
+                )
+            )
+        parts.append(
+            format_html(
+                _ACTION_FORM,
+                url=urls["skip"],
+                csrf=csrf_field,
+                body=mark_safe('<button type="submit" class="small secondary">Skip</button>'),
+            )
+        )
+        for show, direction, label in (
+            (item.can_move_up, "up", "Move up"),
+            (item.can_move_down, "down", "Move down"),
+        ):
+            if show:
+                parts.append(
+                    format_html(
+                        _ACTION_FORM,
+                        url=urls["move"],
+                        csrf=csrf_field,
+                        body=format_html(
+                            '<input type="hidden" name="direction" value="{}"><button '
+                            'type="submit" class="small secondary">{}<span class="visually-hidden">'
+                            " {}</span></button>",
+                            direction,
+                            label,
+                            name,
+                        ),
+                    )
+                )
+        parts.append(
+            format_html(
+                "      </div>\n      <details{}>\n        <summary>Mark as done</summary>\n"
+                '        <form method="post" action="{}" hx-post="{}" hx-target="#plan-body" '
+                'hx-swap="outerHTML" class="complete-form" novalidate>\n          {}\n{}'
+                "{}\n"
+                '          <button type="submit">Complete {}</button>\n        </form>\n'
+                "      </details>\n",
+                mark_safe(" open") if item.form_has_errors else "",
+                urls["complete"],
+                urls["complete"],
+                csrf_field,
+                mark_safe(
+                    '          <p class="error" role="alert" data-focus-after-swap>Please fix the '
+                    "evidence below.</p>\n"
+                )
+                if item.form_has_errors
+                else "",
+                item.complete_fields,
+                name,
+            )
+        )
+    parts.append("    </li>\n")
+    return mark_safe("".join(parts))  # every part above is format_html output or a literal
+
+
 def _plan_context(
     request, *, error_item_id=None, error=None, complete_form=None, focus_item_id=None
 ):
@@ -79,7 +228,8 @@ def _plan_context(
             ctx["empty"] = "no_plan"
         return ctx
     today = plan_services.learner_today(user)
-    items = list(plan_services.plan_items_for_page(plan))
+    items = list(plan.items.select_related("project").order_by("position", "id"))
+    milestones = plan_services.plan_milestone_rows(plan)
     open_items = [i for i in items if i.is_open]
     patterns, project_url = _item_url_makers()
     blank_fields = ""
@@ -89,6 +239,7 @@ def _plan_context(
         item.error = error if item.pk == error_item_id else None
         item.project_url = project_url.replace(_SLUG, item.project.slug)
         item.urls = {a: url.replace(str(_ID), str(item.pk)) for a, url in patterns.items()}
+        item.milestone_rows = milestones.get(item.pk, ())
         item.can_move_up = item.can_move_down = False
         item.form_has_errors = False
         item.complete_fields = ""
@@ -109,6 +260,12 @@ def _plan_context(
     for index, item in enumerate(open_items):
         item.can_move_up = index > 0
         item.can_move_down = index < len(open_items) - 1
+    # one hidden CSRF field for every form of the page instead of a tag per form
+    csrf_field = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
+    for item in items:
+        item.html = _item_html(item, focus_item_id=focus_item_id, csrf_field=csrf_field)
     end = max((i.planned_end for i in open_items), default=None)
     ctx.update(
         items=items,
@@ -123,10 +280,7 @@ def _plan_context(
             weekly_hours=user.weekly_hours,
         ),
         all_met=ctx["open_gaps"] == 0,
-        # one hidden CSRF field for every form of the page instead of a tag per form
-        csrf_field=format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-        ),
+        csrf_field=csrf_field,
     )
     return ctx
 
