@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET, require_POST
@@ -57,104 +57,98 @@ def _item_url_makers():
 
 
 _BADGE = {"done": " ok", "skipped": " bad", "started": " warn"}
-_ACTION_FORM = (
-    '        <form method="post" action="{url}" hx-post="{url}" hx-target="#plan-body" '
-    'hx-swap="outerHTML" class="inline">\n          {csrf}{body}\n        </form>\n'
-)
+_STATUS_LABEL = dict(PlanItem.Status.choices)
 
 
-def _day(value, fmt: str) -> str:
-    """What the template's |date filter prints (in the learner's zone for datetimes)."""
-    return dateformat.format(template_localtime(value), fmt) if value else ""
+class _Days:
+    """What the template's |date filter prints (datetimes in the learner's zone), remembered
+    per page: consecutive items share most of their dates."""
+
+    def __init__(self):
+        self.seen = {}
+
+    def __call__(self, value, fmt: str) -> str:
+        if not value:
+            return ""
+        key = (value, fmt)
+        if key not in self.seen:
+            self.seen[key] = escape(dateformat.format(template_localtime(value), fmt))
+        return self.seen[key]
 
 
-def _item_html(item, *, focus_item_id, csrf_field) -> str:
+def _action_form(url: str, csrf_field: str, body: str) -> str:
+    return (
+        f'        <form method="post" action="{url}" hx-post="{url}" hx-target="#plan-body" '
+        f'hx-swap="outerHTML" class="inline">\n          {csrf_field}{body}\n        </form>\n'
+    )
+
+
+def _item_html(item, *, focus_item_id, csrf_field, day) -> str:
     """One plan item's <li>, built here rather than in the template: 6-8 forms per item made
-    the loop over a 150-project plan most of the page's time. Every value from the database
-    goes through format_html (escaped as the template would); the fixed parts are literals."""
+    the loop over a 150-project plan most of the page's time. Every value that is not a
+    literal of this function goes through escape() (as the template's autoescape did), except
+    csrf_field and complete_fields, which are already safe HTML."""
     status = item.status
-    name = item.project.name
+    name = escape(item.project.name)
+    focus = " data-focus-after-swap" if item.pk == focus_item_id else ""
     parts = [
-        format_html(
-            '<li class="card plan-item status-{}" id="item-{}">\n      <div class="spread">\n'
-            '        <h2 class="plan-item-title"{}><a href="{}">{}</a></h2>\n'
-            '        <span class="row">\n          <span class="badge{}">{}</span>\n',
-            status,
-            item.pk,
-            mark_safe(" data-focus-after-swap") if item.pk == focus_item_id else "",
-            item.project_url,
-            name,
-            _BADGE.get(status, ""),
-            item.get_status_display(),
-        )
+        f'<li class="card plan-item status-{escape(status)}" id="item-{item.pk}">\n'
+        '      <div class="spread">\n'
+        f'        <h2 class="plan-item-title"{focus}><a href="{escape(item.project_url)}">'
+        f"{name}</a></h2>\n"
+        '        <span class="row">\n'
+        f'          <span class="badge{_BADGE.get(status, "")}">'
+        f"{escape(_STATUS_LABEL.get(status, status))}</span>\n"
     ]
     if item.behind:
-        parts.append(
-            format_html(
-                '          <span class="badge bad">behind by {} week{}</span>\n',
-                item.behind,
-                "" if item.behind == 1 else "s",
-            )
-        )
+        weeks = "week" if item.behind == 1 else "weeks"
+        parts.append(f'          <span class="badge bad">behind by {item.behind} {weeks}</span>\n')
     if item.verified_at:
         parts.append('          <span class="badge ok">verified</span>\n')
     parts.append("        </span>\n      </div>\n")
-    if status != "skipped":
-        if status == "done":
-            when = format_html("Done {}", _day(item.completed_at, "j F Y"))
-        else:
-            when = format_html(
-                "{} – {}, about {} h",
-                _day(item.planned_start, "j M"),
-                _day(item.planned_end, "j M Y"),
-                item.project.estimated_hours,
-            )
-        parts.append(format_html('      <p class="small muted">{}</p>\n', when))
+    if status == "done":
+        parts.append(f'      <p class="small muted">Done {day(item.completed_at, "j F Y")}</p>\n')
+    elif status != "skipped":
+        parts.append(
+            f'      <p class="small muted">{day(item.planned_start, "j M")} – '
+            f"{day(item.planned_end, 'j M Y')}, about {item.project.estimated_hours} h</p>\n"
+        )
     if item.explanation:
-        parts.append(format_html('      <p class="small">Why: {}</p>\n', item.explanation))
+        parts.append(f'      <p class="small">Why: {escape(item.explanation)}</p>\n')
     if item.error:
         parts.append(
-            format_html(
-                '      <p class="alert bad" role="alert" data-focus-after-swap>{}</p>\n', item.error
-            )
+            '      <p class="alert bad" role="alert" data-focus-after-swap>'
+            f"{escape(item.error)}</p>\n"
         )
     if item.is_open and item.milestone_rows:
         parts.append('      <ul class="small milestones">\n        ')
         parts.extend(
-            format_html("<li>{}: {}</li>", _day(due, "j M"), title)
-            for due, title in item.milestone_rows
+            f"<li>{day(due, 'j M')}: {escape(title)}</li>" for due, title in item.milestone_rows
         )
         parts.append("\n      </ul>\n")
     if status == "done":
         if item.evidence_url:
+            url = escape(item.evidence_url)
             parts.append(
-                format_html(
-                    '      <p class="small">Evidence: <a href="{}" rel="nofollow noopener">{}</a>'
-                    "</p>\n",
-                    item.evidence_url,
-                    item.evidence_url,
-                )
+                f'      <p class="small">Evidence: <a href="{url}" rel="nofollow noopener">'
+                f"{url}</a></p>\n"
             )
         if item.reflection:
-            parts.append(format_html('      <p class="small">{}</p>\n', item.reflection))
+            parts.append(f'      <p class="small">{escape(item.reflection)}</p>\n')
     if item.is_open:
-        urls = item.urls
+        urls = {action: escape(url) for action, url in item.urls.items()}
         parts.append('      <div class="row plan-actions">\n')
         if status == "planned":
             parts.append(
-                format_html(
-                    _ACTION_FORM,
-                    url=urls["start"],
-                    csrf=csrf_field,
-                    body=mark_safe('<button type="submit" class="small">Start</button>'),
+                _action_form(
+                    urls["start"], csrf_field, '<button type="submit" class="small">Start</button>'
                 )
             )
         parts.append(
-            format_html(
-                _ACTION_FORM,
-                url=urls["skip"],
-                csrf=csrf_field,
-                body=mark_safe('<button type="submit" class="small secondary">Skip</button>'),
+            _action_form(
+                urls["skip"],
+                csrf_field,
+                '<button type="submit" class="small secondary">Skip</button>',
             )
         )
         for show, direction, label in (
@@ -163,44 +157,32 @@ def _item_html(item, *, focus_item_id, csrf_field) -> str:
         ):
             if show:
                 parts.append(
-                    format_html(
-                        _ACTION_FORM,
-                        url=urls["move"],
-                        csrf=csrf_field,
-                        body=format_html(
-                            '<input type="hidden" name="direction" value="{}"><button '
-                            'type="submit" class="small secondary">{}<span class="visually-hidden">'
-                            " {}</span></button>",
-                            direction,
-                            label,
-                            name,
-                        ),
+                    _action_form(
+                        urls["move"],
+                        csrf_field,
+                        f'<input type="hidden" name="direction" value="{direction}"><button '
+                        f'type="submit" class="small secondary">{label}<span '
+                        f'class="visually-hidden"> {name}</span></button>',
                     )
                 )
+        opened = " open" if item.form_has_errors else ""
+        fix = (
+            '          <p class="error" role="alert" data-focus-after-swap>Please fix the '
+            "evidence below.</p>\n"
+            if item.form_has_errors
+            else ""
+        )
         parts.append(
-            format_html(
-                "      </div>\n      <details{}>\n        <summary>Mark as done</summary>\n"
-                '        <form method="post" action="{}" hx-post="{}" hx-target="#plan-body" '
-                'hx-swap="outerHTML" class="complete-form" novalidate>\n          {}\n{}'
-                "{}\n"
-                '          <button type="submit">Complete {}</button>\n        </form>\n'
-                "      </details>\n",
-                mark_safe(" open") if item.form_has_errors else "",
-                urls["complete"],
-                urls["complete"],
-                csrf_field,
-                mark_safe(
-                    '          <p class="error" role="alert" data-focus-after-swap>Please fix the '
-                    "evidence below.</p>\n"
-                )
-                if item.form_has_errors
-                else "",
-                item.complete_fields,
-                name,
-            )
+            f"      </div>\n      <details{opened}>\n        <summary>Mark as done</summary>\n"
+            f'        <form method="post" action="{urls["complete"]}" '
+            f'hx-post="{urls["complete"]}" hx-target="#plan-body" hx-swap="outerHTML" '
+            f'class="complete-form" novalidate>\n          {csrf_field}\n{fix}'
+            f"{item.complete_fields}\n"
+            f'          <button type="submit">Complete {name}</button>\n        </form>\n'
+            "      </details>\n"
         )
     parts.append("    </li>\n")
-    return mark_safe("".join(parts))  # every part above is format_html output or a literal
+    return mark_safe("".join(parts))  # escaped piece by piece above
 
 
 def _plan_context(
@@ -264,8 +246,9 @@ def _plan_context(
     csrf_field = format_html(
         '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
     )
+    day = _Days()
     for item in items:
-        item.html = _item_html(item, focus_item_id=focus_item_id, csrf_field=csrf_field)
+        item.html = _item_html(item, focus_item_id=focus_item_id, csrf_field=csrf_field, day=day)
     end = max((i.planned_end for i in open_items), default=None)
     ctx.update(
         items=items,
