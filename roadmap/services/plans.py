@@ -127,12 +127,15 @@ def _schedule(
 def _save_milestones(scheduled: list[tuple[PlanItem, list]]) -> None:
     """Replace the milestones of the (saved) scheduled items."""
     PlanMilestone.objects.filter(item__in=[item for item, _ in scheduled]).delete()
-    PlanMilestone.objects.bulk_create(
-        PlanMilestone(
-            item=item, checkpoint_id=m.checkpoint.id, title=m.checkpoint.title, due_date=m.due
-        )
-        for item, milestones in scheduled
-        for m in milestones
+    date_value = connections[PlanMilestone.objects.db].ops.adapt_datefield_value
+    _insert_rows(
+        PlanMilestone,
+        ["item_id", "checkpoint_id", "title", "due_date"],
+        [
+            (item.pk, m.checkpoint.id, m.checkpoint.title, date_value(m.due))
+            for item, milestones in scheduled
+            for m in milestones
+        ],
     )
 
 

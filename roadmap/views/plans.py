@@ -263,7 +263,6 @@ def _plan_context(
             weekly_hours=user.weekly_hours,
         ),
         all_met=ctx["open_gaps"] == 0,
-        csrf_field=csrf_field,
     )
     return ctx
 
