@@ -336,3 +336,19 @@ def test_names_explanations_and_evidence_are_escaped_on_the_plan_page(client, le
     assert ": &lt;script&gt;step&lt;/script&gt;</li>" in page
     assert 'href="https://example.com/?a=1&amp;b=&lt;2&gt;"' in page
     assert "&lt;b&gt;learnt&lt;/b&gt;" in page
+
+
+def test_regenerating_costs_the_same_queries_at_two_sizes(client):
+    """Deleting the old planned items used to take one query per 100 of them, and writing the
+    new ones one per row would grow too: both sizes must cost the same."""
+    counts = []
+    for size in (2, 105):
+        learner = factories.LearnerFactory()
+        curriculum_with_gaps(learner, projects=size, competencies=size)
+        client.force_login(learner)
+        client.post(reverse("roadmap:plan_generate"))
+        with CaptureQueriesContext(connection) as queries:
+            client.post(reverse("roadmap:plan_generate"))
+        assert Plan.objects.get(learner=learner).items.count() == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
