@@ -5,7 +5,7 @@ store its output."""
 
 from datetime import date
 
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -127,7 +127,7 @@ def _schedule(
 def _save_milestones(scheduled: list[tuple[PlanItem, list]]) -> None:
     """Replace the milestones of the (saved) scheduled items."""
     PlanMilestone.objects.filter(item__in=[item for item, _ in scheduled]).delete()
-    date_value = connections[PlanMilestone.objects.db].ops.adapt_datefield_value
+    date_value = connections[router.db_for_write(PlanMilestone)].ops.adapt_datefield_value
     _insert_rows(
         PlanMilestone,
         ["item_id", "checkpoint_id", "title", "due_date"],
@@ -182,7 +182,7 @@ def _insert_rows(model, attnames: list[str], rows: list[tuple]) -> None:
     the largest part of generating it. The rows here are plain ints, strings and dates."""
     if not rows:
         return
-    connection = connections[model.objects.db]
+    connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     given = set(attnames)
     rest = [f for f in model._meta.concrete_fields if not f.primary_key and f.attname not in given]
@@ -205,7 +205,7 @@ def _delete_planned(plan: Plan) -> None:
     PlanItem has no delete signals, so once they are gone a plain DELETE is all it takes."""
     planned = plan.items.filter(status=PlanItem.Status.PLANNED)
     PlanMilestone.objects.filter(item__in=planned).delete()
-    planned._raw_delete(planned.db)
+    planned._raw_delete(router.db_for_write(PlanItem))
 
 
 def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
@@ -247,7 +247,7 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
         # Only kept items have milestones left (the planned ones' went with them).
         PlanMilestone.objects.filter(item__in=kept_open).delete()
     next_position = (max((item.position for item in kept), default=-1)) + 1
-    date_value = connections[PlanItem.objects.db].ops.adapt_datefield_value
+    date_value = connections[router.db_for_write(PlanItem)].ops.adapt_datefield_value
     _insert_rows(
         PlanItem,
         ["plan_id", "project_id", "position", "planned_start", "planned_end", "explanation"],
