@@ -22,6 +22,7 @@ Three steps:
    milestones spread evenly over their project's span.
 """
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -179,65 +180,136 @@ def plan(
     names: Mapping[int, str] | None = None,
     done: Iterable[int] = (),
 ) -> list[PlannedProject]:
-    """The greedy ordered roadmap (see the module docstring for the rules)."""
+    """The greedy ordered roadmap (see the module docstring for the rules).
+
+    Each step used to re-check every target and every project; the state below is updated as
+    projects are placed instead (levels only rise, so gains only fall: a project that closes
+    nothing never closes anything again, and a met target stays met)."""
     names = names or {}
     targets = _targets(requirements)
     by_id = {p.id: p for p in projects}
-    satisfied = {pid for pid in done}
+    satisfied = set(done)
     remaining = {p.id for p in projects if p.id not in satisfied}
     simulated = dict(levels)
     ancestors = _ancestors(by_id)
+    # (competency, level reached, weight) of what each project builds towards a target.
+    reach = {
+        p.id: tuple(
+            (cid, min(build, targets[cid][0]), targets[cid][1])
+            for cid, build in sorted(p.builds.items())
+            if cid in targets
+        )
+        for p in projects
+    }
+
+    def gain_of(pid: int) -> int:
+        total = 0
+        for cid, after, weight in reach[pid]:
+            before = simulated.get(cid, 0)
+            if after > before:
+                total += weight * (after - before)
+        return total
+
     # Projects building each competency: after a step only these need re-scoring.
     builders: dict[int, list[int]] = {}
     for p in projects:
-        for cid in p.builds:
-            if cid in targets:
-                builders.setdefault(cid, []).append(p.id)
-    gain = {pid: closes(by_id[pid], targets, simulated)[0] for pid in remaining}
+        for cid, _after, _weight in reach[p.id]:
+            builders.setdefault(cid, []).append(p.id)
+    # Remaining projects unlocked by each project, and how many prerequisites each still lacks.
+    dependants: dict[int, list[int]] = {}
+    lacking: dict[int, int] = {}
+    for pid in remaining:
+        lacking[pid] = 0
+        for a in ancestors[pid]:
+            if a not in satisfied:
+                lacking[pid] += 1
+                dependants.setdefault(a, []).append(pid)
+    gain = {pid: gain_of(pid) for pid in remaining}
     order_key = {p.id: (p.position, p.id) for p in projects}
+    hours = {p.id: p.hours for p in projects}
+    # Candidates: remaining projects that still close a gap; `blocked` lack a prerequisite.
+    live = {pid for pid in remaining if gain[pid] > 0}
+    blocked = {pid for pid in live if lacking[pid]}
+    # Eligible candidates by (-gain per hour, position, id), with the gain each entry was
+    # ranked at: an entry whose gain has changed since is stale and skipped.
+    # Rates as floats: gains and hours are small integers, so distinct ratios never round to
+    # the same float and equal ones always do (Fraction was the benchmark's hot spot).
+    singles: list[tuple[tuple[float, tuple[int, int]], int, int]] = []
+
+    def rank(pid: int) -> None:
+        heapq.heappush(singles, ((-(gain[pid] / hours[pid]), order_key[pid]), pid, gain[pid]))
+
+    for pid in live - blocked:
+        rank(pid)
+    # Targets not met yet, counted per requirement as targets_met() checks them.
+    thresholds: dict[int, list[int]] = {}
+    unmet = 0
+    for r in requirements:
+        thresholds.setdefault(r.competency_id, []).append(r.target)
+        if simulated.get(r.competency_id, 0) < r.target:
+            unmet += 1
+    # (bound, missing, hours) of each blocked candidate's chain, dropped when its inputs change.
+    chain_cache: dict[int, tuple[float, list[int], int]] = {}
     result: list[PlannedProject] = []
 
     def place(pid: int, needed_before: str = "") -> None:
+        nonlocal unmet
         total, raw = closes(by_id[pid], targets, simulated)
         result.append(PlannedProject(by_id[pid], total, _steps(raw, names), needed_before))
-        for cid, _before, after in raw:
+        for cid, before, after in raw:
             simulated[cid] = after
+            for target in thresholds.get(cid, ()):
+                if before < target <= after:
+                    unmet -= 1
         remaining.discard(pid)
+        live.discard(pid)
+        blocked.discard(pid)
         satisfied.add(pid)
         gain.pop(pid, None)
-        for cid in by_id[pid].builds:
+        for other in dependants.get(pid, ()):
+            lacking[other] -= 1
+            chain_cache.pop(other, None)
+            if not lacking[other] and other in blocked:
+                blocked.discard(other)
+                rank(other)
+        for cid, _before, _after in raw:
             for other in builders.get(cid, ()):
-                if other in remaining:
-                    gain[other] = closes(by_id[other], targets, simulated)[0]
+                if other not in live:
+                    continue
+                g = gain_of(other)
+                if g == gain[other]:
+                    continue
+                gain[other] = g
+                chain_cache.pop(other, None)
+                for dependant in dependants.get(other, ()):
+                    chain_cache.pop(dependant, None)
+                if g <= 0:
+                    live.discard(other)
+                    blocked.discard(other)
+                elif other not in blocked:
+                    rank(other)
 
-    while remaining and not targets_met(requirements, simulated):
-        best_single = None
-        # Rates as floats: gains and hours are small integers, so distinct ratios never round
-        # to the same float and equal ones always do (Fraction was the benchmark's hot spot).
-        best_rate = 0.0
+    while remaining and unmet:
+        while singles and (singles[0][1] not in live or singles[0][2] != gain[singles[0][1]]):
+            heapq.heappop(singles)
+        best_single = singles[0][1] if singles else None
+        best_rate = -singles[0][0][0] if singles else 0.0
         chains = []
-        for pid in remaining:
-            g = gain[pid]
-            if g <= 0:
+        for pid in blocked:
+            if pid in ancestors[pid]:  # a cycle never becomes eligible
                 continue
-            project = by_id[pid]
-            missing = [a for a in ancestors[pid] if a not in satisfied]
-            if not missing:
-                rate = g / project.hours
-                if best_single is None or (-rate, order_key[pid]) < (
-                    -best_rate,
-                    order_key[best_single],
-                ):
-                    best_single, best_rate = pid, rate
-            elif pid not in ancestors[pid]:  # a cycle never becomes eligible
+            cached = chain_cache.get(pid)
+            if cached is None:
+                missing = [a for a in ancestors[pid] if a not in satisfied]
                 # Upper bound of the chain's rate: gains overlap, so the exact one is no larger.
-                hours = project.hours + sum(by_id[a].hours for a in missing)
-                bound = (g + sum(max(gain.get(a, 0), 0) for a in missing)) / hours
-                chains.append((bound, pid, missing, hours))
+                chain_hours = hours[pid] + sum(hours[a] for a in missing)
+                bound = (gain[pid] + sum(max(gain.get(a, 0), 0) for a in missing)) / chain_hours
+                cached = chain_cache[pid] = (bound, missing, chain_hours)
+            if cached[0] >= best_rate:
+                chains.append((cached[0], pid, cached[1], cached[2]))
         best_chain = None
-        chains = [c for c in chains if c[0] >= best_rate]
         chains.sort(key=lambda c: (-c[0], order_key[c[1]]))
-        for bound, pid, missing, hours in chains:
+        for bound, pid, missing, chain_hours in chains:
             if bound < best_rate or (best_chain and bound < best_chain[0]):
                 break
             exact, ordered = _chain_value(
@@ -245,7 +317,7 @@ def plan(
             )
             if exact is None:
                 continue
-            rate = exact / hours
+            rate = exact / chain_hours
             better_than_single = best_single is None or rate > best_rate
             if better_than_single and (best_chain is None or rate > best_chain[0]):
                 best_chain = (rate, pid, ordered)

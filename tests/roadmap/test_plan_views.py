@@ -316,3 +316,39 @@ def test_plan_page_query_count_is_the_same_at_two_sizes(client):
             client.get(reverse("roadmap:plan"))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_names_explanations_and_evidence_are_escaped_on_the_plan_page(client, learner, plan):
+    """Item rows are built in Python (views/plans.py _item_html): user and admin text must come
+    out escaped exactly as the template escaped it."""
+    first, second, _third = _items(plan)
+    first.project.name = '<script>alert("name")</script>'
+    first.project.save()
+    PlanItem.objects.filter(pk=first.pk).update(explanation="<script>why</script>")
+    first.milestones.update(title="<script>step</script>")
+    second.complete(evidence_url="https://example.com/?a=1&b=<2>", reflection="<b>learnt</b>")
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:plan")).text
+    assert "<script>alert" not in page and "<script>why" not in page
+    assert "<script>step" not in page and "<b>learnt" not in page
+    assert "&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;</a></h2>" in page
+    assert "Why: &lt;script&gt;why&lt;/script&gt;" in page
+    assert ": &lt;script&gt;step&lt;/script&gt;</li>" in page
+    assert 'href="https://example.com/?a=1&amp;b=&lt;2&gt;"' in page
+    assert "&lt;b&gt;learnt&lt;/b&gt;" in page
+
+
+def test_regenerating_costs_the_same_queries_at_two_sizes(client):
+    """Deleting the old planned items used to take one query per 100 of them, and writing the
+    new ones one per row would grow too: both sizes must cost the same."""
+    counts = []
+    for size in (2, 105):
+        learner = factories.LearnerFactory()
+        curriculum_with_gaps(learner, projects=size, competencies=size)
+        client.force_login(learner)
+        client.post(reverse("roadmap:plan_generate"))
+        with CaptureQueriesContext(connection) as queries:
+            client.post(reverse("roadmap:plan_generate"))
+        assert Plan.objects.get(learner=learner).items.count() == size
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
