@@ -14,14 +14,14 @@ test_assessment_html.py)."""
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from html import escape
+from typing import NamedTuple
 
 BADGE_CURRENT = ' <span class="badge">current</span>'
 BADGE_SUGGESTED = ' <span class="badge ok">suggested</span>'
 FOCUS_STATUS = ' data-focus-after-swap tabindex="-1"'
 
 
-@dataclass(frozen=True, slots=True)
-class RowCompetency:
+class RowCompetency(NamedTuple):
     """One competency of the path, as its row shows it (the curriculum's part of the row)."""
 
     competency_id: int
