@@ -219,7 +219,6 @@ def _descriptor_end(text: str) -> str:
     return f' <span class="descriptor">{escape(text)}</span></label>' if text else "</label>"
 
 
-
 def group_rows(rows: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """[(category, row html)] in page order -> [(category, its rows' html joined)]."""
     groups: list[tuple[str, list[str]]] = []

@@ -143,7 +143,7 @@ def _row_competency(row: PathRow, descriptors) -> RowCompetency:
 
 
 class _DateLabels(dict):
-    """"9 Jul 2026" in the user's time zone (as the template's |date did), formatted once per
+    """ "9 Jul 2026" in the user's time zone (as the template's |date did), formatted once per
     day: a learner's ratings share few dates."""
 
     def __init__(self):
