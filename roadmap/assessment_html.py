@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import NamedTuple
 
+CHECKED = " checked"
 BADGE_CURRENT = ' <span class="badge">current</span>'
 BADGE_SUGGESTED = ' <span class="badge ok">suggested</span>'
 FOCUS_STATUS = ' data-focus-after-swap tabindex="-1"'
@@ -62,18 +63,18 @@ class RowWriter:
         self.rate_url = rate_url
         self.level_of = {str(level): level for level in scale}  # a submitted level's value
         self.level_names = {level: escape(name) for level, (name, _) in scale.items()}
-        self.label_start = {
-            level: f'<label class="level-choice"><input type="radio" name="level" value="{level}"'
-            for level in scale
-        }
-        self.label_middle = {
-            level: f'>\n          <span class="lvl lvl-{level}">{level}</span> '
-            f"<strong>{self.level_names[level]}</strong>"
-            for level in scale
-        }
-        self.default_end = {
-            level: _descriptor_end(default) for level, (_, default) in scale.items()
-        }
+        # Per level: the label up to " checked", from there to the badges, and the end with the
+        # scale's descriptor (used where the competency has none of its own).
+        self.label_parts = [
+            (
+                level,
+                f'<label class="level-choice"><input type="radio" name="level" value="{level}"',
+                f'>\n          <span class="lvl lvl-{level}">{level}</span> '
+                f"<strong>{self.level_names[level]}</strong>",
+                _descriptor_end(default),
+            )
+            for level, (_, default) in scale.items()
+        ]
         self.form_start = (
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf_token)}">\n'
             f'    <input type="hidden" name="next" value="{escape(next_url)}">\n'
@@ -89,18 +90,15 @@ class RowWriter:
     ) -> str:
         """The five radio labels, each with its level's name and descriptor."""
         own = competency.descriptors
-        labels = []
-        for level in self.scale:
-            text = own.get(level)
-            labels.append(
-                self.label_start[level]
-                + (" checked" if level == checked else "")
-                + self.label_middle[level]
-                + (BADGE_CURRENT if level == current else "")
-                + (BADGE_SUGGESTED if level == suggested else "")
-                + (_descriptor_end(text) if text else self.default_end[level])
-            )
-        return "\n      ".join(labels)
+        return "\n      ".join(
+            [
+                f"{start}{CHECKED if level == checked else ''}{middle}"
+                f"{BADGE_CURRENT if level == current else ''}"
+                f"{BADGE_SUGGESTED if level == suggested else ''}"
+                f"{_descriptor_end(own[level]) if own.get(level) else default_end}"
+                for level, start, middle, default_end in self.label_parts
+            ]
+        )
 
     def row(
         self,
