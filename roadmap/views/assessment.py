@@ -123,7 +123,8 @@ def _level_texts(**filters) -> tuple[dict[int, tuple[str, str]], dict[int, dict[
         Value(None, output_field=IntegerField()), "level", "name", "descriptor"
     )
     stored, found = [], {}
-    for cid, level, name, text in descriptors.union(scale_rows, all=True):
+    # order_by(): without it the UNION is sorted by LevelDescriptor's Meta.ordering.
+    for cid, level, name, text in descriptors.union(scale_rows, all=True).order_by():
         if cid is None:
             stored.append((level, name, text))
         else:
@@ -197,8 +198,8 @@ def _page_context(
 ):
     """Context of the assessment page (and of the reassessment page: `stale_only`).
 
-    Flat queries whatever the path's size: the path's competencies (with the path's name), their
-    descriptors, the scale and the latest ratings, one query each."""
+    Flat queries whatever the path's size: the path's competencies (with the path's name), the
+    latest ratings, and the descriptors with the scale (one query)."""
     user = request.user
     rows = _path_rows(user.target_path_id)
     # The path's name came with its rows; only a path without competencies needs a query.
@@ -218,6 +219,9 @@ def _page_context(
     if only_ids is not None:
         wanted = set(only_ids)
         shown = [row for row in rows if row.competency_id in wanted]
+    if not shown:
+        scale, descriptors = {}, {}  # no rows to write: no level texts to read
+    elif only_ids is not None:
         scale, descriptors = _level_texts(competency_id__in=[row.competency_id for row in shown])
     else:
         # A subquery, not a join through competency: half the time in SQLite (make bench).
