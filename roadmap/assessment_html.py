@@ -16,6 +16,7 @@ usually is, and Python encodes an ASCII page to UTF-8 about 20 times faster (1 m
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from typing import NamedTuple
 
@@ -216,7 +217,10 @@ class RowWriter:
         return "".join(parts)
 
 
+@lru_cache(maxsize=8192)
 def _descriptor_end(text: str) -> str:
+    # Memoised on the text itself, so an edited descriptor is simply a new entry: the same
+    # curriculum text is escaped once per process, not 820 times per page.
     return f' <span class="descriptor">{escape(text)}</span></label>' if text else "</label>"
 
 

@@ -29,7 +29,7 @@ from curriculum.models import Competency, Level, LevelDescriptor, PathCompetency
 from roadmap.assessment import parse_focus, parse_suggest, stale_ids
 from roadmap.assessment_forms import RatingForm
 from roadmap.assessment_html import Bound, RowCompetency, RowWriter, group_rows
-from roadmap.gaps import Requirement, readiness, readiness_display
+from roadmap.gaps import readiness, readiness_display
 from roadmap.models import Rating
 from roadmap.services.assessments import rating_record
 
@@ -48,6 +48,11 @@ class PathRow(NamedTuple):
     category: str
     summary: str
     path_name: str
+
+    @property
+    def target(self) -> int:
+        """As roadmap.gaps.Requirement, so the path's rows are its requirements as they are."""
+        return self.target_level
 
 
 PATH_ROW_FIELDS = (
@@ -174,7 +179,7 @@ def _bound(form: RatingForm) -> Bound:
     return Bound(data=form.data, errors=form.errors)
 
 
-def _summary(path_name, requirements, latest, *, now) -> dict:
+def _summary(path_name, requirements: list[PathRow], latest, *, now) -> dict:
     """The readiness summary above the rows (and sent out of band after each save)."""
     levels = {cid: rating.level for cid, rating in latest.items()}
     on_path = [r.competency_id for r in requirements]
@@ -187,10 +192,6 @@ def _summary(path_name, requirements, latest, *, now) -> dict:
         "met": sum(1 for r in requirements if levels.get(r.competency_id, 0) >= r.target),
         "stale": len(stale_ids(on_path, last_rated, now=now, weeks=settings.GAPMAP_STALE_WEEKS)),
     }
-
-
-def _requirements(rows: list[PathRow]) -> list[Requirement]:
-    return [Requirement(r.competency_id, r.target_level, r.weight) for r in rows]
 
 
 def _page_context(
@@ -206,7 +207,6 @@ def _page_context(
     path_name = rows[0].path_name if rows else user.target_path.name
     latest = _latest_ratings(user)
     now = timezone.now()
-    requirements = _requirements(rows)
     if stale_only:
         last_rated = {cid: rating.created_at for cid, rating in latest.items()}
         only_ids = stale_ids(
@@ -255,7 +255,7 @@ def _page_context(
         # [(category, its rows' HTML)]; each row's values escaped in roadmap/assessment_html.py
         "groups": [(category, mark_safe(rows_html)) for category, rows_html in group_rows(html)],
         "rows_html": mark_safe("".join(row_html for _, row_html in html)),
-        "summary": _summary(path_name, requirements, latest, now=now),
+        "summary": _summary(path_name, rows, latest, now=now),
         "stale_weeks": settings.GAPMAP_STALE_WEEKS,
         # The same token in every row's form and in base.html's htmx header.
         "csrf_token": writer.csrf_token,
@@ -357,7 +357,7 @@ def _render_rated_row(request, row, rows, *, form, saved, next_url):
     )
     context = {
         "row_html": mark_safe(html),
-        "summary": _summary(row.path_name, _requirements(rows), latest, now=timezone.now()),
+        "summary": _summary(row.path_name, rows, latest, now=timezone.now()),
         "oob": True,
         "csrf_token": writer.csrf_token,
     }
