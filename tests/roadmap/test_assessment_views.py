@@ -92,6 +92,23 @@ def test_curriculum_and_learner_text_with_script_is_escaped(client, setup):
     assert f'rows="2">{escaped}</textarea>' in html  # the submitted note, shown again
 
 
+def test_a_curriculum_edit_shows_up_on_the_next_page(client, setup):
+    """Escaped descriptor labels are memoised on their text: an edit is a new text."""
+    path, pcs, learner = setup
+    descriptor = factories.LevelDescriptorFactory(
+        competency=pcs[0].competency, level=2, description="Before the edit"
+    )
+    client.force_login(learner)
+    assert "Before the edit" in client.get(reverse("roadmap:assess")).content.decode()
+    descriptor.description = "After the edit"
+    descriptor.save()
+    pcs[0].competency.name = "Renamed competency"
+    pcs[0].competency.save()
+    html = client.get(reverse("roadmap:assess")).content.decode()
+    assert "After the edit" in html and "Before the edit" not in html
+    assert "Renamed competency" in html
+
+
 def test_assess_without_target_path_goes_to_onboarding(client):
     learner = factories.LearnerFactory()
     client.force_login(learner)
