@@ -92,15 +92,16 @@ def _scale(stored) -> dict[int, tuple[str, str]]:
     return {level: found.get(level, (Level(level).label, "")) for level in Level.values}
 
 
-def _path_rows(path_id) -> list[PathRow]:
-    """The path's current competencies in assessment-page order, one query."""
-    rows = (
-        PathCompetency.objects.current()
-        .filter(path_id=path_id)
-        .order_by("competency__category", "competency__kind", "position", "competency__name")
-        .values_list(*PATH_ROW_FIELDS)
-    )
-    return [PathRow(*row) for row in rows]
+def _path_rows(path_id, *, ordered=True) -> list[PathRow]:
+    """The path's current competencies (in assessment-page order if `ordered`), one query."""
+    rows = PathCompetency.objects.current().filter(path_id=path_id)
+    if ordered:
+        rows = rows.order_by(
+            "competency__category", "competency__kind", "position", "competency__name"
+        )
+    else:
+        rows = rows.order_by()
+    return [PathRow(*row) for row in rows.values_list(*PATH_ROW_FIELDS)]
 
 
 def _latest_ratings(user) -> dict[int, Latest]:
@@ -289,7 +290,7 @@ def _get_path_competency_for_user(user, competency_id) -> tuple[PathRow, list[Pa
     query for both (the path's current rows), instead of one for the row and one for the path."""
     if user.target_path_id is None:
         raise Http404("You have no target path yet.")
-    rows = _path_rows(user.target_path_id)
+    rows = _path_rows(user.target_path_id, ordered=False)
     found = [row for row in rows if row.competency_id == competency_id]
     if not found:
         raise Http404("That competency is not on your path.")
