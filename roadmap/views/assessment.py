@@ -255,7 +255,6 @@ def _page_context(
         "path_name": path_name,
         # [(category, its rows' HTML)]; each row's values escaped in roadmap/assessment_html.py
         "groups": [(category, mark_safe(rows_html)) for category, rows_html in group_rows(html)],
-        "rows_html": mark_safe("".join(row_html for _, row_html in html)),
         "summary": _summary(path_name, rows, latest, now=now),
         "stale_weeks": settings.GAPMAP_STALE_WEEKS,
         # The same token in every row's form and in base.html's htmx header.
@@ -279,6 +278,8 @@ def reassess(request):
     if request.user.target_path_id is None:
         return redirect_to_onboarding(request)
     context = _page_context(request, stale_only=True)
+    # The rows without their category headings: the groups' HTML is the rows' in page order.
+    context["rows_html"] = mark_safe("".join(rows_html for _, rows_html in context["groups"]))
     return render(request, "roadmap/assessment/reassess.html", context)
 
 
