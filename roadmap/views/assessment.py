@@ -4,96 +4,75 @@ plain POST), and the reassessment of stale ratings.
 Contract for other areas (the planner links here after a project is done):
   /assess/?focus=<competency_id>,<competency_id>   shows only those competencies of the path;
   &suggest=<competency_id>:<level>,...              pre-selects those levels (0-4) in the rows.
-Unknown ids, ids not on the path and levels off the scale are ignored."""
+Unknown ids, ids not on the path and levels off the scale are ignored.
 
-from dataclasses import dataclass
+The rows' markup is built in roadmap/assessment_html.py (see why there); these views read plain
+values (values_list, no model instances: at 164 competencies those were a measurable part of the
+page) and hand them over."""
+
 from datetime import datetime
-from itertools import groupby
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import IntegerField, Value
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
-from curriculum.models import Level, LevelDescriptor, PathCompetency, ScaleLevel
+from curriculum.models import Competency, Level, LevelDescriptor, PathCompetency, ScaleLevel
 from roadmap.assessment import parse_focus, parse_suggest, stale_ids
 from roadmap.assessment_forms import RatingForm
-from roadmap.gaps import Requirement, readiness, readiness_display
+from roadmap.assessment_html import Bound, RowCompetency, RowWriter, group_rows
+from roadmap.gaps import readiness, readiness_display
 from roadmap.models import Rating
 from roadmap.services.assessments import rating_record
 
 ASSESS_TEMPLATE = "roadmap/assessment/assess.html"
+KIND_LABELS = dict(Competency.Kind.choices)
 
 
-@dataclass(frozen=True)
-class LevelChoice:
-    level: int
+class PathRow(NamedTuple):
+    """One current competency of the path (a values_list row of PathCompetency)."""
+
+    competency_id: int
+    target_level: int
+    weight: int
     name: str
-    descriptor: str
-    checked: bool
-    is_current: bool
-    is_suggested: bool
+    kind: str
+    category: str
+    summary: str
+    path_name: str
 
-    def html(self) -> str:
-        return format_html(
-            '<label class="level-choice"><input type="radio" name="level" value="{}"{}>\n'
-            '          <span class="lvl lvl-{}">{}</span> <strong>{}</strong>{}{}{}</label>',
-            self.level,
-            CHECKED if self.checked else "",
-            self.level,
-            self.level,
-            self.name,
-            CURRENT_BADGE if self.is_current else "",
-            SUGGESTED_BADGE if self.is_suggested else "",
-            format_html(' <span class="descriptor">{}</span>', self.descriptor)
-            if self.descriptor
-            else "",
-        )
+    @property
+    def target(self) -> int:
+        """As roadmap.gaps.Requirement, so the path's rows are its requirements as they are."""
+        return self.target_level
 
 
-CHECKED = mark_safe(" checked")
-CURRENT_BADGE = mark_safe(' <span class="badge">current</span>')
-SUGGESTED_BADGE = mark_safe(' <span class="badge ok">suggested</span>')
+PATH_ROW_FIELDS = (
+    "competency_id",
+    "target_level",
+    "weight",
+    "competency__name",
+    "competency__kind",
+    "competency__category",
+    "competency__summary",
+    "path__name",
+)
 
 
-@dataclass(frozen=True)
-class Row:
-    """One competency on the assessment page, ready for the `row` partial."""
+class Latest(NamedTuple):
+    """The learner's newest self-rating of one competency."""
 
-    pc: PathCompetency
-    current: int | None
-    current_name: str
-    target_name: str
-    last_rated_at: datetime | None
+    level: int
+    created_at: datetime
     evidence_url: str
-    choices: list[LevelChoice]
-    form: RatingForm | None
-    saved: bool
-    next_url: str
-    # Built in Python once per row: at 164 rows a `{% url %}` pair and a `|date` per row were a
-    # measurable part of the page (make bench).
-    rate_url: str = ""
-    last_rated_label: str = ""
-
-    @property
-    def competency(self):
-        return self.pc.competency
-
-    @property
-    def levels_html(self) -> str:
-        """The row's five radio labels. Built here rather than in a template loop: at 164
-        competencies the loop was 820 label renders and most of the page's time (make bench)."""
-        return mark_safe("\n      ".join(choice.html() for choice in self.choices))
-
-    @property
-    def category(self) -> str:
-        return self.pc.competency.category or "Other"
 
 
 def redirect_to_onboarding(request):
@@ -105,68 +84,109 @@ def redirect_to_onboarding(request):
 
 def scale_levels() -> dict[int, tuple[str, str]]:
     """{level: (name, default descriptor)}; Level's labels stand in for missing ScaleLevel rows."""
-    stored = {s.level: (s.name, s.descriptor) for s in ScaleLevel.objects.all()}
-    return {level: stored.get(level, (Level(level).label, "")) for level in Level.values}
+    return _scale(ScaleLevel.objects.values_list("level", "name", "descriptor"))
 
 
-def _build_row(
-    pc, *, latest, descriptors, scale, suggested=None, form=None, saved=False, next_url=""
-) -> Row:
-    cid = pc.competency_id
-    current = latest.level if latest else None
-    if form is not None and form.is_bound:
-        raw = form.data.get("level")
-        checked = (
-            int(raw) if isinstance(raw, str) and raw in {str(v) for v in Level.values} else None
+def _scale(stored) -> dict[int, tuple[str, str]]:
+    found = {level: (name, descriptor) for level, name, descriptor in stored}
+    return {level: found.get(level, (Level(level).label, "")) for level in Level.values}
+
+
+def _path_rows(path_id, *, ordered=True) -> list[PathRow]:
+    """The path's current competencies (in assessment-page order if `ordered`), one query."""
+    rows = PathCompetency.objects.current().filter(path_id=path_id)
+    if ordered:
+        rows = rows.order_by(
+            "competency__category", "competency__kind", "position", "competency__name"
         )
     else:
-        checked = suggested if suggested is not None else current
-    choices = [
-        LevelChoice(
-            level=level,
-            name=name,
-            descriptor=descriptors.get((cid, level)) or default,
-            checked=level == checked,
-            is_current=level == current,
-            is_suggested=level == suggested,
-        )
-        for level, (name, default) in scale.items()
-    ]
-    return Row(
-        pc=pc,
-        current=current,
-        current_name=scale[current][0] if current is not None else "Not rated yet",
-        target_name=scale[pc.target_level][0],
-        last_rated_at=latest.created_at if latest else None,
-        evidence_url=latest.evidence_url if latest else "",
-        choices=choices,
-        form=form,
-        saved=saved,
-        next_url=next_url,
-        rate_url=_rate_url(cid),
-        last_rated_label=dateformat.format(timezone.localtime(latest.created_at), "j M Y")
-        if latest
-        else "",
+        rows = rows.order_by()
+    return [PathRow(*row) for row in rows.values_list(*PATH_ROW_FIELDS)]
+
+
+def _latest_ratings(user) -> dict[int, Latest]:
+    """{competency_id: Latest} of the learner's newest self-rating per competency, one query.
+    (Plain values: Rating.objects.latest_self_ratings builds a model per competency.)"""
+    rows = (
+        Rating.objects.for_learner(user)
+        .self_assessed()
+        .latest_per_competency()
+        .order_by()  # the model's default ordering joins competency for nothing here
+        .values_list("competency_id", "level", "created_at", "evidence_url")
+    )
+    return {cid: Latest(level, at, url) for cid, level, at, url in rows}
+
+
+def _level_texts(**filters) -> tuple[dict[int, tuple[str, str]], dict[int, dict[int, str]]]:
+    """The scale (as scale_levels()) and {competency_id: {level: description}} of the
+    competencies `filters` select: one query for both (a UNION; scale rows have no competency)."""
+    descriptors = (
+        LevelDescriptor.objects.filter(**filters)
+        .order_by()
+        .values_list("competency_id", "level", Value(""), "description")
+    )
+    scale_rows = ScaleLevel.objects.order_by().values_list(
+        Value(None, output_field=IntegerField()), "level", "name", "descriptor"
+    )
+    stored, found = [], {}
+    # order_by(): without it the UNION is sorted by LevelDescriptor's Meta.ordering.
+    for cid, level, name, text in descriptors.union(scale_rows, all=True).order_by():
+        if cid is None:
+            stored.append((level, name, text))
+        else:
+            found.setdefault(cid, {})[level] = text
+    return _scale(stored), found
+
+
+def _row_competency(row: PathRow, descriptors) -> RowCompetency:
+    return RowCompetency(
+        competency_id=row.competency_id,
+        name=row.name,
+        kind_label=KIND_LABELS.get(row.kind, row.kind),
+        summary=row.summary,
+        target_level=row.target_level,
+        descriptors=descriptors.get(row.competency_id, {}),
     )
 
 
-def _rate_url(competency_id: int) -> str:
-    return reverse("roadmap:rate", args=[competency_id])
+class _DateLabels(dict):
+    """ "9 Jul 2026" in the user's time zone (as the template's |date did), formatted once per
+    day: a learner's ratings share few dates."""
+
+    def __init__(self):
+        super().__init__()
+        self.zone = timezone.get_current_timezone()
+
+    def label(self, moment: datetime) -> str:
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        if day not in self:
+            self[day] = dateformat.format(local, "j M Y")
+        return self[day]
 
 
-def _summary(path, pcs, latest, *, now) -> dict:
-    """`pcs`: PathCompetency rows or Requirements (both have competency_id and weight)."""
-    requirements = [
-        pc
-        if isinstance(pc, Requirement)
-        else Requirement(pc.competency_id, pc.target_level, pc.weight)
-        for pc in pcs
-    ]
+def _row_writer(request, scale, next_url) -> RowWriter:
+    # One reverse() for every row: the pattern is "assess/<int:competency_id>/".
+    head, _, tail = reverse("roadmap:rate", args=[987654321]).rpartition("987654321")
+    return RowWriter(
+        scale=scale,
+        csrf_token=get_token(request),
+        next_url=next_url,
+        rate_url=lambda cid: f"{head}{cid}{tail}",
+    )
+
+
+def _bound(form: RatingForm) -> Bound:
+    return Bound(data=form.data, errors=form.errors)
+
+
+def _summary(path_name, requirements: list[PathRow], latest, *, now) -> dict:
+    """The readiness summary above the rows (and sent out of band after each save)."""
     levels = {cid: rating.level for cid, rating in latest.items()}
     on_path = [r.competency_id for r in requirements]
     last_rated = {cid: rating.created_at for cid, rating in latest.items()}
     return {
-        "path": path,
+        "path_name": path_name,
         "readiness": readiness_display(readiness(requirements, levels)),
         "total": len(requirements),
         "rated": sum(1 for cid in on_path if cid in levels),
@@ -175,46 +195,70 @@ def _summary(path, pcs, latest, *, now) -> dict:
     }
 
 
-def _page_context(request, *, only_ids=None, suggest=None, bound=None, next_url=None):
-    """Context of the assessment page (and of the reassessment page, which lists `only_ids`).
+def _page_context(
+    request, *, only_ids=None, stale_only=False, suggest=None, bound=None, next_url=None
+):
+    """Context of the assessment page (and of the reassessment page: `stale_only`).
 
-    Flat queries whatever the path's size: the path's competencies, their descriptors, the scale
-    and the latest ratings, one query each."""
+    Flat queries whatever the path's size: the path's competencies (with the path's name), the
+    latest ratings, and the descriptors with the scale (one query)."""
     user = request.user
-    path = user.target_path
-    pcs = list(PathCompetency.objects.for_assessment(path))
-    descriptors = LevelDescriptor.objects.filter(
-        competency__path_competencies__path=path,
-        competency__path_competencies__retired_at__isnull=True,
-    ).as_map()
-    scale = scale_levels()
-    latest = Rating.objects.latest_self_ratings(user)
+    rows = _path_rows(user.target_path_id)
+    # The path's name came with its rows; only a path without competencies needs a query.
+    path_name = rows[0].path_name if rows else user.target_path.name
+    latest = _latest_ratings(user)
     now = timezone.now()
-    shown = pcs
+    if stale_only:
+        last_rated = {cid: rating.created_at for cid, rating in latest.items()}
+        only_ids = stale_ids(
+            [r.competency_id for r in rows],
+            last_rated,
+            now=now,
+            weeks=settings.GAPMAP_STALE_WEEKS,
+        )
+    shown = rows
     if only_ids is not None:
         wanted = set(only_ids)
-        shown = [pc for pc in pcs if pc.competency_id in wanted]
+        shown = [row for row in rows if row.competency_id in wanted]
+    if not shown:
+        scale, descriptors = {}, {}  # no rows to write: no level texts to read
+    elif only_ids is not None:
+        scale, descriptors = _level_texts(competency_id__in=[row.competency_id for row in shown])
+    else:
+        # A subquery, not a join through competency: half the time in SQLite (make bench).
+        on_path = PathCompetency.objects.current().filter(path_id=user.target_path_id)
+        scale, descriptors = _level_texts(competency_id__in=on_path.values("competency_id"))
     suggest = suggest or {}
+    bound = bound or {}
     next_url = next_url or request.get_full_path()
-    rows = [
-        _build_row(
-            pc,
-            latest=latest.get(pc.competency_id),
-            descriptors=descriptors,
-            scale=scale,
-            suggested=suggest.get(pc.competency_id),
-            form=(bound or {}).get(pc.competency_id),
-            next_url=next_url,
+    writer = _row_writer(request, scale, next_url)
+    dates = _DateLabels()
+    html = []
+    for row in shown:
+        cid = row.competency_id
+        rating = latest.get(cid)
+        form = bound.get(cid)
+        html.append(
+            (
+                row.category or "Other",
+                writer.row(
+                    _row_competency(row, descriptors),
+                    current=rating.level if rating else None,
+                    last_rated=dates.label(rating.created_at) if rating else "",
+                    evidence_url=rating.evidence_url if rating else "",
+                    suggested=suggest.get(cid),
+                    bound=_bound(form) if form is not None else None,
+                ),
+            )
         )
-        for pc in shown
-    ]
-    groups = [(category, list(items)) for category, items in groupby(rows, lambda r: r.category)]
     return {
-        "path": path,
-        "groups": groups,
-        "rows": rows,
-        "summary": _summary(path, pcs, latest, now=now),
+        "path_name": path_name,
+        # [(category, its rows' HTML)]; each row's values escaped in roadmap/assessment_html.py
+        "groups": [(category, mark_safe(rows_html)) for category, rows_html in group_rows(html)],
+        "summary": _summary(path_name, rows, latest, now=now),
         "stale_weeks": settings.GAPMAP_STALE_WEEKS,
+        # The same token in every row's form and in base.html's htmx header.
+        "csrf_token": writer.csrf_token,
     }
 
 
@@ -233,36 +277,25 @@ def assess(request):
 def reassess(request):
     if request.user.target_path_id is None:
         return redirect_to_onboarding(request)
-    path = request.user.target_path
-    on_path = list(
-        PathCompetency.objects.for_assessment(path).values_list("competency_id", flat=True)
-    )
-    last_rated = {
-        cid: rating.created_at
-        for cid, rating in Rating.objects.latest_self_ratings(request.user).items()
-    }
-    stale = stale_ids(on_path, last_rated, now=timezone.now(), weeks=settings.GAPMAP_STALE_WEEKS)
-    context = _page_context(request, only_ids=stale)
+    context = _page_context(request, stale_only=True)
+    # The rows without their category headings: the groups' HTML is the rows' in page order.
+    context["rows_html"] = mark_safe("".join(rows_html for _, rows_html in context["groups"]))
     return render(request, "roadmap/assessment/reassess.html", context)
 
 
-def _get_path_competency_for_user(user, competency_id) -> tuple[PathCompetency, list[Requirement]]:
+def _get_path_competency_for_user(user, competency_id) -> tuple[PathRow, list[PathRow]]:
     """The competency as it stands on the user's target path; 404 when it is not on it (unknown
     ids, other paths' competencies and retired ones alike), so nothing is rated off-path.
 
-    With it, the path's requirements, which the readiness summary of an htmx answer needs: one
+    With it, the path's current rows, which the readiness summary of an htmx answer needs: one
     query for both (the path's current rows), instead of one for the row and one for the path."""
     if user.target_path_id is None:
         raise Http404("You have no target path yet.")
-    rows = list(
-        PathCompetency.objects.current()
-        .filter(path_id=user.target_path_id)
-        .select_related("competency", "path")
-    )
-    found = [pc for pc in rows if pc.competency_id == competency_id]
+    rows = _path_rows(user.target_path_id, ordered=False)
+    found = [row for row in rows if row.competency_id == competency_id]
     if not found:
         raise Http404("That competency is not on your path.")
-    return found[0], [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in rows]
+    return found[0], rows
 
 
 def _safe_next(request) -> str:
@@ -278,58 +311,56 @@ def _safe_next(request) -> str:
 
 @require_POST
 def rate(request, competency_id):
-    pc, requirements = _get_path_competency_for_user(request.user, competency_id)
+    row, rows = _get_path_competency_for_user(request.user, competency_id)
     form = RatingForm(request.POST)
     next_url = _safe_next(request)
     if form.is_valid():
         level = form.cleaned_data["level"]
         rating_record(
             learner=request.user,
-            competency=pc.competency,
+            # The path query read the competency; the service only needs its identity.
+            competency=Competency(pk=row.competency_id, name=row.name),
             level=level,
             note=form.cleaned_data["note"],
             evidence_url=form.cleaned_data["evidence_url"],
         )
         if not request.htmx:
-            messages.success(request, f"Saved: {pc.competency.name} at {Level(level).label}.")
-            return redirect(f"{next_url}#competency-{pc.competency_id}")
-        return _render_rated_row(
-            request, pc, requirements, form=None, saved=True, next_url=next_url
-        )
+            messages.success(request, f"Saved: {row.name} at {Level(level).label}.")
+            return redirect(f"{next_url}#competency-{row.competency_id}")
+        return _render_rated_row(request, row, rows, form=None, saved=True, next_url=next_url)
     if request.htmx:
         # 200, not 4xx: htmx 2 swaps only successful responses, and the row must show its errors.
-        return _render_rated_row(
-            request, pc, requirements, form=form, saved=False, next_url=next_url
-        )
-    messages.error(request, f"Not saved: check the {pc.competency.name} row below.")
+        return _render_rated_row(request, row, rows, form=form, saved=False, next_url=next_url)
+    messages.error(request, f"Not saved: check the {row.name} row below.")
     # Re-show the view the learner came from (?focus= included) with this row's errors.
     focus = parse_focus(parse_qs(urlsplit(next_url).query).get("focus", [""])[0])
-    if focus and pc.competency_id not in focus:
+    if focus and row.competency_id not in focus:
         focus = None
     context = _page_context(
-        request, only_ids=focus, bound={pc.competency_id: form}, next_url=next_url
+        request, only_ids=focus, bound={row.competency_id: form}, next_url=next_url
     )
     context["focus"] = focus
     return render(request, ASSESS_TEMPLATE, context, status=400)
 
 
-def _render_rated_row(request, pc, requirements, *, form, saved, next_url):
+def _render_rated_row(request, row, rows, *, form, saved, next_url):
     """The row and, out of band, the readiness summary: a constant number of queries."""
-    user = request.user
-    latest = Rating.objects.latest_self_ratings(user)
-    descriptors = LevelDescriptor.objects.filter(competency_id=pc.competency_id).as_map()
-    row = _build_row(
-        pc,
-        latest=latest.get(pc.competency_id),
-        descriptors=descriptors,
-        scale=scale_levels(),
-        form=form,
+    latest = _latest_ratings(request.user)
+    rating = latest.get(row.competency_id)
+    scale, descriptors = _level_texts(competency_id=row.competency_id)
+    writer = _row_writer(request, scale, next_url)
+    html = writer.row(
+        _row_competency(row, descriptors),
+        current=rating.level if rating else None,
+        last_rated=_DateLabels().label(rating.created_at) if rating else "",
+        evidence_url=rating.evidence_url if rating else "",
+        bound=_bound(form) if form is not None else None,
         saved=saved,
-        next_url=next_url,
     )
     context = {
-        "row": row,
-        "summary": _summary(pc.path, requirements, latest, now=timezone.now()),
+        "row_html": mark_safe(html),
+        "summary": _summary(row.path_name, rows, latest, now=timezone.now()),
         "oob": True,
+        "csrf_token": writer.csrf_token,
     }
     return render(request, f"{ASSESS_TEMPLATE}#rated", context)

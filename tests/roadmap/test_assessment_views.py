@@ -60,6 +60,55 @@ def test_assess_shows_current_level_checked(client, setup):
     assert 'value="2" checked' in row
 
 
+def test_curriculum_and_learner_text_with_script_is_escaped(client, setup):
+    """The rows are built in Python (roadmap/assessment_html.py): markup in a competency's name,
+    summary or descriptor, in a stored evidence link or in a submitted note comes out as text."""
+    path, pcs, learner = setup
+    script = '<script>alert("x")</script>'
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
+    competency = pcs[0].competency
+    competency.name, competency.summary = f"Py {script}", f"About {script}"
+    competency.save()
+    factories.LevelDescriptorFactory(competency=competency, level=2, description=script)
+    factories.RatingFactory(
+        learner=learner,
+        competency=competency,
+        level=1,
+        evidence_url=f"https://e.com/?q={script}",
+        created_at=timezone.now() - timedelta(weeks=52),  # stale: on the reassessment page too
+    )
+    client.force_login(learner)
+    for html in (
+        client.get(reverse("roadmap:assess")).content.decode(),
+        client.get(reverse("roadmap:reassess")).content.decode(),
+        client.post(
+            rate_url(pcs[0]), {"level": "2", "note": script, "evidence_url": "bad"}, **HTMX
+        ).content.decode(),
+    ):
+        row = html.split(f'id="competency-{pcs[0].competency_id}"')[1].split("</section>")[0]
+        assert "<script" not in row
+        assert f'<span class="descriptor">{escaped}</span>' in row
+        assert f"Py {escaped}" in row
+    assert f'rows="2">{escaped}</textarea>' in html  # the submitted note, shown again
+
+
+def test_a_curriculum_edit_shows_up_on_the_next_page(client, setup):
+    """Escaped descriptor labels are memoised on their text: an edit is a new text."""
+    path, pcs, learner = setup
+    descriptor = factories.LevelDescriptorFactory(
+        competency=pcs[0].competency, level=2, description="Before the edit"
+    )
+    client.force_login(learner)
+    assert "Before the edit" in client.get(reverse("roadmap:assess")).content.decode()
+    descriptor.description = "After the edit"
+    descriptor.save()
+    pcs[0].competency.name = "Renamed competency"
+    pcs[0].competency.save()
+    html = client.get(reverse("roadmap:assess")).content.decode()
+    assert "After the edit" in html and "Before the edit" not in html
+    assert "Renamed competency" in html
+
+
 def test_assess_without_target_path_goes_to_onboarding(client):
     learner = factories.LearnerFactory()
     client.force_login(learner)
@@ -364,6 +413,11 @@ def _count_queries(client, url, django_assert_max_num_queries, *, method="get", 
     return len(captured)
 
 
+# session, user, the path's rows (with its name), the latest ratings, descriptors and scale (one
+# query), the nav's unread count.
+PAGE_QUERIES = {"roadmap:assess": 6, "roadmap:reassess": 6, "roadmap:gaps": 10}
+
+
 @pytest.mark.parametrize("name", ["roadmap:assess", "roadmap:reassess", "roadmap:gaps"])
 def test_page_queries_do_not_grow_with_the_path(client, name, django_assert_max_num_queries):
     small, _ = _learner_with_path_of(10, rated=5)
@@ -374,7 +428,7 @@ def test_page_queries_do_not_grow_with_the_path(client, name, django_assert_max_
     with django_assert_max_num_queries(small_count):
         response = client.get(reverse(name))
     assert response.status_code == 200
-    assert small_count <= 10
+    assert small_count <= PAGE_QUERIES[name]
 
 
 @pytest.mark.parametrize("htmx", [True, False])
@@ -389,4 +443,13 @@ def test_rate_queries_do_not_grow_with_the_path(client, htmx, django_assert_max_
     client.force_login(big)
     with django_assert_max_num_queries(small_count):
         client.post(rate_url(big_pcs[0]), {"level": "3"}, **extra)
-    assert small_count <= 15
+    # Besides what the rating service itself runs: session, user and the path's rows; for htmx
+    # also the latest ratings and the descriptors with the scale (one query).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from roadmap.services.assessments import rating_record
+
+    with CaptureQueriesContext(connection) as service:
+        rating_record(learner=big, competency=big_pcs[1].competency, level=2)
+    assert small_count <= len(service) + (5 if htmx else 3)
