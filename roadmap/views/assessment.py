@@ -30,7 +30,7 @@ from roadmap.assessment import parse_focus, parse_suggest, stale_ids
 from roadmap.assessment_forms import RatingForm
 from roadmap.assessment_html import Bound, RowCompetency, RowWriter, group_rows
 from roadmap.gaps import readiness, readiness_display
-from roadmap.models import Rating
+from roadmap.models import CurrentRating, Rating
 from roadmap.services.assessments import rating_record
 
 ASSESS_TEMPLATE = "roadmap/assessment/assess.html"
@@ -107,12 +107,8 @@ def _path_rows(path_id, *, ordered=True) -> list[PathRow]:
 def _latest_ratings(user) -> dict[int, Latest]:
     """{competency_id: Latest} of the learner's newest self-rating per competency, one query.
     (Plain values: Rating.objects.latest_self_ratings builds a model per competency.)"""
-    rows = (
-        Rating.objects.for_learner(user)
-        .self_assessed()
-        .latest_per_competency()
-        .order_by()  # the model's default ordering joins competency for nothing here
-        .values_list("competency_id", "level", "created_at", "evidence_url")
+    rows = CurrentRating.objects.filter(learner=user, source=Rating.Source.SELF).values_list(
+        "competency_id", "level", "created_at", "rating__evidence_url"
     )
     return {cid: Latest(level, at, url) for cid, level, at, url in rows}
 
