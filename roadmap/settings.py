@@ -260,6 +260,16 @@ else:
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = REDIS_URL or None
+
+# The cohort dashboard caches its aggregates under keys that name everything they depend on, so
+# a stale entry is never read; CACHE_URL (a Redis URL) lets every web process share them.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

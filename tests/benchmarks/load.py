@@ -81,6 +81,8 @@ def production_env(*, tmp: Path, database_url: str, redis_url: str, port: int) -
         "SITE_URL": f"https://127.0.0.1:{port}",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
+        # As the README advises: one cache for all gunicorn workers (Redis database 1).
+        "CACHE_URL": redis_url.rsplit("/", 1)[0] + "/1",
         "GAPMAP_VAR_DIR": str(tmp),
         "STATIC_ROOT": str(tmp / "static"),
         "LOG_LEVEL": "WARNING",
