@@ -599,19 +599,24 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
     return CohortData(cohort, requirements, pcs, members, rows, weekly, bias, gaps)
 
 
+def cohort_levels(learner_ids, competency_ids) -> dict[int, dict[int, int]]:
+    """{learner: {competency: current self level}} of `learner_ids` over `competency_ids`, in
+    one query (a competency without a rating is missing: level 0)."""
+    return cohorts.nest_levels(
+        CurrentRating.objects.filter(
+            learner__in=learner_ids, source=Rating.Source.SELF, competency__in=competency_ids
+        ).values_list("learner_id", "competency_id", "level")
+    )
+
+
 def cohort_cells(data: CohortData, rows, *, competency_ids=None) -> None:
     """Fill `rows`' cells (one per requirement, or only those of `competency_ids`) from the
     current self-ratings, in one query. Full rows get their readiness from the cells too."""
     requirements = data.requirements
     if competency_ids is not None:
         requirements = [r for r in requirements if r.competency_id in competency_ids]
-    comp_ids = [r.competency_id for r in requirements]
     by_id = {row.learner_id: row for row in rows}
-    levels = cohorts.nest_levels(
-        CurrentRating.objects.filter(
-            learner__in=list(by_id), source=Rating.Source.SELF, competency__in=comp_ids
-        ).values_list("learner_id", "competency_id", "level")
-    )
+    levels = cohort_levels(list(by_id), [r.competency_id for r in requirements])
     ready = cohorts.readiness_of(requirements) if competency_ids is None else None
     for lid, row in by_id.items():
         mine = levels.get(lid, {})

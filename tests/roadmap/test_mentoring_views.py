@@ -225,6 +225,28 @@ def test_csv_one_row_per_learner(client, s):
     assert len(rows) == 3
 
 
+def test_csv_levels_and_readiness_match_the_dashboard(client):
+    import random
+
+    rng = random.Random(3)
+    s = Setup(learners=4, competencies=3)
+    for pc in s.pcs:
+        pc.target_level, pc.weight = rng.randint(1, 4), rng.randint(1, 5)
+        pc.save()
+    for learner in s.learners[:3]:
+        for _ in range(8):
+            s.rate(learner, rng.randrange(3), rng.randint(0, 4), days_ago=rng.uniform(0, 40))
+    rating_record(learner=s.learners[0], competency=factories.CompetencyFactory(), level=4)
+    client.force_login(s.mentor)
+    shown = {
+        row.name: [str(cell.level) for cell in row.cells] + [str(row.readiness)]
+        for row in client.get(s.detail_url).context["rows"]
+    }
+    response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
+    exported = list(csv.reader(io.StringIO(response.getvalue().decode())))[1:]
+    assert {row[0]: row[1:5] for row in exported} == shown
+
+
 def test_csv_outsider_404(client, s):
     client.force_login(factories.MentorFactory())
     assert client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk])).status_code == 404
