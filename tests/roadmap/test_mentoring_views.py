@@ -578,6 +578,7 @@ def test_figures_brought_up_to_date_after_new_ratings_match_the_replay(monkeypat
         for _ in range(15):
             s.rate(learner, rng.randrange(4), rng.randint(0, 4), days_ago=rng.uniform(0, 70))
     svc.cohort_data(s.cohort)  # builds the basis
+    monkeypatch.setattr(svc, "BASIS_MAX_CHANGED_SHARE", 1)
     builds = _counting(monkeypatch, "_basis_build")
     updates = _counting(monkeypatch, "_basis_update")
     outside = factories.CompetencyFactory()
@@ -603,7 +604,7 @@ def test_figures_brought_up_to_date_after_new_ratings_match_the_replay(monkeypat
     assert len(builds) == len(rounds)  # only those after cache.clear()
 
 
-@pytest.mark.parametrize("setting", ["BASIS_SECONDS", "BASIS_MAX_CHANGED"])
+@pytest.mark.parametrize("setting", ["BASIS_SECONDS", "BASIS_MAX_CHANGED_SHARE"])
 def test_an_old_basis_or_many_changed_learners_are_built_from_scratch(monkeypatch, setting):
     s = Setup(learners=3)
     s.rate(s.learners[0], 0, 2, days_ago=10)
