@@ -520,9 +520,10 @@ def _stats(cohort, members, requirements, starts) -> dict:
         return stats
     basis_key = f"cohort-basis:{cohort.pk}:{_digest(*parts)}"
     basis = cache.get(basis_key)
-    if basis is None or time.time() - basis["built"] > BASIS_SECONDS:
+    # A newest rating older than the basis's: ratings were deleted (a repair), not added.
+    if basis is None or basis["newest"] > newest or time.time() - basis["built"] > BASIS_SECONDS:
         basis = _basis_build(cohort, members, requirements, starts, newest)
-    elif basis["newest"] != newest:
+    elif basis["newest"] < newest:
         basis = _basis_update(cohort, members, requirements, starts, basis, newest)
     cache.set(basis_key, basis, BASIS_SECONDS)
     stats = _figures(members, requirements, starts, basis)

@@ -617,6 +617,19 @@ def test_an_old_basis_or_many_changed_learners_are_built_from_scratch(monkeypatc
     assert builds == ["_basis_build"]
 
 
+def test_a_deleted_newest_rating_rebuilds_the_figures(monkeypatch):
+    s = Setup(learners=2)
+    s.rate(s.learners[0], 0, 1, days_ago=10)
+    newest = s.rate(s.learners[0], 0, 3)
+    svc.cohort_data(s.cohort)
+    builds = _counting(monkeypatch, "_basis_build")
+    newest.delete()  # a repair: the history without it
+    current_ratings_rebuild(learner_ids=[s.learners[0].pk])
+    now = timezone.now()
+    assert _figures_of(svc.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
+    assert builds == ["_basis_build"]
+
+
 def test_query_count_after_a_new_rating_is_the_same_for_5_and_200_learners(client):
     counts = []
     for size in (5, 200):
