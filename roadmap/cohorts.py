@@ -257,6 +257,69 @@ def reached_before(reached_now: int, changes: Mapping[int, int], ends: Sequence[
     return [reached_now - sum(d for b, d in changes.items() if b >= end) for end in ends]
 
 
+def levels_in_order(
+    requirements: Sequence[Requirement], levels: Mapping[int, int]
+) -> tuple[int | None, ...]:
+    """A learner's current levels as a tuple in the order of `requirements` (None: not rated):
+    a compact row to keep in a cache for hundreds of learners."""
+    return tuple(levels.get(r.competency_id) for r in requirements)
+
+
+def reached_of(requirements: Sequence[Requirement], levels: Sequence[int | None]) -> int:
+    """The weighted sum of levels capped at their targets (levels_in_order's tuple): the
+    numerator of readiness, as percent_of takes it."""
+    return sum(
+        r.weight * min(level, r.target)
+        for r, level in zip(requirements, levels, strict=True)
+        if level is not None
+    )
+
+
+def add_gap_counts(
+    counts: dict[int, list[int]],
+    requirements: Sequence[Requirement],
+    levels: Sequence[int | None],
+    sign: int = 1,
+) -> None:
+    """Add (sign 1) or take back (sign -1) one learner's levels (levels_in_order's tuple) in
+    `counts` {competency_id: [rated, below, below_levels]}, GapCounts' fields."""
+    for r, level in zip(requirements, levels, strict=True):
+        if level is None:
+            continue
+        mine = counts.setdefault(r.competency_id, [0, 0, 0])
+        mine[0] += sign
+        if level < r.target:
+            mine[1] += sign
+            mine[2] += sign * level
+
+
+def rating_changes(
+    requirements: Sequence[Requirement],
+    rows: Iterable[tuple],
+    cuts: Sequence[dt.datetime],
+    detail: tuple[dt.datetime, dt.datetime],
+) -> tuple[dict[int, dict[int, int]], dict[int, list[tuple[float, int]]]]:
+    """What the database sums in the cohort service's _changes, from (learner_id, competency_id,
+    level, previous_level, created_at) rows of self-ratings: ({learner: {bucket: change of
+    reached}}, {learner: [(POSIX time, change), ...]} for the ratings in `detail`, [start,
+    end)). Bucket n holds the ratings before cuts[n], len(cuts) those after the last cut."""
+    by_id = {r.competency_id: (r.target, r.weight) for r in requirements}
+    start, end = detail
+    changes: dict[int, dict[int, int]] = {}
+    events: dict[int, list[tuple[float, int]]] = {}
+    for lid, cid, level, previous, when in rows:
+        target, weight = by_id[cid]
+        change = weight * (min(level, target) - min(previous, target))
+        if not change:
+            continue
+        bucket = next((n for n, cut in enumerate(cuts) if when < cut), len(cuts))
+        mine = changes.setdefault(lid, {})
+        mine[bucket] = mine.get(bucket, 0) + change
+        if start <= when < end:
+            events.setdefault(lid, []).append((when.timestamp(), change))
+    return changes, events
+
+
 def week_starts(now_local: dt.datetime, weeks: int) -> list[dt.datetime]:
     """Mondays 00:00 (in now_local's zone) of the last `weeks` weeks, oldest first."""
     monday = (now_local - dt.timedelta(days=now_local.weekday())).replace(

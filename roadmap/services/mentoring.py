@@ -4,6 +4,7 @@ size."""
 
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -311,27 +312,6 @@ def _capped_change(target, weight):
     return weight * (Least(F("level"), target) - Least(F("previous_level"), target))
 
 
-def _current_self(cohort, requirements):
-    return CurrentRating.objects.filter(
-        learner__in=_member_ids(cohort),
-        source=Rating.Source.SELF,
-        competency__in=[r.competency_id for r in requirements],
-    ).order_by()
-
-
-def _reached(cohort, requirements) -> dict[int, int]:
-    """{learner: sum of weight x level capped at the target} over the path's requirements: the
-    numerator of readiness, added up by the database from one current row per competency."""
-    return dict(
-        _current_self(cohort, requirements)
-        .values("learner_id")
-        .annotate(
-            reached=Sum(_per_requirement(requirements, lambda t, w: w * Least(F("level"), t)))
-        )
-        .values_list("learner_id", "reached")
-    )
-
-
 def _changes(cohort, requirements, since, cuts, *, detail=None):
     """({learner: {bucket: change of reached}}, {learner: [(POSIX time, change), ...]}) of the
     self-ratings since `since`: bucket n holds those before cuts[n] (len(cuts): after the last
@@ -374,101 +354,179 @@ def _changes(cohort, requirements, since, cuts, *, detail=None):
     return changes, events
 
 
-def _gap_counts(cohort, requirements) -> dict[int, cohorts.GapCounts]:
-    """Per competency: how many members have a current self-rating, how many of those are below
-    target and the sum of their levels; from the database's count per (competency, level)."""
-    targets = {r.competency_id: r.target for r in requirements}
-    counts: dict[int, list[int]] = {}
-    for cid, level, n in (
-        _current_self(cohort, requirements)
-        .values("competency_id", "level")
-        .annotate(n=Count("id"))
-        .values_list("competency_id", "level", "n")
-    ):
-        mine = counts.setdefault(cid, [0, 0, 0])
-        mine[0] += n
-        if level < targets[cid]:
-            mine[1] += n
-            mine[2] += n * level
-    return {cid: cohorts.GapCounts(*values) for cid, values in counts.items()}
-
-
-def _bias(cohort, comp_ids) -> dict[int, tuple[float, int]]:
-    """Calibration from the mentors' current ratings, each with the learner's own current one."""
-    own = CurrentRating.objects.filter(
-        learner_id=OuterRef("learner_id"),
-        competency_id=OuterRef("competency_id"),
-        source=Rating.Source.SELF,
-    ).values("level")[:1]
-    self_levels, mentor_levels = {}, {}
-    for lid, cid, mentor_level, self_level in (
-        CurrentRating.objects.filter(
-            learner__in=_member_ids(cohort), source=Rating.Source.MENTOR, competency__in=comp_ids
-        )
-        .annotate(own=Subquery(own))
-        .values_list("learner_id", "competency_id", "level", "own")
-    ):
-        mentor_levels.setdefault(lid, {})[cid] = mentor_level
-        if self_level is not None:
-            self_levels.setdefault(lid, {})[cid] = self_level
-    return cohorts.calibration_bias(self_levels, mentor_levels)
+def _current_levels(learners, requirements) -> tuple[dict, dict]:
+    """({learner: levels_in_order tuple of their current self-ratings}, {learner: {competency:
+    their mentors' current level}}) over the path's requirements, for `learners` (ids or a
+    subquery). One query, one row per rated competency."""
+    own: dict[int, dict[int, int]] = {}
+    mentor: dict[int, dict[int, int]] = {}
+    for lid, cid, source, level in CurrentRating.objects.filter(
+        learner__in=learners, competency__in=[r.competency_id for r in requirements]
+    ).values_list("learner_id", "competency_id", "source", "level"):
+        (own if source == Rating.Source.SELF else mentor).setdefault(lid, {})[cid] = level
+    levels = {lid: cohorts.levels_in_order(requirements, mine) for lid, mine in own.items()}
+    return levels, mentor
 
 
 STATS_SECONDS = 600  # an upper bound only: any change to what the figures come from changes the key
+# A basis older than this is rebuilt from scratch rather than brought up to date. It bounds how
+# long a rating can be missed whose id was handed out before, but committed after, a newer one
+# that a dashboard view had already taken in (a window of a few milliseconds in rating_record).
+BASIS_SECONDS = STATS_SECONDS
+# Bringing a basis up to date reads each changed learner's current rows and chart-weeks ratings
+# (about 0.4 ms a learner at 40 competencies, against about 0.3 ms a member for a build): past
+# this share of the members changed, one pass over the whole cohort is cheaper.
+BASIS_MAX_CHANGED_SHARE = 1 / 3
 
 
-def _stats_key(cohort, members, requirements, starts) -> str:
-    """A key that changes with everything the cohort's figures are computed from: the path's
-    requirements, who is in the cohort, any rating of any member (ratings are append-only and a
-    new one, even back-dated, gets a larger id; deleting a user also ends their membership)
-    and the week (the chart's weeks, in the viewer's time zone)."""
-    newest = Rating.objects.filter(learner__in=_member_ids(cohort)).aggregate(newest=Max("id"))
-    parts = (
+def _digest(*parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _basis_parts(members, requirements, starts) -> tuple:
+    return (
         [(r.competency_id, r.target, r.weight) for r in requirements],
         [m.id for m in members],
-        newest["newest"],
         [start.isoformat() for start in starts],
     )
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
-    return f"cohort-stats:{cohort.pk}:{digest}"
 
 
-def _stats(cohort, members, requirements, starts) -> dict:
-    """The expensive figures of the dashboard, computed from four aggregate queries and kept in
-    the cache under _stats_key (so a new rating, a curriculum edit or a membership change shows
-    up on the next view): each learner's reached levels now and just before the chart's fourth
-    week, the rating changes of that week (where "4 weeks ago" falls), the weekly medians, the
-    top gaps and the self-versus-mentor calibration."""
-    key = _stats_key(cohort, members, requirements, starts)
-    stats = cache.get(key)
-    if stats is not None:
-        return stats
-    percent = cohorts.percent_of(requirements)
-    reached = _reached(cohort, requirements)
+def _newest_rating_id(cohort) -> int:
+    """Ratings are append-only and a new one, even back-dated, gets a larger id; deleting a user
+    also ends their membership. So the newest id among the members' ratings changes with every
+    rating that changes the cohort's figures."""
+    newest = Rating.objects.filter(learner__in=_member_ids(cohort)).aggregate(newest=Max("id"))
+    return newest["newest"] or 0
+
+
+def _basis_build(cohort, members, requirements, starts, newest) -> dict:
+    """Every member's part of the figures, from two queries over the whole cohort: current levels
+    (self and mentor) and the self-ratings' changes per chart week (summed by the database)."""
+    levels, mentor = _current_levels(_member_ids(cohort), requirements)
     changes, events = _changes(
         cohort, requirements, starts[0], starts[1:], detail=(starts[3], starts[4])
     )
-    # bucket n: ratings before starts[n + 1]; the last bucket: since this week's start
-    ends = list(range(1, len(starts))) + [len(starts)]
-    weekly, base = [], {}
-    series = {}
+    basis = {
+        "built": time.time(),
+        "newest": newest,
+        "levels": levels,
+        "mentor": mentor,
+        "series": {},
+        "events": events,
+        "counts": {},
+    }
     for m in members:
-        mine = changes.get(m.id, {})
-        series[m.id] = cohorts.reached_before(reached.get(m.id, 0), mine, ends)
-        base[m.id] = series[m.id][2]  # just before starts[3]
+        _basis_set_series(basis, requirements, starts, m.id, changes.get(m.id, {}))
+    for mine in levels.values():
+        cohorts.add_gap_counts(basis["counts"], requirements, mine)
+    return basis
+
+
+def _basis_set_series(basis, requirements, starts, lid, changes) -> None:
+    # bucket n: ratings before starts[n + 1]; the last bucket: since this week's start
+    ends = [*range(1, len(starts)), len(starts)]
+    mine = basis["levels"].get(lid)
+    reached = cohorts.reached_of(requirements, mine) if mine else 0
+    basis["series"][lid] = cohorts.reached_before(reached, changes, ends)
+
+
+def _basis_update(cohort, members, requirements, starts, basis, newest) -> dict:
+    """The basis with the learners who rated since it was built (or last brought up to date)
+    read again: their current levels and the ratings of the chart's weeks, a few rows each."""
+    changed = set(
+        Rating.objects.filter(learner__in=_member_ids(cohort), id__gt=basis["newest"])
+        .order_by()
+        .values_list("learner_id", flat=True)
+        .distinct()
+    )
+    if len(changed) > BASIS_MAX_CHANGED_SHARE * len(members):
+        return _basis_build(cohort, members, requirements, starts, newest)
+    if changed:
+        levels, mentor = _current_levels(changed, requirements)
+        changes, events = cohorts.rating_changes(
+            requirements,
+            Rating.objects.filter(
+                learner__in=changed,
+                source=Rating.Source.SELF,
+                created_at__gte=starts[0],
+                competency__in=[r.competency_id for r in requirements],
+            )
+            .order_by()
+            .values_list("learner_id", "competency_id", "level", "previous_level", "created_at"),
+            starts[1:],
+            (starts[3], starts[4]),
+        )
+        counts = basis["counts"]
+        for lid in changed:
+            old = basis["levels"].pop(lid, None)
+            if old:
+                cohorts.add_gap_counts(counts, requirements, old, -1)
+            if lid in levels:
+                basis["levels"][lid] = levels[lid]
+                cohorts.add_gap_counts(counts, requirements, levels[lid])
+            for part, value in (("mentor", mentor.get(lid)), ("events", events.get(lid))):
+                basis[part].pop(lid, None)
+                if value:
+                    basis[part][lid] = value
+            _basis_set_series(basis, requirements, starts, lid, changes.get(lid, {}))
+    basis["newest"] = newest
+    return basis
+
+
+def _figures(members, requirements, starts, basis) -> dict:
+    """The dashboard's figures from a basis: the weekly medians, each learner's reached levels
+    now and just before the chart's fourth week (and that week's rating changes, where "4 weeks
+    ago" falls), the top gaps and the self-versus-mentor calibration."""
+    percent = cohorts.percent_of(requirements)
+    series = basis["series"]
+    weekly = []
     for i, start in enumerate(starts):
         value = cohorts.median([percent(series[m.id][i]) for m in members])
         weekly.append((start.date(), None if value is None else round(value, 1)))
-    stats = {
-        "reached": reached,
+    levels, mentor = basis["levels"], basis["mentor"]
+    own = {}
+    for lid in mentor:
+        mine = levels.get(lid, ())
+        own[lid] = {
+            r.competency_id: level
+            for r, level in zip(requirements, mine, strict=False)
+            if level is not None
+        }
+    counts = {cid: cohorts.GapCounts(*values) for cid, values in basis["counts"].items()}
+    return {
+        "reached": {m.id: series[m.id][-1] for m in members},
         "weekly": weekly,
-        "base": base,
-        "events": events,
-        "gaps": cohorts.top_gaps_from_counts(
-            requirements, _gap_counts(cohort, requirements), len(members)
-        ),
-        "bias": _bias(cohort, [r.competency_id for r in requirements]),
+        "base": {m.id: series[m.id][2] for m in members},  # just before starts[3]
+        "events": basis["events"],
+        "gaps": cohorts.top_gaps_from_counts(requirements, counts, len(members)),
+        "bias": cohorts.calibration_bias(own, mentor),
     }
+
+
+def _stats(cohort, members, requirements, starts) -> dict:
+    """The expensive figures of the dashboard (_figures), kept in the cache under a key of
+    everything they are computed from: the path's requirements, who is in the cohort, the newest
+    rating of any member and the chart's weeks (in the viewer's time zone). So a new rating, a
+    curriculum edit or a membership change shows up on the next view.
+
+    They are computed from a "basis", each member's part of them, cached under the same key
+    without the newest rating. After a new rating (the usual reason for a new key) only the
+    learners who rated since are read again, instead of every member's ratings of 8 weeks."""
+    newest = _newest_rating_id(cohort)
+    parts = _basis_parts(members, requirements, starts)
+    key = f"cohort-stats:{cohort.pk}:{_digest(*parts, newest)}"
+    stats = cache.get(key)
+    if stats is not None:
+        return stats
+    basis_key = f"cohort-basis:{cohort.pk}:{_digest(*parts)}"
+    basis = cache.get(basis_key)
+    # A newest rating older than the basis's: ratings were deleted (a repair), not added.
+    if basis is None or basis["newest"] > newest or time.time() - basis["built"] > BASIS_SECONDS:
+        basis = _basis_build(cohort, members, requirements, starts, newest)
+    elif basis["newest"] < newest:
+        basis = _basis_update(cohort, members, requirements, starts, basis, newest)
+    cache.set(basis_key, basis, BASIS_SECONDS)
+    stats = _figures(members, requirements, starts, basis)
     cache.set(key, stats, STATS_SECONDS)
     return stats
 
@@ -543,19 +601,24 @@ def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> Cohor
     return CohortData(cohort, requirements, pcs, members, rows, weekly, bias, gaps)
 
 
+def cohort_levels(learner_ids, competency_ids) -> dict[int, dict[int, int]]:
+    """{learner: {competency: current self level}} of `learner_ids` over `competency_ids`, in
+    one query (a competency without a rating is missing: level 0)."""
+    return cohorts.nest_levels(
+        CurrentRating.objects.filter(
+            learner__in=learner_ids, source=Rating.Source.SELF, competency__in=competency_ids
+        ).values_list("learner_id", "competency_id", "level")
+    )
+
+
 def cohort_cells(data: CohortData, rows, *, competency_ids=None) -> None:
     """Fill `rows`' cells (one per requirement, or only those of `competency_ids`) from the
     current self-ratings, in one query. Full rows get their readiness from the cells too."""
     requirements = data.requirements
     if competency_ids is not None:
         requirements = [r for r in requirements if r.competency_id in competency_ids]
-    comp_ids = [r.competency_id for r in requirements]
     by_id = {row.learner_id: row for row in rows}
-    levels = cohorts.nest_levels(
-        CurrentRating.objects.filter(
-            learner__in=list(by_id), source=Rating.Source.SELF, competency__in=comp_ids
-        ).values_list("learner_id", "competency_id", "level")
-    )
+    levels = cohort_levels(list(by_id), [r.competency_id for r in requirements])
     ready = cohorts.readiness_of(requirements) if competency_ids is None else None
     for lid, row in by_id.items():
         mine = levels.get(lid, {})

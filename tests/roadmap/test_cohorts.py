@@ -228,3 +228,30 @@ def test_top_gaps_from_counts_match_top_gaps(current, extra):
 
 def test_reached_before_subtracts_the_changes_from_that_bucket_on():
     assert cohorts.reached_before(10, {1: 2, 3: 5}, [1, 2, 4]) == [3, 5, 10]
+
+
+def test_levels_in_order_reached_and_gap_counts_taken_back():
+    levels = cohorts.levels_in_order(REQS, {2: 1, 9: 4})
+    assert levels == (None, 1)
+    assert cohorts.reached_of(REQS, levels) == 1
+    assert cohorts.reached_of(REQS, (4, 0)) == 2 * 3  # capped at the target
+    counts = {}
+    cohorts.add_gap_counts(counts, REQS, (4, 0))
+    cohorts.add_gap_counts(counts, REQS, levels)
+    assert counts == {1: [1, 0, 0], 2: [2, 2, 1]}
+    cohorts.add_gap_counts(counts, REQS, levels, -1)
+    assert counts == {1: [1, 0, 0], 2: [1, 1, 0]}
+
+
+def test_rating_changes_per_bucket_and_the_detail_range():
+    cuts = [NOW, NOW + dt.timedelta(days=7)]
+    detail = (NOW, NOW + dt.timedelta(days=7))
+    rows = [
+        (7, 1, 4, 1, NOW - dt.timedelta(days=1)),  # 2 x (3 - 1), bucket 0
+        (7, 1, 2, 4, NOW),  # 2 x (2 - 3), bucket 1, in the detail range
+        (7, 2, 2, 2, NOW + dt.timedelta(days=1)),  # no change: left out
+        (8, 2, 1, 0, NOW + dt.timedelta(days=8)),  # bucket 2 (after the last cut)
+    ]
+    changes, events = cohorts.rating_changes(REQS, rows, cuts, detail)
+    assert changes == {7: {0: 4, 1: -2}, 8: {2: 1}}
+    assert events == {7: [(NOW.timestamp(), -2)]}

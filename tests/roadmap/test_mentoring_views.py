@@ -225,6 +225,28 @@ def test_csv_one_row_per_learner(client, s):
     assert len(rows) == 3
 
 
+def test_csv_levels_and_readiness_match_the_dashboard(client):
+    import random
+
+    rng = random.Random(3)
+    s = Setup(learners=4, competencies=3)
+    for pc in s.pcs:
+        pc.target_level, pc.weight = rng.randint(1, 4), rng.randint(1, 5)
+        pc.save()
+    for learner in s.learners[:3]:
+        for _ in range(8):
+            s.rate(learner, rng.randrange(3), rng.randint(0, 4), days_ago=rng.uniform(0, 40))
+    rating_record(learner=s.learners[0], competency=factories.CompetencyFactory(), level=4)
+    client.force_login(s.mentor)
+    shown = {
+        row.name: [str(cell.level) for cell in row.cells] + [str(row.readiness)]
+        for row in client.get(s.detail_url).context["rows"]
+    }
+    response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
+    exported = list(csv.reader(io.StringIO(response.getvalue().decode())))[1:]
+    assert {row[0]: row[1:5] for row in exported} == shown
+
+
 def test_csv_outsider_404(client, s):
     client.force_login(factories.MentorFactory())
     assert client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk])).status_code == 404
@@ -520,6 +542,104 @@ def test_figures_match_replaying_the_whole_history():
     again = svc.cohort_data(s.cohort, now=now)
     assert again.weekly == weekly and again.top_gaps == gaps
     assert {r.learner_id: (r.readiness, r.readiness_change) for r in again.rows} == readiness
+
+
+def _figures_of(data):
+    return (
+        data.weekly,
+        {r.learner_id: (r.readiness, r.readiness_change) for r in data.rows},
+        data.top_gaps,
+    )
+
+
+def _counting(monkeypatch, name):
+    calls = []
+    real = getattr(svc, name)
+
+    def counted(*args, **kwargs):
+        calls.append(name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(svc, name, counted)
+    return calls
+
+
+def test_figures_brought_up_to_date_after_new_ratings_match_the_replay(monkeypatch):
+    import random
+
+    from django.core.cache import cache
+
+    rng = random.Random(7)
+    s = Setup(learners=6, competencies=4)
+    for pc in s.pcs:
+        pc.target_level, pc.weight = rng.randint(1, 4), rng.randint(1, 5)
+        pc.save()
+    for learner in s.learners[:5]:  # the last one has not rated yet
+        for _ in range(15):
+            s.rate(learner, rng.randrange(4), rng.randint(0, 4), days_ago=rng.uniform(0, 70))
+    svc.cohort_data(s.cohort)  # builds the basis
+    monkeypatch.setattr(svc, "BASIS_MAX_CHANGED_SHARE", 1)
+    builds = _counting(monkeypatch, "_basis_build")
+    updates = _counting(monkeypatch, "_basis_update")
+    outside = factories.CompetencyFactory()
+    rounds = [
+        lambda: s.rate(s.learners[0], 0, 4),
+        lambda: s.rate(s.learners[5], 1, 2),  # a first rating
+        lambda: s.rate(s.learners[1], 2, 0, days_ago=20),  # back-dated into the chart
+        lambda: s.rate(s.learners[1], 2, 3, days_ago=200),  # back-dated before the chart
+        lambda: s.rate(s.learners[2], 3, 1, source=Rating.Source.MENTOR, by=s.mentor),
+        lambda: rating_record(learner=s.learners[3], competency=outside, level=3),
+        lambda: [s.rate(s.learners[i], rng.randrange(4), rng.randint(0, 4)) for i in (0, 4)],
+    ]
+    for step in rounds:
+        step()
+        now = timezone.now()
+        data = svc.cohort_data(s.cohort, now=now)
+        assert _figures_of(data) == _old_figures(s, now)
+        cache.clear()  # and the same as a build from scratch
+        rebuilt = svc.cohort_data(s.cohort, now=now)
+        assert _figures_of(rebuilt) == _figures_of(data)
+        assert rebuilt.bias == data.bias
+    assert len(updates) == len(rounds)
+    assert len(builds) == len(rounds)  # only those after cache.clear()
+
+
+@pytest.mark.parametrize("setting", ["BASIS_SECONDS", "BASIS_MAX_CHANGED_SHARE"])
+def test_an_old_basis_or_many_changed_learners_are_built_from_scratch(monkeypatch, setting):
+    s = Setup(learners=3)
+    s.rate(s.learners[0], 0, 2, days_ago=10)
+    svc.cohort_data(s.cohort)
+    monkeypatch.setattr(svc, setting, -1 if setting == "BASIS_SECONDS" else 0)
+    builds = _counting(monkeypatch, "_basis_build")
+    s.rate(s.learners[1], 1, 3)
+    now = timezone.now()
+    assert _figures_of(svc.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
+    assert builds == ["_basis_build"]
+
+
+def test_a_deleted_newest_rating_rebuilds_the_figures(monkeypatch):
+    s = Setup(learners=2)
+    s.rate(s.learners[0], 0, 1, days_ago=10)
+    newest = s.rate(s.learners[0], 0, 3)
+    svc.cohort_data(s.cohort)
+    builds = _counting(monkeypatch, "_basis_build")
+    newest.delete()  # a repair: the history without it
+    current_ratings_rebuild(learner_ids=[s.learners[0].pk])
+    now = timezone.now()
+    assert _figures_of(svc.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
+    assert builds == ["_basis_build"]
+
+
+def test_query_count_after_a_new_rating_is_the_same_for_5_and_200_learners(client):
+    counts = []
+    for size in (5, 200):
+        setup = _populate(size)
+        client.force_login(setup.mentor)
+        assert client.get(setup.detail_url).status_code == 200
+        setup.rate(setup.learners[0], 1, 4)
+        counts.append(_count_queries(client, setup.detail_url, None))
+    assert counts[0] == counts[1], counts
+    assert counts[1] <= 12
 
 
 def _readiness_of(client, s, name):
