@@ -5,7 +5,7 @@ store its output."""
 
 from datetime import date
 
-from django.db import router, transaction
+from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -129,7 +129,11 @@ def _save_milestones(scheduled: list[tuple[PlanItem, list]]) -> None:
     PlanMilestone.objects.filter(item__in=[item for item, _ in scheduled]).delete()
     PlanMilestone.objects.bulk_create(
         PlanMilestone(
-            item_id=item.pk, checkpoint_id=m.checkpoint.id, title=m.checkpoint.title, due_date=m.due
+            plan_id=item.plan_id,
+            item_id=item.pk,
+            checkpoint_id=m.checkpoint.id,
+            title=m.checkpoint.title,
+            due_date=m.due,
         )
         for item, milestones in scheduled
         for m in milestones
@@ -171,14 +175,12 @@ def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
 
 
 def _delete_planned(plan: Plan) -> None:
-    """Delete the plan's planned items and their milestones in two queries at any size.
-
-    QuerySet.delete() would first select the items, then delete them in batches of 100 (the
-    query count grew with the plan). Milestones are the only rows pointing at an item and
-    PlanItem has no delete signals, so once they are gone a plain DELETE is all it takes."""
+    """Delete the plan's planned items and their milestones in two queries at any size: the
+    milestones by a subquery, then the items, which Django deletes in one query because nothing
+    it has to cascade to points at them (PlanMilestone.item is DO_NOTHING)."""
     planned = plan.items.filter(status=PlanItem.Status.PLANNED)
     PlanMilestone.objects.filter(item__in=planned).delete()
-    planned._raw_delete(router.db_for_write(PlanItem))
+    planned.delete()
 
 
 def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
@@ -233,7 +235,11 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
     )
     PlanMilestone.objects.bulk_create(
         PlanMilestone(
-            item_id=item.pk, checkpoint_id=m.checkpoint.id, title=m.checkpoint.title, due_date=m.due
+            plan_id=item.plan_id,
+            item_id=item.pk,
+            checkpoint_id=m.checkpoint.id,
+            title=m.checkpoint.title,
+            due_date=m.due,
         )
         for item, slot in [
             *zip(kept_open, kept_slots, strict=True),
