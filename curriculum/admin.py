@@ -27,10 +27,34 @@ from .models import (
     ProjectCompetency,
     ScaleLevel,
 )
+from .services import curriculum_changed
+
+
+class CurriculumChangeMixin:
+    """Every write through these pages gives the curriculum a new version, so caches keyed on
+    it (the planner's input) are not used any more. Custom actions call curriculum_changed()
+    themselves."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        curriculum_changed()
+
+    def save_related(self, request, form, formsets, change):
+        # Inlines and many-to-many fields (prerequisites) are saved after the object.
+        super().save_related(request, form, formsets, change)
+        curriculum_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        curriculum_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        curriculum_changed()
 
 
 @admin.register(ScaleLevel)
-class ScaleLevelAdmin(admin.ModelAdmin):
+class ScaleLevelAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     list_display = ["level", "name", "descriptor"]
     list_display_links = ["level", "name"]
     ordering = ["level"]
@@ -57,7 +81,7 @@ class PathCompetencyInline(admin.TabularInline):
 
 
 @admin.register(Path)
-class PathAdmin(admin.ModelAdmin):
+class PathAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position", "is_active", "competency_count", "project_count"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug", "summary"]
@@ -89,7 +113,7 @@ class PathAdmin(admin.ModelAdmin):
 
 
 @admin.register(PathCompetency)
-class PathCompetencyAdmin(admin.ModelAdmin):
+class PathCompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     """Every path-competency row, to retire or un-retire several at once."""
 
     list_display = ["competency", "path", "target_level", "weight", "position", "retired_at"]
@@ -109,11 +133,13 @@ class PathCompetencyAdmin(admin.ModelAdmin):
     @admin.action(description="Retire the selected path competencies", permissions=["change"])
     def retire(self, request, queryset):
         count = queryset.filter(retired_at__isnull=True).update(retired_at=timezone.now())
+        curriculum_changed()
         self.message_user(request, f"Retired {count} path competencies.", messages.SUCCESS)
 
     @admin.action(description="Un-retire the selected path competencies", permissions=["change"])
     def unretire(self, request, queryset):
         count = queryset.filter(retired_at__isnull=False).update(retired_at=None)
+        curriculum_changed()
         self.message_user(request, f"Un-retired {count} path competencies.", messages.SUCCESS)
 
 
@@ -131,7 +157,7 @@ class LevelDescriptorInline(admin.TabularInline):
 
 
 @admin.register(Competency)
-class CompetencyAdmin(admin.ModelAdmin):
+class CompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "category", "paths", "descriptor_count"]
     list_filter = ["kind", "category", "path_competencies__path"]
     search_fields = ["name", "slug", "summary"]
@@ -204,7 +230,7 @@ class ProjectCompetencyInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     form = ProjectAdminForm
     list_display = [
         "name",
@@ -243,7 +269,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(CareerGoal)
-class CareerGoalAdmin(admin.ModelAdmin):
+class CareerGoalAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     list_display = ["label", "recommended_path", "position"]
     list_select_related = ["recommended_path"]
     list_filter = ["recommended_path"]

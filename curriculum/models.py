@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 MIN_LEVEL = 0
 MAX_LEVEL = 4
@@ -297,3 +298,23 @@ class CareerGoal(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class CurriculumVersionQuerySet(models.QuerySet):
+    def token(self) -> str:
+        """The current version token ("" before the first change of a fresh database)."""
+        return self.filter(pk=1).values_list("token", flat=True).first() or ""
+
+
+class CurriculumVersion(models.Model):
+    """One row whose token changes with every change of the curriculum (admin and import, through
+    curriculum.services.curriculum_changed), so what is derived from the curriculum can be
+    cached, per process, under the token (the planner's input: roadmap.services.plans)."""
+
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = CurriculumVersionQuerySet.as_manager()
+
+    def __str__(self):
+        return f"curriculum version {self.token} ({self.changed_at:%Y-%m-%d %H:%M})"

@@ -8,6 +8,7 @@ projects and paths are deactivated. Export writes the same format back."""
 
 from collections import Counter
 from dataclasses import dataclass, field
+from uuid import uuid4
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
@@ -23,6 +24,7 @@ from curriculum.curriculum_file import (
 from curriculum.models import (
     CareerGoal,
     Competency,
+    CurriculumVersion,
     LevelDescriptor,
     Path,
     PathCompetency,
@@ -107,6 +109,14 @@ def _match_checkpoints(existing: list, wanted: list) -> tuple[list, list[int]]:
     return matches, [row.id for row in leftovers]
 
 
+def curriculum_changed() -> None:
+    """A new curriculum version token: what was cached under the old one is no longer used.
+    Called by every write to the curriculum (the import, the curriculum admin)."""
+    CurriculumVersion.objects.update_or_create(
+        pk=1, defaults={"token": uuid4().hex, "changed_at": timezone.now()}
+    )
+
+
 def curriculum_import(*, data_text: str, source_name: str) -> ImportReport:
     """Load a curriculum file into the database, all or nothing. Raises CurriculumError."""
     data = read_curriculum_file(data_text, source_name)
@@ -114,6 +124,7 @@ def curriculum_import(*, data_text: str, source_name: str) -> ImportReport:
     try:
         with transaction.atomic():
             _write(data, report)
+            curriculum_changed()
     except ProtectedError as exc:
         raise CurriculumError(
             [f"{source_name}: cannot remove rows still in use elsewhere: {exc.args[0]}"]

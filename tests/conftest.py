@@ -64,3 +64,12 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_planner_input_cache():
+    """Each test's database is rolled back, so ids and the curriculum version token repeat from
+    one test to the next: the per-process cache of the planner's input starts empty in each."""
+    from roadmap.services import plans
+
+    plans._planner_inputs.clear()

@@ -35,6 +35,7 @@ class PlanMilestoneFactory(factory.django.DjangoModelFactory):
         model = PlanMilestone
 
     item = factory.SubFactory(PlanItemFactory)
+    plan = factory.SelfAttribute("item.plan")
     title = "Deliverable"
     due_date = factory.LazyFunction(datetime.date.today)
 

@@ -138,7 +138,14 @@ class PlanItem(models.Model):
 
 
 class PlanMilestone(models.Model):
-    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="milestones")
+    # The item's plan, so a plan's milestones go with the plan (account deletion) even though
+    # the item does not delete them: see `item`.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    # DO_NOTHING: the plan services delete an item's milestones themselves, by a subquery, before
+    # the item, so Django can delete a plan's planned items in one query at any size (CASCADE
+    # reads the items and deletes them 100 at a time). DB_CASCADE would do it too, but Django
+    # refuses it while PlanItem's own foreign keys cascade in Python (fields.E323).
+    item = models.ForeignKey(PlanItem, on_delete=models.DO_NOTHING, related_name="milestones")
     checkpoint = models.ForeignKey(
         "curriculum.ProjectCheckpoint", on_delete=models.SET_NULL, null=True, related_name="+"
     )

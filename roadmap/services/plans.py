@@ -5,13 +5,14 @@ store its output."""
 
 from datetime import date
 
-from django.db import router, transaction
+from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import User
 from curriculum.models import (
+    CurriculumVersion,
     Path,
     PathCompetency,
     Project,
@@ -75,6 +76,28 @@ def path_project_specs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict
     return specs, names
 
 
+# Per process: {(curriculum version token, path id): (specs, names, requirements)}. The token
+# changes with every curriculum change (curriculum.services.curriculum_changed), so an entry is
+# never used after an edit; stale entries are dropped wholesale when there are too many.
+_planner_inputs: dict[tuple[str, int], tuple[dict, dict, list]] = {}
+_PLANNER_INPUTS_MAX = 32
+
+
+def planner_inputs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict[int, str], list]:
+    """path_project_specs() and the path's requirements, read once per curriculum version (one
+    query while the curriculum is unchanged; reading them was a fifth of plan generation). The
+    token is read first: data read after it is at least as new, so never cached too old."""
+    key = (CurriculumVersion.objects.token(), path.pk)
+    found = _planner_inputs.get(key)
+    if found is None:
+        specs, names = path_project_specs(path)
+        found = (specs, names, PathCompetency.objects.requirements(path))
+        if len(_planner_inputs) >= _PLANNER_INPUTS_MAX:
+            _planner_inputs.clear()
+        _planner_inputs[key] = found
+    return found
+
+
 def project_spec(project: Project) -> planner.ProjectSpec:
     return planner.ProjectSpec(
         id=project.id,
@@ -129,7 +152,11 @@ def _save_milestones(scheduled: list[tuple[PlanItem, list]]) -> None:
     PlanMilestone.objects.filter(item__in=[item for item, _ in scheduled]).delete()
     PlanMilestone.objects.bulk_create(
         PlanMilestone(
-            item_id=item.pk, checkpoint_id=m.checkpoint.id, title=m.checkpoint.title, due_date=m.due
+            plan_id=item.plan_id,
+            item_id=item.pk,
+            checkpoint_id=m.checkpoint.id,
+            title=m.checkpoint.title,
+            due_date=m.due,
         )
         for item, milestones in scheduled
         for m in milestones
@@ -171,14 +198,12 @@ def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
 
 
 def _delete_planned(plan: Plan) -> None:
-    """Delete the plan's planned items and their milestones in two queries at any size.
-
-    QuerySet.delete() would first select the items, then delete them in batches of 100 (the
-    query count grew with the plan). Milestones are the only rows pointing at an item and
-    PlanItem has no delete signals, so once they are gone a plain DELETE is all it takes."""
+    """Delete the plan's planned items and their milestones in two queries at any size: the
+    milestones by a subquery, then the items, which Django deletes in one query because nothing
+    it has to cascade to points at them (PlanMilestone.item is DO_NOTHING)."""
     planned = plan.items.filter(status=PlanItem.Status.PLANNED)
     PlanMilestone.objects.filter(item__in=planned).delete()
-    planned._raw_delete(router.db_for_write(PlanItem))
+    planned.delete()
 
 
 def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
@@ -188,8 +213,7 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
         Plan.objects.select_for_update().filter(pk=plan.pk).first()  # serialise concurrent clicks
     _delete_planned(plan)
     kept = list(plan.items.select_related("project").order_by("position", "id"))
-    specs, names = path_project_specs(plan.path)
-    requirements = PathCompetency.objects.requirements(plan.path)
+    specs, names, requirements = planner_inputs(plan.path)
     levels = Rating.objects.latest_levels(learner)
     for item in kept:
         if item.status in (PlanItem.Status.DONE, PlanItem.Status.STARTED):
@@ -233,7 +257,11 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
     )
     PlanMilestone.objects.bulk_create(
         PlanMilestone(
-            item_id=item.pk, checkpoint_id=m.checkpoint.id, title=m.checkpoint.title, due_date=m.due
+            plan_id=item.plan_id,
+            item_id=item.pk,
+            checkpoint_id=m.checkpoint.id,
+            title=m.checkpoint.title,
+            due_date=m.due,
         )
         for item, slot in [
             *zip(kept_open, kept_slots, strict=True),

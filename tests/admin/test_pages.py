@@ -39,6 +39,8 @@ def test_every_gapmap_model_is_in_admin():
             "curriculumsnapshot",
             # A copy of each newest Rating, kept by roadmap.services.assessments.
             "currentrating",
+            # The curriculum's version token, renewed by curriculum.services.curriculum_changed.
+            "curriculumversion",
         }
     }
     assert ours <= set(MODELS), ours - set(MODELS)
