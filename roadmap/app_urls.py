@@ -39,6 +39,7 @@ urlpatterns += [
     path("plan/items/<int:item_id>/start/", plans.plan_item_start, name="plan_item_start"),
     path("plan/items/<int:item_id>/complete/", plans.plan_item_complete, name="plan_item_complete"),
     path("plan/items/<int:item_id>/skip/", plans.plan_item_skip, name="plan_item_skip"),
+    path("plan/items/<int:item_id>/restore/", plans.plan_item_restore, name="plan_item_restore"),
     path("plan/items/<int:item_id>/move/", plans.plan_item_move, name="plan_item_move"),
     path("plan/calendar.ics", portfolio.plan_ics, name="plan_ics"),
     path("plan/calendar/link/", portfolio.plan_calendar_link, name="plan_calendar_link"),

@@ -130,6 +130,15 @@ class PlanItem(models.Model):
         self.status = self.Status.SKIPPED
         self.save(update_fields=["status"])
 
+    def restore(self) -> None:
+        """Undo a skip: back to started if it had been started, else planned."""
+        if self.status != self.Status.SKIPPED:
+            raise PlanItemError(
+                f"Only a skipped project can be restored; this one is {self.status}."
+            )
+        self.status = self.Status.STARTED if self.started_at else self.Status.PLANNED
+        self.save(update_fields=["status"])
+
     def behind_weeks(self, today) -> int:
         """Whole weeks (rounded up) since the planned end passed with the item still open."""
         if not self.is_open or self.planned_end >= today:

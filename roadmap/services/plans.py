@@ -329,6 +329,22 @@ def plan_item_skip(*, item: PlanItem) -> PlanItem:
 
 
 @transaction.atomic
+def plan_item_restore(*, item: PlanItem, today: date | None = None) -> PlanItem:
+    """Undo a skip. The item kept its place in the order; the open items are re-dated from where
+    the others started (today when it is the only open one), so its old dates do not pull the
+    plan into the past."""
+    learner = item.plan.learner
+    item.restore()
+    items = _open_items(item.plan)
+    others = [i.planned_start for i in items if i.pk != item.pk]
+    start = min(others) if others else (today or learner_today(learner))
+    _write_schedule(items, weekly_hours=learner.weekly_hours, start=start)
+    activity_touch(learner=learner)
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
 def plan_item_complete(*, item: PlanItem, evidence_url: str, reflection: str = "") -> PlanItem:
     item.complete(evidence_url=evidence_url, reflection=reflection)
     activity_touch(learner=item.plan.learner)

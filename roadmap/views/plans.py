@@ -45,7 +45,7 @@ def _assess_url():
 
 _ID = 987654321  # reversed once per action, then replaced by each item's id
 _SLUG = "slug-placeholder-0"
-_ITEM_ACTIONS = ("start", "skip", "move", "complete")
+_ITEM_ACTIONS = ("start", "skip", "restore", "move", "complete")
 
 
 def _item_url_makers():
@@ -135,6 +135,17 @@ def _item_html(item, *, focus_item_id, csrf_field, day) -> str:
             )
         if item.reflection:
             parts.append(f'      <p class="small">{escape(item.reflection)}</p>\n')
+    if status == "skipped":
+        parts.append('      <div class="row plan-actions">\n')
+        parts.append(
+            _action_form(
+                escape(item.urls["restore"]),
+                csrf_field,
+                '<button type="submit" class="small secondary">Restore<span '
+                f'class="visually-hidden"> {name}</span></button>',
+            )
+        )
+        parts.append("      </div>\n")
     if item.is_open:
         urls = {action: escape(url) for action, url in item.urls.items()}
         parts.append('      <div class="row plan-actions">\n')
@@ -335,6 +346,15 @@ def plan_item_start(request, item_id):
 def plan_item_skip(request, item_id):
     item = _get_item_for_user(request.user, item_id)
     return _item_action(request, item, plan_services.plan_item_skip, f"Skipped {item.project}.")
+
+
+@login_required
+@require_POST
+def plan_item_restore(request, item_id):
+    item = _get_item_for_user(request.user, item_id)
+    return _item_action(
+        request, item, plan_services.plan_item_restore, f"Restored {item.project} to your plan."
+    )
 
 
 @login_required

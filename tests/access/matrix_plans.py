@@ -44,6 +44,7 @@ ENTRIES: dict[str, Entry] = {
     "roadmap:plan_reflow": post_only(),
     "roadmap:plan_item_start": item_action(),
     "roadmap:plan_item_skip": item_action(),
+    "roadmap:plan_item_restore": item_action(),  # a planned item: refused with a message, 302
     "roadmap:plan_item_move": item_action(),  # no direction: refused with a message, 302
     # An empty completion form is re-rendered with its errors (400) for the owner.
     "roadmap:plan_item_complete": Entry(

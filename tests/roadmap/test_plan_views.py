@@ -352,3 +352,66 @@ def test_regenerating_costs_the_same_queries_at_two_sizes(client):
         assert Plan.objects.get(learner=learner).items.count() == size
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- restoring a skipped project -------------------------------------------------------------
+
+
+def test_a_skipped_project_shows_restore_and_restoring_puts_it_back_dated(client, learner, plan):
+    items = _items(plan)
+    assert len(items) >= 2
+    first, second = items[0], items[1]
+    client.force_login(learner)
+    client.post(reverse("roadmap:plan_item_skip", args=[first.pk]))
+    page = client.get(reverse("roadmap:plan")).text
+    restore_url = reverse("roadmap:plan_item_restore", args=[first.pk])
+    assert f'action="{restore_url}"' in page
+    assert f'Restore<span class="visually-hidden"> {first.project.name}</span>' in page
+
+    response = client.post(restore_url, follow=True)
+    assert f"Restored {first.project.name} to your plan." in response.text
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == PlanItem.Status.PLANNED
+    # Back in its old place, dated before the next project, which starts where it did.
+    assert first.planned_end <= second.planned_start
+    assert first.milestones.exists()
+
+
+def test_restoring_a_started_then_skipped_project_makes_it_started_again(client, learner, plan):
+    item = _items(plan)[0]
+    item.start()
+    item.skip()
+    client.force_login(learner)
+    response = client.post(reverse("roadmap:plan_item_restore", args=[item.pk]), **HTMX)
+    assert response.status_code == 200 and "<html" not in response.text
+    item.refresh_from_db()
+    assert item.status == PlanItem.Status.STARTED
+
+
+@pytest.mark.parametrize("status", ["planned", "started", "done"])
+def test_restoring_a_project_that_is_not_skipped_is_refused(client, learner, plan, status):
+    item = _items(plan)[0]
+    PlanItem.objects.filter(pk=item.pk).update(status=status)
+    client.force_login(learner)
+    url = reverse("roadmap:plan_item_restore", args=[item.pk])
+    assert "Only a skipped project can be restored" in client.post(url, follow=True).text
+    assert "Only a skipped project can be restored" in client.post(url, **HTMX).text
+    item.refresh_from_db()
+    assert item.status == status
+
+
+def test_restoring_another_learners_item_is_404_and_changes_nothing(client, plan):
+    item = _items(plan)[0]
+    item.skip()
+    client.force_login(factories.LearnerFactory())
+    response = client.post(reverse("roadmap:plan_item_restore", args=[item.pk]))
+    assert response.status_code == 404
+    item.refresh_from_db()
+    assert item.status == PlanItem.Status.SKIPPED
+
+
+def test_restore_needs_post(client, learner, plan):
+    item = _items(plan)[0]
+    client.force_login(learner)
+    assert client.get(reverse("roadmap:plan_item_restore", args=[item.pk])).status_code == 405
