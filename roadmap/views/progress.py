@@ -19,7 +19,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from curriculum.models import Level, Path, PathCompetency
 from roadmap import charts, progress, progress_markup
 from roadmap.gaps import Requirement, readiness_display
-from roadmap.models import Rating
 from roadmap.progress_forms import DeleteAccountForm
 from roadmap.services.progress import (
     RATING_FIELDS,
@@ -29,6 +28,7 @@ from roadmap.services.progress import (
     dashboard_hub,
     learner_export,
     ratings_for_export,
+    self_ratings_dated,
 )
 
 LEVEL_NAMES = dict(Level.choices)
@@ -90,7 +90,7 @@ def dashboard(request):
             return redirect(onboarding)
         return render(request, "roadmap/dashboard.html", {"path": None})
 
-    # Mentoring card, next plan item, the path's name and the last snapshot: one query.
+    # Mentoring card, next plan item, the path's name, the last snapshot, the nav's count.
     hub = dashboard_hub(learner=user)
     # The page needs only the path's id and name; both came with the hub.
     path = Path(pk=user.target_path_id, name=hub["path_name"])
@@ -115,14 +115,9 @@ def dashboard(request):
     requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired in rows if not retired]
     names = {cid: name for cid, name, *_ in rows}
 
-    # One query for every self-rating the learner made; the math happens in Python.
-    all_events = list(
-        Rating.objects.filter(learner=user, source=Rating.Source.SELF)
-        .order_by("created_at", "id")
-        .values_list("competency_id", "level", "created_at")
-    )
-    # Each rating's local day, once: for the weekly series, since last week and the calendar.
-    dated = progress.dated_events(all_events, zone)
+    # One query for every self-rating the learner made, each with its local day (for the weekly
+    # series, since last week and the calendar); the math happens in Python.
+    dated = self_ratings_dated(learner=user, zone=zone)
     events = [event for event in dated if event[0] in names]
 
     history = progress.history(events, requirements, today)
@@ -226,6 +221,8 @@ def dashboard(request):
         "level_names": LEVEL_NAMES,
         "week_count": len(series),
         "hub": hub,
+        # The hub read it: base.html's context processor need not count again.
+        "unread_notifications": hub["unread_notifications"],
     }
     return render(request, "roadmap/dashboard.html", context)
 
