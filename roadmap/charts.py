@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 
+from roadmap.progress import activity_intensity
+
 
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
@@ -244,13 +246,27 @@ def _calendar_title(count: int) -> str:
     return f"{count} thing{'' if count == 1 else 's'} done"
 
 
-def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
-    """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
+def calendar_cell_heads(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> list[str]:
+    """Each cell's markup from just after its shade to just before its title's count, with the
+    day's label escaped: the part of a calendar that is the same for every learner on a day, so
+    the dashboard keeps it and calendar_svg only adds the shades and counts."""
+    return [
+        f'" x="{cell.x}" y="{cell.y}" width="11" height="11" rx="2"><title>{escape(label)}: '
+        for cell, label in zip(cells, day_labels, strict=True)
+    ]
+
+
+def calendar_svg(heads: Sequence[str], counts: Sequence[int]) -> SafeString:
+    """The calendar's day squares from calendar_cell_heads and each day's count (integers)."""
     return mark_safe(
         "".join(
-            f'<rect class="cell act-{cell.day.intensity}" x="{cell.x}" y="{cell.y}" width="11" '
-            f'height="11" rx="2"><title>{escape(label)}: {_calendar_title(cell.day.count)}'
+            f'<rect class="cell act-{activity_intensity(count)}{head}{_calendar_title(count)}'
             "</title></rect>"
-            for cell, label in zip(cells, day_labels, strict=True)
+            for head, count in zip(heads, counts, strict=True)
         )
     )
+
+
+def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
+    """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
+    return calendar_svg(calendar_cell_heads(cells, day_labels), [cell.day.count for cell in cells])

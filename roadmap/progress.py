@@ -304,16 +304,20 @@ class CalendarDay(NamedTuple):
 
     @property
     def intensity(self) -> int:
-        """0-4 shade: none, 1, 2-3, 4-6, 7 or more things that day."""
-        if self.count == 0:
-            return 0
-        if self.count == 1:
-            return 1
-        if self.count <= 3:
-            return 2
-        if self.count <= 6:
-            return 3
-        return 4
+        return activity_intensity(self.count)
+
+
+def activity_intensity(count: int) -> int:
+    """0-4 shade of a calendar day: none, 1, 2-3, 4-6, 7 or more things that day."""
+    if count == 0:
+        return 0
+    if count == 1:
+        return 1
+    if count <= 3:
+        return 2
+    if count <= 6:
+        return 3
+    return 4
 
 
 def activity_calendar(

@@ -2,8 +2,11 @@
 curriculum changes, activity) and their data: export and account deletion."""
 
 import csv
+import functools
 import json
 from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -78,6 +81,32 @@ def _day_labeller():
         return f"{weekdays[day.weekday()]} {day.day} {months[day.month]} {day.year}"
 
     return label
+
+
+class _CalendarFrame(NamedTuple):
+    days: tuple[date, ...]
+    labels: tuple[str, ...]  # "D j M Y"
+    heads: tuple[str, ...]  # charts.calendar_cell_heads
+    width: int
+    weeks: int
+
+
+@functools.lru_cache(maxsize=8)
+def _calendar_frame(today: date) -> _CalendarFrame:
+    """The activity calendar's days up to `today`, their labels and their squares' markup without
+    the shades: the same for every learner whose day it is, so built once a day (a few dates at
+    a time, for learners in different zones) instead of 182 days on every visit."""
+    days = progress.activity_calendar({}, today)
+    cells, width = charts.calendar_cells(days)
+    day_label = _day_labeller()
+    labels = [day_label(day.day) for day in days]
+    return _CalendarFrame(
+        days=tuple(day.day for day in days),
+        labels=tuple(labels),
+        heads=tuple(charts.calendar_cell_heads(cells, labels)),
+        width=width,
+        weeks=days[-1].week_index + 1,
+    )
 
 
 @login_required
@@ -169,11 +198,12 @@ def dashboard(request):
     counts = progress.active_days(others, zone)
     counts.update(day for *_, day in dated)
     current_streak, longest_streak = progress.streaks(counts, today)
-    calendar = progress.activity_calendar(counts, today)
-    calendar_active = [day for day in calendar if day.count]
-    calendar_cells, calendar_svg_width = charts.calendar_cells(calendar)
+    frame = _calendar_frame(today)
+    day_counts = [counts.get(day, 0) for day in frame.days]
+    calendar_active = [
+        (label, count) for label, count in zip(frame.labels, day_counts, strict=True) if count
+    ]
     day_label = _day_labeller()
-    calendar_labels = [day_label(day.day) for day in calendar]
     series_rows = [(day_label(week), percent) for week, percent in series]
 
     def named(ids):
@@ -204,18 +234,11 @@ def dashboard(request):
         "trend_rows": progress_markup.trend_rows(competencies),
         "changes": changes,
         "has_activity": bool(counts),
-        "calendar_cells": calendar_cells,
-        "calendar_svg_width": calendar_svg_width,
+        "calendar_svg_width": frame.width,
         "calendar_active": calendar_active,
-        "calendar_cells_svg": charts.calendar_cells_svg(calendar_cells, calendar_labels),
-        "calendar_active_items": progress_markup.active_day_items(
-            [
-                (label, day.count)
-                for day, label in zip(calendar, calendar_labels, strict=True)
-                if day.count
-            ]
-        ),
-        "calendar_weeks": calendar[-1].week_index + 1,
+        "calendar_cells_svg": charts.calendar_svg(frame.heads, day_counts),
+        "calendar_active_items": progress_markup.active_day_items(calendar_active),
+        "calendar_weeks": frame.weeks,
         "current_streak": current_streak,
         "longest_streak": longest_streak,
         "level_names": LEVEL_NAMES,
