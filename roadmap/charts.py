@@ -218,7 +218,8 @@ def sparkline_svg(spark: Sparkline) -> SafeString:
         if spark.target_y is not None
         else ""
     )
-    return mark_safe(
+    # SafeString itself, not mark_safe: this runs once per competency row.
+    return SafeString(
         f'<svg class="sparkline" viewBox="{escape(spark.view_box)}" width="{spark.width}" '
         f'height="{spark.height}" aria-hidden="true" focusable="false">{target}'
         f'<path class="spark" d="{escape(spark.path)}"></path>'

@@ -50,9 +50,10 @@ def _hub_queryset():
     """The hub's annotated User query, built once per process: building its subqueries cost more
     than running them. Every use chains a filter, so each request gets a fresh clone and its own
     results."""
+    next_item = next_item_annotations()
     annotations = {
         **mentoring_annotations(),
-        "has_plan": next_item_annotations()["has_plan"],
+        **{key: next_item[key] for key in ("has_plan", "next_item_id")},
         "path_name": F("target_path__name"),
         "seen_requirements": Subquery(
             CurriculumSnapshot.objects.filter(learner=OuterRef("pk"), path=OuterRef("target_path"))
@@ -76,27 +77,25 @@ def _hub_queryset():
 
 
 def dashboard_hub(*, learner: User) -> dict:
-    """What the dashboard reads besides ratings and the path's competencies, in two queries: the
-    mentoring card, whether a plan exists, the target path's name, the curriculum snapshot the
-    learner last saw of it (`seen_requirements`, None before the first visit) and the unread
-    notifications count in scalar subqueries on the learner's own row; then the next open item of
-    the current plan (a started one first, then the earliest planned start), or None in each
-    `next_item_*` key. A plain query is cheaper for it than five subqueries, which Django spends
-    more time compiling than the database spends running them."""
+    """What the dashboard reads besides ratings and the path's competencies: the mentoring card,
+    the next open item of the current plan (a started one first, then the earliest planned start;
+    None in each `next_item_*` key without one) and whether that plan exists, the target path's
+    name, the curriculum snapshot the learner last saw of it (`seen_requirements`, None before the
+    first visit) and the unread notifications count. One query of scalar subqueries on the
+    learner's own row, and one for the next item's details when there is a next item: Django
+    spent more time compiling a subquery per detail than the database spent running them."""
     hub = _hub_queryset().filter(pk=learner.pk).get()
-    next_item = (
-        PlanItem.objects.filter(
-            plan__learner=learner,
-            plan__path_id=learner.target_path_id,
-            status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED],
+    details = None
+    if hub["next_item_id"] is not None:
+        details = (
+            PlanItem.objects.filter(pk=hub["next_item_id"])
+            .values_list("project__name", "status", "planned_start", "planned_end")
+            .first()
         )
-        # "started" sorts after "planned": descending puts a started item first
-        .order_by("-status", "planned_start", "position", "id")
-        .values_list("pk", "project__name", "status", "planned_start", "planned_end")
-        .first()
-    )
-    names = ("next_item_id", "next_item_name", "next_item_status", "next_item_start")
-    hub.update(zip((*names, "next_item_end"), next_item or (None,) * 5, strict=True))
+        if details is None:  # deleted in between: as if there were no next item
+            hub["next_item_id"] = None
+    names = ("next_item_name", "next_item_status", "next_item_start", "next_item_end")
+    hub.update(zip(names, details or (None,) * len(names), strict=True))
     return hub
 
 
