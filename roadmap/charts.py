@@ -155,7 +155,7 @@ def sparkline(
     # A run of weeks at one level at a time (a level usually holds for weeks).
     for value, run in itertools.groupby(values):
         start = index
-        index += sum(1 for _ in run)
+        index += len(list(run))
         if value is None:
             continue
         if value != previous:
