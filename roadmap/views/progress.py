@@ -96,7 +96,7 @@ def _calendar_frame(today: date) -> _CalendarFrame:
     """The activity calendar's days up to `today`, their labels and their squares' markup without
     the shades: the same for every learner whose day it is, so built once a day (a few dates at
     a time, for learners in different zones) instead of 182 days on every visit. The labels are
-    English day and month names (USE_I18N is off); with translations on, key this on the language."""
+    English day and month names (USE_I18N is off); with translations on, key on the language."""
     days = progress.activity_calendar({}, today)
     cells, width = charts.calendar_cells(days)
     day_label = _day_labeller()
