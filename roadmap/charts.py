@@ -3,12 +3,15 @@
 Templates only place what these return; no arithmetic happens in a template."""
 
 import functools
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape  # what django.utils.html.escape does, minus its lazy-string wrapper
 from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
+
+from roadmap.progress import activity_intensity
 
 
 def _fmt(value: float) -> str:
@@ -109,14 +112,23 @@ def _spark_y(level: int, height: int, y_max: int) -> float:
 
 
 @functools.lru_cache(maxsize=256)
-def _spark_xs(n: int, width: int) -> tuple[tuple[float, ...], tuple[str, ...]]:
-    """The x of each of n weeks and its formatted text: the same for every sparkline of a page."""
+def _spark_xs(
+    n: int, width: int
+) -> tuple[tuple[float, ...], tuple[str, ...], str, tuple[int, ...]]:
+    """The x of each of n weeks and its formatted text: the same for every sparkline of a page.
+    Also "H<x>" for every week in one string, with where each week's part starts (and its end),
+    so a level held over weeks a..b is one slice of it."""
     if n == 1:
         xs = (width / 2,)
     else:
         step = (width - 2 * SPARK_PAD) / (n - 1) if n > 1 else 0.0
         xs = tuple(SPARK_PAD + i * step for i in range(n))
-    return xs, tuple(_fmt(x) for x in xs)
+    texts = tuple(_fmt(x) for x in xs)
+    holds = [f"H{text}" for text in texts]
+    offsets = [0]
+    for hold in holds:
+        offsets.append(offsets[-1] + len(hold))
+    return xs, texts, "".join(holds), tuple(offsets)
 
 
 @functools.lru_cache(maxsize=256)
@@ -136,25 +148,29 @@ def sparkline(
     """A small step line of levels over weeks; weeks before the first rating (None) are skipped.
     `target`, when given, places a reference line at that level."""
     n = len(values)
-    xs, x_texts = _spark_xs(n, width)
+    xs, x_texts, holds, offsets = _spark_xs(n, width)
     parts = []
     last_x = last_y = previous = None
-    for value, x, x_text in zip(values, xs, x_texts, strict=True):
+    index = 0
+    # A run of weeks at one level at a time (a level usually holds for weeks).
+    for value, run in itertools.groupby(values):
+        start = index
+        index += len(list(run))
         if value is None:
             continue
-        if value == previous:
-            # A step: the level holds until the week it changes.
-            parts.append(f"H{x_text}")
-            last_x = x
-            continue
-        y, y_text = _spark_level_y(value, height, y_max)
-        if last_y is None:
-            parts.append(f"M{x_text},{y_text}")
-        elif y == last_y:
-            parts.append(f"H{x_text}")
-        else:
-            parts.append(f"H{x_text}V{y_text}")
-        last_x, last_y, previous = x, y, value
+        if value != previous:
+            y, y_text = _spark_level_y(value, height, y_max)
+            if last_y is None:
+                parts.append(f"M{x_texts[start]},{y_text}")
+            elif y == last_y:
+                parts.append(f"H{x_texts[start]}")
+            else:
+                parts.append(f"H{x_texts[start]}V{y_text}")
+            last_y, previous = y, value
+            start += 1
+        # A step: the level holds until the week it changes.
+        parts.append(holds[offsets[start] : offsets[index]])
+        last_x = xs[index - 1]
     if last_x is not None and n == 1:
         parts.append(f"H{_fmt(last_x + 0.1)}")
     if last_x is not None:
@@ -202,7 +218,8 @@ def sparkline_svg(spark: Sparkline) -> SafeString:
         if spark.target_y is not None
         else ""
     )
-    return mark_safe(
+    # SafeString itself, not mark_safe: this runs once per competency row.
+    return SafeString(
         f'<svg class="sparkline" viewBox="{escape(spark.view_box)}" width="{spark.width}" '
         f'height="{spark.height}" aria-hidden="true" focusable="false">{target}'
         f'<path class="spark" d="{escape(spark.path)}"></path>'
@@ -244,13 +261,27 @@ def _calendar_title(count: int) -> str:
     return f"{count} thing{'' if count == 1 else 's'} done"
 
 
-def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
-    """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
+def calendar_cell_heads(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> list[str]:
+    """Each cell's markup from just after its shade to just before its title's count, with the
+    day's label escaped: the part of a calendar that is the same for every learner on a day, so
+    the dashboard keeps it and calendar_svg only adds the shades and counts."""
+    return [
+        f'" x="{cell.x}" y="{cell.y}" width="11" height="11" rx="2"><title>{escape(label)}: '
+        for cell, label in zip(cells, day_labels, strict=True)
+    ]
+
+
+def calendar_svg(heads: Sequence[str], counts: Sequence[int]) -> SafeString:
+    """The calendar's day squares from calendar_cell_heads and each day's count (integers)."""
     return mark_safe(
         "".join(
-            f'<rect class="cell act-{cell.day.intensity}" x="{cell.x}" y="{cell.y}" width="11" '
-            f'height="11" rx="2"><title>{escape(label)}: {_calendar_title(cell.day.count)}'
+            f'<rect class="cell act-{activity_intensity(count)}{head}{_calendar_title(count)}'
             "</title></rect>"
-            for cell, label in zip(cells, day_labels, strict=True)
+            for head, count in zip(heads, counts, strict=True)
         )
     )
+
+
+def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
+    """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
+    return calendar_svg(calendar_cell_heads(cells, day_labels), [cell.day.count for cell in cells])

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -48,12 +49,16 @@ def _events_by_week(
 ) -> dict[date, list[tuple[datetime, int, int]]]:
     """Events grouped by local week, oldest first within a week; future events are dropped."""
     grouped: dict[date, list[tuple[datetime, int, int]]] = {}
+    weeks: dict[date, date] = {}  # day -> its week's Monday: a long history repeats days
     for competency_id, level, created_at, day in events:
         if day > today:
             continue
-        grouped.setdefault(week_start(day), []).append((created_at, competency_id, level))
+        week = weeks.get(day)
+        if week is None:
+            week = weeks[day] = week_start(day)
+        grouped.setdefault(week, []).append((created_at, competency_id, level))
     for rows in grouped.values():
-        rows.sort(key=lambda row: row[0])
+        rows.sort(key=itemgetter(0))
     return grouped
 
 
@@ -120,11 +125,6 @@ class WeekDiff:
         return not (self.rose or self.fell or self.new)
 
 
-def _is_newer(latest: dict[int, tuple[datetime, int]], competency_id: int, at: datetime) -> bool:
-    # Ties go to the later event in the list (the database orders by created_at, id).
-    return competency_id not in latest or latest[competency_id][0] <= at
-
-
 def since_last_week(
     events: Iterable[RatingEvent],
     requirements: Sequence[Requirement],
@@ -143,9 +143,14 @@ def _since_last_week(
     for competency_id, level, created_at, day in events:
         if day > today:
             continue
-        if day < this_week and _is_newer(before, competency_id, created_at):
-            before[competency_id] = (created_at, level)
-        if _is_newer(now, competency_id, created_at):
+        # The newest so far; ties go to the later event in the list (the database orders by
+        # created_at, id).
+        if day < this_week:
+            latest = before.get(competency_id)
+            if latest is None or latest[0] <= created_at:
+                before[competency_id] = (created_at, level)
+        latest = now.get(competency_id)
+        if latest is None or latest[0] <= created_at:
             now[competency_id] = (created_at, level)
     levels_before = {cid: level for cid, (_, level) in before.items()}
     levels_now = {cid: level for cid, (_, level) in now.items()}
@@ -304,16 +309,20 @@ class CalendarDay(NamedTuple):
 
     @property
     def intensity(self) -> int:
-        """0-4 shade: none, 1, 2-3, 4-6, 7 or more things that day."""
-        if self.count == 0:
-            return 0
-        if self.count == 1:
-            return 1
-        if self.count <= 3:
-            return 2
-        if self.count <= 6:
-            return 3
-        return 4
+        return activity_intensity(self.count)
+
+
+def activity_intensity(count: int) -> int:
+    """0-4 shade of a calendar day: none, 1, 2-3, 4-6, 7 or more things that day."""
+    if count == 0:
+        return 0
+    if count == 1:
+        return 1
+    if count <= 3:
+        return 2
+    if count <= 6:
+        return 3
+    return 4
 
 
 def activity_calendar(

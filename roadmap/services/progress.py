@@ -3,9 +3,12 @@ export, and deleting an account."""
 
 import datetime as dt
 import functools
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import DateTimeField, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, DateTimeField, F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -24,7 +27,7 @@ from roadmap.models import (
     RatingVerification,
     ReminderPreference,
 )
-from roadmap.progress import Snapshot
+from roadmap.progress import DatedEvent, Snapshot
 from roadmap.services.mentoring import mentoring_annotations
 from roadmap.services.plans import next_item_annotations
 
@@ -47,25 +50,75 @@ def _hub_queryset():
     """The hub's annotated User query, built once per process: building its subqueries cost more
     than running them. Every use chains a filter, so each request gets a fresh clone and its own
     results."""
+    next_item = next_item_annotations()
     annotations = {
         **mentoring_annotations(),
-        **next_item_annotations(),
+        **{key: next_item[key] for key in ("has_plan", "next_item_id")},
         "path_name": F("target_path__name"),
         "seen_requirements": Subquery(
             CurriculumSnapshot.objects.filter(learner=OuterRef("pk"), path=OuterRef("target_path"))
             .order_by()
             .values("requirements")[:1]
         ),
+        # The nav's count, read here so the dashboard needs no query of its own for it.
+        "unread_notifications": Coalesce(
+            Subquery(
+                Notification.objects.unread()
+                .filter(user=OuterRef("pk"))
+                .order_by()
+                .values("user")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        ),
     }
     return User.objects.annotate(**annotations).values(*annotations)
 
 
 def dashboard_hub(*, learner: User) -> dict:
-    """What the dashboard reads besides ratings and the path's competencies, in one query of
-    scalar subqueries on the learner's own row: the mentoring card, the next plan item, the
-    target path's name and the curriculum snapshot the learner last saw of it (`seen_requirements`,
-    None before the first visit)."""
-    return _hub_queryset().filter(pk=learner.pk).get()
+    """What the dashboard reads besides ratings and the path's competencies: the mentoring card,
+    the next open item of the current plan (a started one first, then the earliest planned start;
+    None in each `next_item_*` key without one) and whether that plan exists, the target path's
+    name, the curriculum snapshot the learner last saw of it (`seen_requirements`, None before the
+    first visit) and the unread notifications count. One query of scalar subqueries on the
+    learner's own row, and one for the next item's details when there is a next item: Django
+    spent more time compiling a subquery per detail than the database spent running them."""
+    hub = _hub_queryset().filter(pk=learner.pk).get()
+    details = None
+    if hub["next_item_id"] is not None:
+        details = (
+            PlanItem.objects.filter(pk=hub["next_item_id"])
+            .values_list("project__name", "status", "planned_start", "planned_end")
+            .first()
+        )
+        if details is None:  # deleted in between: as if there were no next item
+            hub["next_item_id"] = None
+    names = ("next_item_name", "next_item_status", "next_item_start", "next_item_end")
+    hub.update(zip(names, details or (None,) * len(names), strict=True))
+    return hub
+
+
+def self_ratings_dated(*, learner: User, zone: ZoneInfo) -> list[DatedEvent]:
+    """The learner's self-ratings of any competency, oldest first (ties by id), each with its day
+    in `zone`: (competency_id, level, created_at, local day); one query.
+
+    created_at is read as text and parsed here: Django's converter for a datetime column on
+    SQLite cost more than everything else about these rows (a long history has hundreds)."""
+    rows = (
+        Rating.objects.filter(learner=learner, source=Rating.Source.SELF)
+        .order_by("created_at", "id")
+        .values_list("competency_id", "level", Cast("created_at", TextField()))
+    )
+    parse = datetime.fromisoformat
+    events = []
+    for competency_id, level, text in rows:
+        # SQLite keeps UTC without an offset; PostgreSQL prints one.
+        moment = parse(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        events.append((competency_id, level, moment, moment.astimezone(zone).date()))
+    return events
 
 
 def activity_moments(*, learner: User) -> list[dt.datetime]:

@@ -2,8 +2,11 @@
 curriculum changes, activity) and their data: export and account deletion."""
 
 import csv
+import functools
 import json
 from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -19,7 +22,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from curriculum.models import Level, Path, PathCompetency
 from roadmap import charts, progress, progress_markup
 from roadmap.gaps import Requirement, readiness_display
-from roadmap.models import Rating
 from roadmap.progress_forms import DeleteAccountForm
 from roadmap.services.progress import (
     RATING_FIELDS,
@@ -29,6 +31,7 @@ from roadmap.services.progress import (
     dashboard_hub,
     learner_export,
     ratings_for_export,
+    self_ratings_dated,
 )
 
 LEVEL_NAMES = dict(Level.choices)
@@ -80,6 +83,33 @@ def _day_labeller():
     return label
 
 
+class _CalendarFrame(NamedTuple):
+    days: tuple[date, ...]
+    labels: tuple[str, ...]  # "D j M Y"
+    heads: tuple[str, ...]  # charts.calendar_cell_heads
+    width: int
+    weeks: int
+
+
+@functools.lru_cache(maxsize=8)
+def _calendar_frame(today: date) -> _CalendarFrame:
+    """The activity calendar's days up to `today`, their labels and their squares' markup without
+    the shades: the same for every learner whose day it is, so built once a day (a few dates at
+    a time, for learners in different zones) instead of 182 days on every visit. The labels are
+    English day and month names (USE_I18N is off); with translations on, key on the language."""
+    days = progress.activity_calendar({}, today)
+    cells, width = charts.calendar_cells(days)
+    day_label = _day_labeller()
+    labels = [day_label(day.day) for day in days]
+    return _CalendarFrame(
+        days=tuple(day.day for day in days),
+        labels=tuple(labels),
+        heads=tuple(charts.calendar_cell_heads(cells, labels)),
+        width=width,
+        weeks=days[-1].week_index + 1,
+    )
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -90,7 +120,7 @@ def dashboard(request):
             return redirect(onboarding)
         return render(request, "roadmap/dashboard.html", {"path": None})
 
-    # Mentoring card, next plan item, the path's name and the last snapshot: one query.
+    # Mentoring card, next plan item, the path's name, the last snapshot, the nav's count.
     hub = dashboard_hub(learner=user)
     # The page needs only the path's id and name; both came with the hub.
     path = Path(pk=user.target_path_id, name=hub["path_name"])
@@ -115,14 +145,9 @@ def dashboard(request):
     requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired in rows if not retired]
     names = {cid: name for cid, name, *_ in rows}
 
-    # One query for every self-rating the learner made; the math happens in Python.
-    all_events = list(
-        Rating.objects.filter(learner=user, source=Rating.Source.SELF)
-        .order_by("created_at", "id")
-        .values_list("competency_id", "level", "created_at")
-    )
-    # Each rating's local day, once: for the weekly series, since last week and the calendar.
-    dated = progress.dated_events(all_events, zone)
+    # One query for every self-rating the learner made, each with its local day (for the weekly
+    # series, since last week and the calendar); the math happens in Python.
+    dated = self_ratings_dated(learner=user, zone=zone)
     events = [event for event in dated if event[0] in names]
 
     history = progress.history(events, requirements, today)
@@ -174,11 +199,12 @@ def dashboard(request):
     counts = progress.active_days(others, zone)
     counts.update(day for *_, day in dated)
     current_streak, longest_streak = progress.streaks(counts, today)
-    calendar = progress.activity_calendar(counts, today)
-    calendar_active = [day for day in calendar if day.count]
-    calendar_cells, calendar_svg_width = charts.calendar_cells(calendar)
+    frame = _calendar_frame(today)
+    day_counts = [counts.get(day, 0) for day in frame.days]
+    calendar_active = [
+        (label, count) for label, count in zip(frame.labels, day_counts, strict=True) if count
+    ]
     day_label = _day_labeller()
-    calendar_labels = [day_label(day.day) for day in calendar]
     series_rows = [(day_label(week), percent) for week, percent in series]
 
     def named(ids):
@@ -209,23 +235,18 @@ def dashboard(request):
         "trend_rows": progress_markup.trend_rows(competencies),
         "changes": changes,
         "has_activity": bool(counts),
-        "calendar_cells": calendar_cells,
-        "calendar_svg_width": calendar_svg_width,
+        "calendar_svg_width": frame.width,
         "calendar_active": calendar_active,
-        "calendar_cells_svg": charts.calendar_cells_svg(calendar_cells, calendar_labels),
-        "calendar_active_items": progress_markup.active_day_items(
-            [
-                (label, day.count)
-                for day, label in zip(calendar, calendar_labels, strict=True)
-                if day.count
-            ]
-        ),
-        "calendar_weeks": calendar[-1].week_index + 1,
+        "calendar_cells_svg": charts.calendar_svg(frame.heads, day_counts),
+        "calendar_active_items": progress_markup.active_day_items(calendar_active),
+        "calendar_weeks": frame.weeks,
         "current_streak": current_streak,
         "longest_streak": longest_streak,
         "level_names": LEVEL_NAMES,
         "week_count": len(series),
         "hub": hub,
+        # The hub read it: base.html's context processor need not count again.
+        "unread_notifications": hub["unread_notifications"],
     }
     return render(request, "roadmap/dashboard.html", context)
 

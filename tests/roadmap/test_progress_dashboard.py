@@ -216,9 +216,10 @@ def test_query_count_does_not_grow_with_history(client, db, weeks, django_assert
     rating_history(learner, competencies, weeks=weeks, now=NOW)
     client.force_login(learner)
     client.get(URL)
-    # 7: session, user, the hub (mentoring card, next plan item, path name, last snapshot), the
-    # path's competencies, ratings, other activity, unread notifications (nav)
-    with django_assert_max_num_queries(7):
+    # 6: session, user, the hub (mentoring card, next plan item, path name, last snapshot, unread
+    # notifications for the nav), the path's competencies, ratings, other activity; with a next
+    # plan item, its details make 7 (tests/roadmap/test_wiring_dashboard.py)
+    with django_assert_max_num_queries(6):
         assert client.get(URL).status_code == 200
 
 
@@ -229,9 +230,10 @@ def test_query_count_does_not_grow_with_path_size(client, db, count, django_asse
     rating_history(learner, competencies, weeks=4, now=NOW)
     client.force_login(learner)
     client.get(URL)
-    # 7: session, user, the hub (mentoring card, next plan item, path name, last snapshot), the
-    # path's competencies, ratings, other activity, unread notifications (nav)
-    with django_assert_max_num_queries(7):
+    # 6: session, user, the hub (mentoring card, next plan item, path name, last snapshot, unread
+    # notifications for the nav), the path's competencies, ratings, other activity; with a next
+    # plan item, its details make 7 (tests/roadmap/test_wiring_dashboard.py)
+    with django_assert_max_num_queries(6):
         assert client.get(URL).status_code == 200
 
 
@@ -268,3 +270,23 @@ def test_competency_names_are_escaped_on_the_page(client, learner):
     assert script not in html
     # the trend table row and the since-last-week line
     assert html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == 2
+
+
+def test_ratings_read_as_text_are_the_stored_moments_and_local_days(learner):
+    from zoneinfo import ZoneInfo
+
+    from roadmap.services.progress import self_ratings_dated
+
+    first, second, _ = learner.competencies
+    moments = [NOW - timedelta(days=3, microseconds=1), NOW, NOW + timedelta(hours=11, minutes=30)]
+    for competency, moment in zip([first, second, first], moments, strict=True):
+        rating_record(learner=learner, competency=competency, level=2, at=moment)
+    tokyo = ZoneInfo("Asia/Tokyo")
+    events = self_ratings_dated(learner=learner, zone=tokyo)
+    stored = Rating.objects.filter(learner=learner).order_by("created_at", "id")
+    assert [(cid, level, at) for cid, level, at, _ in events] == list(
+        stored.values_list("competency_id", "level", "created_at")
+    )
+    assert [at for _, _, at, _ in events] == moments
+    assert [day for *_, day in events] == [m.astimezone(tokyo).date() for m in moments]
+    assert events[-1][3] == NOW.date() + timedelta(days=1)  # 08:30 next day in Tokyo

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from roadmap.models import PathSelection, PlanItem
+from roadmap.models import Notification, PathSelection, PlanItem
 from roadmap.services import mentoring as svc
 from roadmap.services.assessments import rating_record
 from roadmap.services.progress import activity_moments
@@ -16,6 +16,7 @@ from tests.factories_admin import PathSelectionFactory
 from tests.factories_mentoring import FeedbackFactory, RatingVerificationFactory
 from tests.factories_plans import PlanFactory, PlanItemFactory
 from tests.factories_progress import path_with_competencies
+from tests.factories_reminders import NotificationFactory
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 URL = "/dashboard/"
@@ -104,7 +105,7 @@ def test_hub_queries_do_not_grow(client, learner, size, django_assert_max_num_qu
         FeedbackFactory(learner=learner)
     client.force_login(learner)
     client.get(URL)
-    # the same limit as tests/roadmap/test_progress_dashboard.py
+    # one more than tests/roadmap/test_progress_dashboard.py: the next plan item's details
     with django_assert_max_num_queries(7):
         assert client.get(URL).status_code == 200
 
@@ -121,3 +122,27 @@ def test_activity_moments_are_every_path_choice_start_and_completion(learner):
     selection = PathSelectionFactory(learner=learner, path=learner.target_path)
     PathSelection.objects.filter(pk=selection.pk).update(created_at=moments[4])
     assert sorted(activity_moments(learner=learner)) == sorted(moments)
+
+
+def test_next_plan_item_name_is_escaped(client, learner):
+    plan = PlanFactory(learner=learner, path=learner.target_path)
+    item = PlanItemFactory(plan=plan, planned_start=NOW.date(), status="started")
+    item.project.name = '<script>alert("x")</script>'
+    item.project.save()
+    client.force_login(learner)
+    html = client.get(URL).text
+    assert '<script>alert("x")' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert '<span class="badge warn">Started</span>' in html
+
+
+def test_nav_shows_the_unread_notifications_count_the_hub_read(client, learner):
+    NotificationFactory(user=learner)
+    NotificationFactory(user=learner)
+    NotificationFactory(user=learner, read_at=NOW)
+    NotificationFactory()  # someone else's
+    client.force_login(learner)
+    html = client.get(URL).text
+    assert '<span class="badge warn">2<span class="visually-hidden"> unread</span></span>' in html
+    Notification.objects.filter(user=learner).update(read_at=NOW)
+    assert "unread</span>" not in client.get(URL).text
