@@ -55,7 +55,9 @@ def _pair(rating: Rating) -> dict:
     }
 
 
-@transaction.atomic
+# savepoint=False: inside rating_record's transaction (or any caller's) a savepoint would only
+# add two statements per save; an error here still rolls the whole outer block back.
+@transaction.atomic(savepoint=False)
 def rating_store(rating: Rating) -> Rating:
     """Insert an unsaved Rating and keep what is derived from it right: its previous_level and
     the CurrentRating row of its (learner, competency, source). Every writer of a single Rating
