@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import FilteredRelation, IntegerField, Q, Value
+from django.db.models import IntegerField, Value
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -30,8 +30,8 @@ from roadmap.assessment import parse_focus, parse_suggest, stale_ids
 from roadmap.assessment_forms import RatingForm
 from roadmap.assessment_html import Bound, RowCompetency, RowWriter, group_rows
 from roadmap.gaps import readiness, readiness_display
-from roadmap.models import Rating
-from roadmap.services.assessments import rating_record
+from roadmap.models import CurrentRating, Rating
+from roadmap.services.assessments import rating_record_with_levels
 
 ASSESS_TEMPLATE = "roadmap/assessment/assess.html"
 KIND_LABELS = dict(Competency.Kind.choices)
@@ -92,35 +92,26 @@ def _scale(stored) -> dict[int, tuple[str, str]]:
     return {level: found.get(level, (Level(level).label, "")) for level in Level.values}
 
 
-def _path_rows(user, *, ordered=True) -> tuple[list[PathRow], dict[int, Latest]]:
-    """The path's current competencies (in assessment-page order if `ordered`) and
-    {competency_id: Latest} of the learner's newest self-rating of each: one query, a LEFT JOIN
-    to CurrentRating (one row per learner, competency and source, so no row repeats).
-
-    Plain values, no model instances: Rating.objects.latest_self_ratings builds a model per
-    competency. Only the path's competencies: everything here (rows, readiness) is about those."""
-    mine = FilteredRelation(
-        "competency__current_ratings",
-        condition=Q(
-            competency__current_ratings__learner=user,
-            competency__current_ratings__source=Rating.Source.SELF,
-        ),
-    )
-    rows = PathCompetency.objects.current().filter(path_id=user.target_path_id).annotate(mine=mine)
+def _path_rows(path_id, *, ordered=True) -> list[PathRow]:
+    """The path's current competencies (in assessment-page order if `ordered`), one query."""
+    rows = PathCompetency.objects.current().filter(path_id=path_id)
     if ordered:
         rows = rows.order_by(
             "competency__category", "competency__kind", "position", "competency__name"
         )
     else:
         rows = rows.order_by()
-    path_rows, latest = [], {}
-    for *row, level, created_at, evidence_url in rows.values_list(
-        *PATH_ROW_FIELDS, "mine__level", "mine__created_at", "mine__rating__evidence_url"
-    ):
-        path_rows.append(PathRow(*row))
-        if level is not None:
-            latest[row[0]] = Latest(level, created_at, evidence_url)
-    return path_rows, latest
+    return [PathRow(*row) for row in rows.values_list(*PATH_ROW_FIELDS)]
+
+
+def _latest_ratings(user, **filters) -> dict[int, Latest]:
+    """{competency_id: Latest} of the learner's newest self-rating per competency (of those
+    `filters` select), one query. (Plain values: Rating.objects.latest_self_ratings builds a
+    model per competency.)"""
+    rows = CurrentRating.objects.filter(
+        learner=user, source=Rating.Source.SELF, **filters
+    ).values_list("competency_id", "level", "created_at", "rating__evidence_url")
+    return {cid: Latest(level, at, url) for cid, level, at, url in rows}
 
 
 def _level_texts(**filters) -> tuple[dict[int, tuple[str, str]], dict[int, dict[int, str]]]:
@@ -209,9 +200,10 @@ def _page_context(
     Flat queries whatever the path's size: the path's competencies (with the path's name), the
     latest ratings, and the descriptors with the scale (one query)."""
     user = request.user
-    rows, latest = _path_rows(user)
+    rows = _path_rows(user.target_path_id)
     # The path's name came with its rows; only a path without competencies needs a query.
     path_name = rows[0].path_name if rows else user.target_path.name
+    latest = _latest_ratings(user)
     now = timezone.now()
     if stale_only:
         last_rated = {cid: rating.created_at for cid, rating in latest.items()}
@@ -288,21 +280,19 @@ def reassess(request):
     return render(request, "roadmap/assessment/reassess.html", context)
 
 
-def _get_path_competency_for_user(
-    user, competency_id
-) -> tuple[PathRow, list[PathRow], dict[int, Latest]]:
+def _get_path_competency_for_user(user, competency_id) -> tuple[PathRow, list[PathRow]]:
     """The competency as it stands on the user's target path; 404 when it is not on it (unknown
     ids, other paths' competencies and retired ones alike), so nothing is rated off-path.
 
-    With it, the path's current rows and the learner's latest ratings, which the readiness
-    summary of an htmx answer needs: one query for all three (_path_rows)."""
+    With it, the path's current rows, which the readiness summary of an htmx answer needs: one
+    query for both (the path's current rows), instead of one for the row and one for the path."""
     if user.target_path_id is None:
         raise Http404("You have no target path yet.")
-    rows, latest = _path_rows(user, ordered=False)
+    rows = _path_rows(user.target_path_id, ordered=False)
     found = [row for row in rows if row.competency_id == competency_id]
     if not found:
         raise Http404("That competency is not on your path.")
-    return found[0], rows, latest
+    return found[0], rows
 
 
 def _safe_next(request) -> str:
@@ -318,12 +308,12 @@ def _safe_next(request) -> str:
 
 @require_POST
 def rate(request, competency_id):
-    row, rows, latest = _get_path_competency_for_user(request.user, competency_id)
+    row, rows = _get_path_competency_for_user(request.user, competency_id)
     form = RatingForm(request.POST)
     next_url = _safe_next(request)
     if form.is_valid():
         level = form.cleaned_data["level"]
-        rating = rating_record(
+        rating, levels = rating_record_with_levels(
             learner=request.user,
             # The path query read the competency; the service only needs its identity.
             competency=Competency(pk=row.competency_id, name=row.name),
@@ -334,14 +324,13 @@ def rate(request, competency_id):
         if not request.htmx:
             messages.success(request, f"Saved: {row.name} at {Level(level).label}.")
             return redirect(f"{next_url}#competency-{row.competency_id}")
-        latest = _with_saved(latest, rating)
         return _render_rated_row(
-            request, row, rows, latest, form=None, saved=True, next_url=next_url
+            request, row, rows, _saved_latest(rating, levels), saved=True, next_url=next_url
         )
     if request.htmx:
         # 200, not 4xx: htmx 2 swaps only successful responses, and the row must show its errors.
         return _render_rated_row(
-            request, row, rows, latest, form=form, saved=False, next_url=next_url
+            request, row, rows, _latest_ratings(request.user), form=form, next_url=next_url
         )
     messages.error(request, f"Not saved: check the {row.name} row below.")
     # Re-show the view the learner came from (?focus= included) with this row's errors.
@@ -355,20 +344,21 @@ def rate(request, competency_id):
     return render(request, ASSESS_TEMPLATE, context, status=400)
 
 
-def _with_saved(latest: dict[int, Latest], rating: Rating) -> dict[int, Latest]:
-    """The latest ratings read before a save, with the saved rating where it became the current
-    one (as rating_store decides: unless the current rating is dated after it), so the answer
-    needs no second read of the ratings."""
-    before = latest.get(rating.competency_id)
-    if before is not None and before.created_at > rating.created_at:
-        return latest
-    return {
-        **latest,
-        rating.competency_id: Latest(rating.level, rating.created_at, rating.evidence_url),
-    }
+def _saved_latest(rating: Rating, levels) -> dict[int, Latest]:
+    """The latest ratings after a save, from what the service read under its lock (levels and
+    dates) and the saved rating (its evidence link), so the answer reads no ratings again. Only
+    when the saved rating did not become the current one (the current one is dated after it)
+    is that one's evidence link read."""
+    latest = {cid: Latest(level, at, "") for cid, (level, at) in levels.items()}
+    cid = rating.competency_id
+    if latest[cid].created_at == rating.created_at:
+        latest[cid] = Latest(rating.level, rating.created_at, rating.evidence_url)
+    else:
+        latest[cid] = _latest_ratings(rating.learner, competency_id=cid)[cid]
+    return latest
 
 
-def _render_rated_row(request, row, rows, latest, *, form, saved, next_url):
+def _render_rated_row(request, row, rows, latest, *, form=None, saved=False, next_url):
     """The row and, out of band, the readiness summary: a constant number of queries."""
     rating = latest.get(row.competency_id)
     scale, descriptors = _level_texts(competency_id=row.competency_id)

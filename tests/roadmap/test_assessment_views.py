@@ -457,9 +457,9 @@ def _count_queries(client, url, django_assert_max_num_queries, *, method="get", 
     return len(captured)
 
 
-# session, user, the path's rows (with its name and the latest ratings), descriptors and scale
-# (one query), the nav's unread count.
-PAGE_QUERIES = {"roadmap:assess": 5, "roadmap:reassess": 5, "roadmap:gaps": 10}
+# session, user, the path's rows (with its name), the latest ratings, descriptors and scale (one
+# query), the nav's unread count.
+PAGE_QUERIES = {"roadmap:assess": 6, "roadmap:reassess": 6, "roadmap:gaps": 10}
 
 
 @pytest.mark.parametrize("name", ["roadmap:assess", "roadmap:reassess", "roadmap:gaps"])
@@ -487,8 +487,8 @@ def test_rate_queries_do_not_grow_with_the_path(client, htmx, django_assert_max_
     client.force_login(big)
     with django_assert_max_num_queries(small_count):
         client.post(rate_url(big_pcs[0]), {"level": "3"}, **extra)
-    # Besides what the rating service itself runs: session, user and the path's rows (with the
-    # latest ratings); for htmx also the descriptors with the scale (one query).
+    # Besides what the rating service itself runs: session, user and the path's rows; for htmx
+    # also the descriptors with the scale (one query): the latest ratings come from the service.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
