@@ -1,4 +1,6 @@
 from collections.abc import Iterable
+from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery, Value, Window
@@ -17,7 +19,13 @@ def activity_touch(*, learner: User, at=None) -> None:
     learner.last_activity_at = at
 
 
-@transaction.atomic
+class CurrentLevel(NamedTuple):
+    """A learner's current rating of one competency (of one source): its level and date."""
+
+    level: int
+    created_at: datetime
+
+
 def rating_record(
     *,
     learner: User,
@@ -30,7 +38,35 @@ def rating_record(
     at=None,
 ) -> Rating:
     """Append a rating; the newest one per competency is the learner's current level."""
-    rating = rating_store(
+    rating, _ = rating_record_with_levels(
+        learner=learner,
+        competency=competency,
+        level=level,
+        note=note,
+        evidence_url=evidence_url,
+        source=source,
+        rated_by=rated_by,
+        at=at,
+    )
+    return rating
+
+
+@transaction.atomic
+def rating_record_with_levels(
+    *,
+    learner: User,
+    competency: Competency,
+    level: int,
+    note: str = "",
+    evidence_url: str = "",
+    source: str = Rating.Source.SELF,
+    rated_by: User | None = None,
+    at=None,
+) -> tuple[Rating, dict[int, CurrentLevel]]:
+    """rating_record, and the learner's current ratings of that source after it
+    ({competency_id: CurrentLevel}, read under the same lock as the write): the assessment's
+    htmx answer shows the readiness with them, without reading them again."""
+    rating, current = _store(
         Rating(
             learner=learner,
             competency=competency,
@@ -44,7 +80,7 @@ def rating_record(
     )
     if source == Rating.Source.SELF:
         activity_touch(learner=learner, at=rating.created_at)
-    return rating
+    return rating, current
 
 
 def _pair(rating: Rating) -> dict:
@@ -55,26 +91,38 @@ def _pair(rating: Rating) -> dict:
     }
 
 
-@transaction.atomic
+# savepoint=False: inside a caller's transaction (the tests' factories) a savepoint would only
+# add two statements per save; an error here still rolls the whole outer block back.
+@transaction.atomic(savepoint=False)
 def rating_store(rating: Rating) -> Rating:
     """Insert an unsaved Rating and keep what is derived from it right: its previous_level and
     the CurrentRating row of its (learner, competency, source). Every writer of a single Rating
     goes through here (rating_record, the test factories); bulk writers call
     current_ratings_rebuild afterwards. A rating dated before the current one (a backfilled
     history) is slotted in: the one after it gets it as its previous level."""
+    rating, _ = _store(rating)
+    return rating
+
+
+def _store(rating: Rating) -> tuple[Rating, dict[int, CurrentLevel]]:
+    """rating_store's work, inside the caller's transaction; with the learner's current ratings
+    of the rating's source afterwards."""
     if rating.created_at is None:
         rating.created_at = timezone.now()
     pair = _pair(rating)
-    current = (
-        CurrentRating.objects.select_for_update()
-        .filter(**pair)
-        .values_list("level", "created_at")
-        .first()
-    )
+    # Every current row of the learner and source, locked: one row per competency, and the same
+    # learner's saves wait for each other rather than racing for the previous level.
+    levels = {
+        competency_id: CurrentLevel(level, created_at)
+        for competency_id, level, created_at in CurrentRating.objects.select_for_update()
+        .filter(learner_id=rating.learner_id, source=rating.source)
+        .values_list("competency_id", "level", "created_at")
+    }
+    current = levels.get(rating.competency_id)
     # Equal times: the new row has the larger id, so it is the newer one.
-    newest = current is None or current[1] <= rating.created_at
+    newest = current is None or current.created_at <= rating.created_at
     if newest:
-        rating.previous_level = current[0] if current else 0
+        rating.previous_level = current.level if current else 0
     else:
         rating.previous_level = (
             Rating.objects.filter(**pair, created_at__lte=rating.created_at)
@@ -109,7 +157,9 @@ def rating_store(rating: Rating) -> Rating:
             .values_list("pk", flat=True)[:1]
         )
         Rating.objects.filter(pk__in=list(following)).update(previous_level=rating.level)
-    return rating
+    if newest:
+        levels[rating.competency_id] = CurrentLevel(rating.level, rating.created_at)
+    return rating, levels
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ from roadmap.assessment_forms import RatingForm
 from roadmap.assessment_html import Bound, RowCompetency, RowWriter, group_rows
 from roadmap.gaps import readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
-from roadmap.services.assessments import rating_record
+from roadmap.services.assessments import rating_record_with_levels
 
 ASSESS_TEMPLATE = "roadmap/assessment/assess.html"
 KIND_LABELS = dict(Competency.Kind.choices)
@@ -104,12 +104,13 @@ def _path_rows(path_id, *, ordered=True) -> list[PathRow]:
     return [PathRow(*row) for row in rows.values_list(*PATH_ROW_FIELDS)]
 
 
-def _latest_ratings(user) -> dict[int, Latest]:
-    """{competency_id: Latest} of the learner's newest self-rating per competency, one query.
-    (Plain values: Rating.objects.latest_self_ratings builds a model per competency.)"""
-    rows = CurrentRating.objects.filter(learner=user, source=Rating.Source.SELF).values_list(
-        "competency_id", "level", "created_at", "rating__evidence_url"
-    )
+def _latest_ratings(user, **filters) -> dict[int, Latest]:
+    """{competency_id: Latest} of the learner's newest self-rating per competency (of those
+    `filters` select), one query. (Plain values: Rating.objects.latest_self_ratings builds a
+    model per competency.)"""
+    rows = CurrentRating.objects.filter(
+        learner=user, source=Rating.Source.SELF, **filters
+    ).values_list("competency_id", "level", "created_at", "rating__evidence_url")
     return {cid: Latest(level, at, url) for cid, level, at, url in rows}
 
 
@@ -312,7 +313,7 @@ def rate(request, competency_id):
     next_url = _safe_next(request)
     if form.is_valid():
         level = form.cleaned_data["level"]
-        rating_record(
+        rating, levels = rating_record_with_levels(
             learner=request.user,
             # The path query read the competency; the service only needs its identity.
             competency=Competency(pk=row.competency_id, name=row.name),
@@ -323,10 +324,14 @@ def rate(request, competency_id):
         if not request.htmx:
             messages.success(request, f"Saved: {row.name} at {Level(level).label}.")
             return redirect(f"{next_url}#competency-{row.competency_id}")
-        return _render_rated_row(request, row, rows, form=None, saved=True, next_url=next_url)
+        return _render_rated_row(
+            request, row, rows, _saved_latest(rating, levels), saved=True, next_url=next_url
+        )
     if request.htmx:
         # 200, not 4xx: htmx 2 swaps only successful responses, and the row must show its errors.
-        return _render_rated_row(request, row, rows, form=form, saved=False, next_url=next_url)
+        return _render_rated_row(
+            request, row, rows, _latest_ratings(request.user), form=form, next_url=next_url
+        )
     messages.error(request, f"Not saved: check the {row.name} row below.")
     # Re-show the view the learner came from (?focus= included) with this row's errors.
     focus = parse_focus(parse_qs(urlsplit(next_url).query).get("focus", [""])[0])
@@ -339,9 +344,22 @@ def rate(request, competency_id):
     return render(request, ASSESS_TEMPLATE, context, status=400)
 
 
-def _render_rated_row(request, row, rows, *, form, saved, next_url):
+def _saved_latest(rating: Rating, levels) -> dict[int, Latest]:
+    """The latest ratings after a save, from what the service read under its lock (levels and
+    dates) and the saved rating (its evidence link), so the answer reads no ratings again. Only
+    when the saved rating did not become the current one (the current one is dated after it)
+    is that one's evidence link read."""
+    latest = {cid: Latest(level, at, "") for cid, (level, at) in levels.items()}
+    cid = rating.competency_id
+    if latest[cid].created_at == rating.created_at:
+        latest[cid] = Latest(rating.level, rating.created_at, rating.evidence_url)
+    else:
+        latest[cid] = _latest_ratings(rating.learner, competency_id=cid)[cid]
+    return latest
+
+
+def _render_rated_row(request, row, rows, latest, *, form=None, saved=False, next_url):
     """The row and, out of band, the readiness summary: a constant number of queries."""
-    latest = _latest_ratings(request.user)
     rating = latest.get(row.competency_id)
     scale, descriptors = _level_texts(competency_id=row.competency_id)
     writer = _row_writer(request, scale, next_url)

@@ -217,6 +217,50 @@ def test_htmx_post_returns_row_and_oob_summary_only(client, setup):
     assert Rating.objects.filter(learner=learner, level=3).count() == 1
 
 
+def test_htmx_summary_counts_the_other_ratings_and_the_row_shows_the_new_one(client, setup):
+    path, pcs, learner = setup
+    factories.RatingFactory(learner=learner, competency=pcs[1].competency, level=3)
+    factories.RatingFactory(
+        learner=learner,
+        competency=pcs[0].competency,
+        level=1,
+        created_at=timezone.now() - timedelta(days=3),
+    )
+    client.force_login(learner)
+    response = client.post(
+        rate_url(pcs[0]), {"level": "3", "evidence_url": "https://example.com/demo?a=1&b=2"}, **HTMX
+    )
+    html = response.content.decode()
+    # 2 of 3 competencies at target 3 -> 66%; 2 of 3 rated.
+    assert "66%" in html and "2 of 3 rated" in html
+    assert 'Now: <span class="lvl lvl-3">3</span>' in html
+    assert 'href="https://example.com/demo?a=1&amp;b=2"' in html
+
+
+def test_htmx_save_dated_before_the_current_rating_keeps_showing_the_current_one(client, setup):
+    """A current rating dated after the save (clock skew): it stays current, and the answer
+    shows it, not the rating just saved."""
+    path, pcs, learner = setup
+    ahead = factories.RatingFactory(
+        learner=learner,
+        competency=pcs[0].competency,
+        level=1,
+        evidence_url="https://example.com/ahead",
+        created_at=timezone.now() + timedelta(days=2),
+    )
+    client.force_login(learner)
+    response = client.post(rate_url(pcs[0]), {"level": "3"}, **HTMX)
+    html = response.content.decode()
+    assert 'Now: <span class="lvl lvl-1">1</span>' in html
+    assert 'href="https://example.com/ahead"' in html
+    # level 1 of target 3 in one of 3 equally weighted competencies -> 11%
+    assert "11%" in html and "1 of 3 rated" in html
+    assert Rating.objects.latest_levels(learner) == {pcs[0].competency_id: 1}
+    saved = Rating.objects.get(learner=learner, level=3)
+    assert saved.previous_level == 0
+    assert Rating.objects.get(pk=ahead.pk).previous_level == 3
+
+
 def test_htmx_post_with_bad_url_shows_error_on_row_and_stores_nothing(client, setup):
     path, pcs, learner = setup
     client.force_login(learner)
@@ -444,7 +488,7 @@ def test_rate_queries_do_not_grow_with_the_path(client, htmx, django_assert_max_
     with django_assert_max_num_queries(small_count):
         client.post(rate_url(big_pcs[0]), {"level": "3"}, **extra)
     # Besides what the rating service itself runs: session, user and the path's rows; for htmx
-    # also the latest ratings and the descriptors with the scale (one query).
+    # also the descriptors with the scale (one query): the latest ratings come from the service.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -452,4 +496,4 @@ def test_rate_queries_do_not_grow_with_the_path(client, htmx, django_assert_max_
 
     with CaptureQueriesContext(connection) as service:
         rating_record(learner=big, competency=big_pcs[1].competency, level=2)
-    assert small_count <= len(service) + (5 if htmx else 3)
+    assert small_count <= len(service) + (4 if htmx else 3)

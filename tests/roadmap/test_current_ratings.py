@@ -79,6 +79,22 @@ def test_rating_record_keeps_the_newest_per_competency_and_source():
     assert Rating.objects.latest_levels(learner) == {python.pk: 3, sql.pk: 4}
 
 
+def test_rating_record_writes_without_a_nested_savepoint():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    learner, python = factories.LearnerFactory(), factories.CompetencyFactory()
+    rating_record(learner=learner, competency=python, level=1, at=NOW - dt.timedelta(1))
+    with CaptureQueriesContext(connection) as captured:
+        rating_record(learner=learner, competency=python, level=2, at=NOW)
+    statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
+    # The test's transaction makes rating_record's block a savepoint; rating_store adds none.
+    assert statements.count("SAVEPOINT") == 1
+    # read the current row, insert the rating, upsert the current row, touch the activity
+    assert len(statements) == 1 + 4 + 1
+    assert current(learner) == expected_current(learner)
+
+
 def test_a_back_dated_rating_is_slotted_into_the_history():
     learner, python = factories.LearnerFactory(), factories.CompetencyFactory()
     old = rating_record(learner=learner, competency=python, level=1, at=NOW - dt.timedelta(10))
