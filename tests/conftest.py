@@ -67,9 +67,9 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _empty_planner_input_cache():
+def _empty_curriculum_cache():
     """Each test's database is rolled back, so ids and the curriculum version token repeat from
-    one test to the next: the per-process cache of the planner's input starts empty in each."""
-    from roadmap.services import plans
+    one test to the next: the per-process curriculum cache (curriculum/cache.py) starts empty."""
+    from curriculum import cache
 
-    plans._planner_inputs.clear()
+    cache.clear()

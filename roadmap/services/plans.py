@@ -11,8 +11,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from curriculum.cache import from_curriculum
 from curriculum.models import (
-    CurriculumVersion,
     Path,
     PathCompetency,
     Project,
@@ -76,26 +76,15 @@ def path_project_specs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict
     return specs, names
 
 
-# Per process: {(curriculum version token, path id): (specs, names, requirements)}. The token
-# changes with every curriculum change (curriculum.services.curriculum_changed), so an entry is
-# never used after an edit; stale entries are dropped wholesale when there are too many.
-_planner_inputs: dict[tuple[str, int], tuple[dict, dict, list]] = {}
-_PLANNER_INPUTS_MAX = 32
-
-
 def planner_inputs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict[int, str], list]:
     """path_project_specs() and the path's requirements, read once per curriculum version (one
-    query while the curriculum is unchanged; reading them was a fifth of plan generation). The
-    token is read first: data read after it is at least as new, so never cached too old."""
-    key = (CurriculumVersion.objects.token(), path.pk)
-    found = _planner_inputs.get(key)
-    if found is None:
+    query while the curriculum is unchanged; reading them was a fifth of plan generation)."""
+
+    def read():
         specs, names = path_project_specs(path)
-        found = (specs, names, PathCompetency.objects.requirements(path))
-        if len(_planner_inputs) >= _PLANNER_INPUTS_MAX:
-            _planner_inputs.clear()
-        _planner_inputs[key] = found
-    return found
+        return specs, names, PathCompetency.objects.requirements(path)
+
+    return from_curriculum(("planner inputs", path.pk), read)
 
 
 def project_spec(project: Project) -> planner.ProjectSpec:

@@ -25,6 +25,7 @@ from django.utils import dateformat, timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
+from curriculum.cache import from_curriculum
 from curriculum.models import Competency, Level, LevelDescriptor, PathCompetency, ScaleLevel
 from roadmap.assessment import parse_focus, parse_suggest, stale_ids
 from roadmap.assessment_forms import RatingForm
@@ -92,16 +93,36 @@ def _scale(stored) -> dict[int, tuple[str, str]]:
     return {level: found.get(level, (Level(level).label, "")) for level in Level.values}
 
 
-def _path_rows(path_id, *, ordered=True) -> list[PathRow]:
-    """The path's current competencies (in assessment-page order if `ordered`), one query."""
-    rows = PathCompetency.objects.current().filter(path_id=path_id)
-    if ordered:
-        rows = rows.order_by(
-            "competency__category", "competency__kind", "position", "competency__name"
-        )
-    else:
-        rows = rows.order_by()
+def _path_rows(path_id) -> list[PathRow]:
+    """The path's current competencies in assessment-page order, one query."""
+    rows = (
+        PathCompetency.objects.current()
+        .filter(path_id=path_id)
+        .order_by("competency__category", "competency__kind", "position", "competency__name")
+    )
     return [PathRow(*row) for row in rows.values_list(*PATH_ROW_FIELDS)]
+
+
+class PathCurriculum(NamedTuple):
+    """What the assessment pages show of one path's curriculum: its current rows in page order,
+    the scale, and {competency_id: {level: description}} of its competencies."""
+
+    rows: list[PathRow]
+    scale: dict[int, tuple[str, str]]
+    descriptors: dict[int, dict[int, str]]
+
+
+def _path_curriculum(path_id) -> PathCurriculum:
+    """Read once per curriculum version and process (then one query: the version token): the
+    ~800 descriptors of a large path were the page's largest read."""
+
+    def read():
+        on_path = PathCompetency.objects.current().filter(path_id=path_id)
+        # A subquery, not a join through competency: half the time in SQLite (make bench).
+        scale, descriptors = _level_texts(competency_id__in=on_path.values("competency_id"))
+        return PathCurriculum(_path_rows(path_id), scale, descriptors)
+
+    return from_curriculum(("assessment", path_id), read)
 
 
 def _latest_ratings(user, **filters) -> dict[int, Latest]:
@@ -200,7 +221,8 @@ def _page_context(
     Flat queries whatever the path's size: the path's competencies (with the path's name), the
     latest ratings, and the descriptors with the scale (one query)."""
     user = request.user
-    rows = _path_rows(user.target_path_id)
+    curriculum = _path_curriculum(user.target_path_id)
+    rows = curriculum.rows
     # The path's name came with its rows; only a path without competencies needs a query.
     path_name = rows[0].path_name if rows else user.target_path.name
     latest = _latest_ratings(user)
@@ -217,14 +239,7 @@ def _page_context(
     if only_ids is not None:
         wanted = set(only_ids)
         shown = [row for row in rows if row.competency_id in wanted]
-    if not shown:
-        scale, descriptors = {}, {}  # no rows to write: no level texts to read
-    elif only_ids is not None:
-        scale, descriptors = _level_texts(competency_id__in=[row.competency_id for row in shown])
-    else:
-        # A subquery, not a join through competency: half the time in SQLite (make bench).
-        on_path = PathCompetency.objects.current().filter(path_id=user.target_path_id)
-        scale, descriptors = _level_texts(competency_id__in=on_path.values("competency_id"))
+    scale, descriptors = curriculum.scale, curriculum.descriptors
     suggest = suggest or {}
     bound = bound or {}
     next_url = next_url or request.get_full_path()
@@ -280,19 +295,18 @@ def reassess(request):
     return render(request, "roadmap/assessment/reassess.html", context)
 
 
-def _get_path_competency_for_user(user, competency_id) -> tuple[PathRow, list[PathRow]]:
+def _get_path_competency_for_user(user, competency_id) -> tuple[PathRow, PathCurriculum]:
     """The competency as it stands on the user's target path; 404 when it is not on it (unknown
     ids, other paths' competencies and retired ones alike), so nothing is rated off-path.
 
-    With it, the path's current rows, which the readiness summary of an htmx answer needs: one
-    query for both (the path's current rows), instead of one for the row and one for the path."""
+    With it, the path's curriculum, whose rows the readiness summary of an htmx answer needs."""
     if user.target_path_id is None:
         raise Http404("You have no target path yet.")
-    rows = _path_rows(user.target_path_id, ordered=False)
-    found = [row for row in rows if row.competency_id == competency_id]
+    curriculum = _path_curriculum(user.target_path_id)
+    found = [row for row in curriculum.rows if row.competency_id == competency_id]
     if not found:
         raise Http404("That competency is not on your path.")
-    return found[0], rows
+    return found[0], curriculum
 
 
 def _safe_next(request) -> str:
@@ -308,7 +322,7 @@ def _safe_next(request) -> str:
 
 @require_POST
 def rate(request, competency_id):
-    row, rows = _get_path_competency_for_user(request.user, competency_id)
+    row, curriculum = _get_path_competency_for_user(request.user, competency_id)
     form = RatingForm(request.POST)
     next_url = _safe_next(request)
     if form.is_valid():
@@ -325,12 +339,12 @@ def rate(request, competency_id):
             messages.success(request, f"Saved: {row.name} at {Level(level).label}.")
             return redirect(f"{next_url}#competency-{row.competency_id}")
         return _render_rated_row(
-            request, row, rows, _saved_latest(rating, levels), saved=True, next_url=next_url
+            request, row, curriculum, _saved_latest(rating, levels), saved=True, next_url=next_url
         )
     if request.htmx:
         # 200, not 4xx: htmx 2 swaps only successful responses, and the row must show its errors.
         return _render_rated_row(
-            request, row, rows, _latest_ratings(request.user), form=form, next_url=next_url
+            request, row, curriculum, _latest_ratings(request.user), form=form, next_url=next_url
         )
     messages.error(request, f"Not saved: check the {row.name} row below.")
     # Re-show the view the learner came from (?focus= included) with this row's errors.
@@ -358,13 +372,12 @@ def _saved_latest(rating: Rating, levels) -> dict[int, Latest]:
     return latest
 
 
-def _render_rated_row(request, row, rows, latest, *, form=None, saved=False, next_url):
+def _render_rated_row(request, row, curriculum, latest, *, form=None, saved=False, next_url):
     """The row and, out of band, the readiness summary: a constant number of queries."""
     rating = latest.get(row.competency_id)
-    scale, descriptors = _level_texts(competency_id=row.competency_id)
-    writer = _row_writer(request, scale, next_url)
+    writer = _row_writer(request, curriculum.scale, next_url)
     html = writer.row(
-        _row_competency(row, descriptors),
+        _row_competency(row, curriculum.descriptors),
         current=rating.level if rating else None,
         last_rated=_DateLabels().label(rating.created_at) if rating else "",
         evidence_url=rating.evidence_url if rating else "",
@@ -373,7 +386,7 @@ def _render_rated_row(request, row, rows, latest, *, form=None, saved=False, nex
     )
     context = {
         "row_html": mark_safe(html),
-        "summary": _summary(row.path_name, rows, latest, now=timezone.now()),
+        "summary": _summary(row.path_name, curriculum.rows, latest, now=timezone.now()),
         "oob": True,
         "csrf_token": writer.csrf_token,
     }
