@@ -200,18 +200,7 @@ def digest_content(*, mentor: User, now: dt.datetime) -> dict:
     week_ago = now - dt.timedelta(days=7)
     levels_now = _levels_by_learner(learner_ids, at=None)
     levels_then = _levels_by_learner(learner_ids, at=week_ago)
-    path_ids = {m.cohort.path_id for m in memberships}
-    requirements = defaultdict(list)
-    names = {}
-    if path_ids:
-        rows = (
-            PathCompetency.objects.current()
-            .filter(path_id__in=path_ids)
-            .values_list("path_id", "competency_id", "target_level", "weight", "competency__name")
-        )
-        for path_id, cid, target, weight, name in rows:
-            requirements[path_id].append(Requirement(cid, target, weight))
-            names[cid] = name
+    requirements, names = _requirements_by_path({m.cohort.path_id for m in memberships})
     cohorts: dict[int, dict] = {}
     for m in memberships:
         entry = cohorts.setdefault(

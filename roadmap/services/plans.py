@@ -139,6 +139,11 @@ def _schedule(
 def _save_milestones(scheduled: list[tuple[PlanItem, list]]) -> None:
     """Replace the milestones of the (saved) scheduled items."""
     PlanMilestone.objects.filter(item__in=[item for item, _ in scheduled]).delete()
+    _create_milestones(scheduled)
+
+
+def _create_milestones(scheduled) -> None:
+    """Milestone rows of (saved item, its scheduled milestones) pairs, in one insert."""
     PlanMilestone.objects.bulk_create(
         PlanMilestone(
             plan_id=item.plan_id,
@@ -244,19 +249,12 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
         )
         for index, (p, slot) in enumerate(zip(planned, new_slots, strict=True))
     )
-    PlanMilestone.objects.bulk_create(
-        PlanMilestone(
-            plan_id=item.plan_id,
-            item_id=item.pk,
-            checkpoint_id=m.checkpoint.id,
-            title=m.checkpoint.title,
-            due_date=m.due,
-        )
+    _create_milestones(
+        (item, slot.milestones)
         for item, slot in [
             *zip(kept_open, kept_slots, strict=True),
             *zip(new_items, new_slots, strict=True),
         ]
-        for m in slot.milestones
     )
     plan.regenerated_at = timezone.now()
     plan.save(update_fields=["regenerated_at"])
