@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET, require_http_methods
 
+from curriculum.cache import from_curriculum
 from curriculum.models import Level, Path, PathCompetency
 from roadmap import charts, progress, progress_markup
 from roadmap.gaps import Requirement, readiness_display
@@ -110,6 +111,24 @@ def _calendar_frame(today: date) -> _CalendarFrame:
     )
 
 
+def _dashboard_rows(path_id) -> tuple:
+    """(competency_id, name, kind, target, weight, retired_at) of every competency the path has
+    had, current ones first, in one query."""
+    return tuple(
+        PathCompetency.objects.filter(path_id=path_id)
+        # Current competencies first (PostgreSQL would sort NULLs last), retired ones after.
+        .order_by(F("retired_at").asc(nulls_first=True), "position", "id")
+        .values_list(
+            "competency_id",
+            "competency__name",
+            "competency__kind",
+            "target_level",
+            "weight",
+            "retired_at",
+        )
+    )
+
+
 @login_required
 @require_GET
 def dashboard(request):
@@ -128,20 +147,9 @@ def dashboard(request):
     now = timezone.now()
     today = progress.local_date(now, zone)
 
-    # One query for the path's competencies (retired ones too: their history stays visible).
-    rows = list(
-        PathCompetency.objects.filter(path=path)
-        # Current competencies first (PostgreSQL would sort NULLs last), retired ones after.
-        .order_by(F("retired_at").asc(nulls_first=True), "position", "id")
-        .values_list(
-            "competency_id",
-            "competency__name",
-            "competency__kind",
-            "target_level",
-            "weight",
-            "retired_at",
-        )
-    )
+    # The path's competencies (retired ones too: their history stays visible), read once per
+    # curriculum version (curriculum/cache.py).
+    rows = from_curriculum(("dashboard rows", path.pk), lambda: _dashboard_rows(path.pk))
     requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired in rows if not retired]
     names = {cid: name for cid, name, *_ in rows}
 
