@@ -280,8 +280,3 @@ def calendar_svg(heads: Sequence[str], counts: Sequence[int]) -> SafeString:
             for head, count in zip(heads, counts, strict=True)
         )
     )
-
-
-def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
-    """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
-    return calendar_svg(calendar_cell_heads(cells, day_labels), [cell.day.count for cell in cells])

@@ -1,6 +1,6 @@
-"""Cohort math as pure functions over plain data (no database): heatmap rows, top gaps, median
-readiness per week, needs-attention and self-versus-mentor calibration. Views fetch the rows
-with a fixed number of queries and hand them here."""
+"""Cohort math as pure functions over plain data (no database): readiness, top gaps from counts,
+weekly readiness, needs-attention and self-versus-mentor calibration. The services fetch the
+rows with a fixed number of queries and hand them here."""
 
 import datetime as dt
 import statistics
@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from roadmap.gaps import Requirement, readiness_display
+from roadmap.gaps import Requirement
 
 ATTENTION_DAYS = 14
 
@@ -110,45 +110,6 @@ def attention_reasons(
     return reasons
 
 
-def heatmap_rows(
-    members: Iterable[Member],
-    requirements: Sequence[Requirement],
-    current: Levels,
-    past: Levels,
-    *,
-    now: dt.datetime,
-    last_rating_at: Mapping[int, dt.datetime] | None = None,
-    behind_plan: Iterable[int] = (),
-) -> list[LearnerRow]:
-    """One row per member: a cell per requirement, readiness now and its change since `past`.
-
-    Activity falls back to the learner's last rating when last_activity_at was never set."""
-    last_rating_at = last_rating_at or {}
-    behind = set(behind_plan)
-    ready = readiness_of(requirements)
-    rows = []
-    for member in members:
-        levels = current.get(member.id, {})
-        now_ready = readiness_display(ready(levels))
-        then_ready = readiness_display(ready(past.get(member.id, {})))
-        last_active = member.last_activity_at or last_rating_at.get(member.id)
-        rows.append(
-            LearnerRow(
-                learner_id=member.id,
-                name=member.name,
-                readiness=now_ready,
-                readiness_change=now_ready - then_ready,
-                cells=[
-                    Cell(r.competency_id, levels.get(r.competency_id, 0), r.target)
-                    for r in requirements
-                ],
-                last_active=last_active,
-                reasons=attention_reasons(last_active, now, behind_plan=member.id in behind),
-            )
-        )
-    return rows
-
-
 STATUSES = ("all", "attention", "on_track")
 
 
@@ -180,36 +141,6 @@ def sort_rows(rows: Iterable[LearnerRow], sort: str) -> list[LearnerRow]:
         cid = int(sort[1:])
         return sorted(rows, key=lambda r: (r.level_of(cid), by_name(r)))
     return sorted(rows, key=by_name)
-
-
-def top_gaps(
-    requirements: Sequence[Requirement],
-    current: Levels,
-    learner_ids: Sequence[int],
-    *,
-    limit: int = 5,
-) -> list[TopGap]:
-    """Competencies the most learners lack (then by the larger mean shortfall): teach these next."""
-    if not learner_ids:
-        return []
-    gaps = []
-    for r in requirements:
-        shortfalls = [
-            r.target - current.get(lid, {}).get(r.competency_id, 0)
-            for lid in learner_ids
-            if current.get(lid, {}).get(r.competency_id, 0) < r.target
-        ]
-        if shortfalls:
-            gaps.append(
-                TopGap(
-                    r.competency_id,
-                    len(shortfalls),
-                    len(learner_ids),
-                    sum(shortfalls) / len(shortfalls),
-                )
-            )
-    gaps.sort(key=lambda g: (-g.lacking, -g.shortfall, g.competency_id))
-    return gaps[:limit]
 
 
 class GapCounts(NamedTuple):
@@ -331,46 +262,6 @@ def week_starts(now_local: dt.datetime, weeks: int) -> list[dt.datetime]:
         # rebuild from the date so a DST change in between keeps midnight local
         starts.append(dt.datetime.combine(day, dt.time(), tzinfo=now_local.tzinfo))
     return starts
-
-
-def levels_as_of(baseline: Levels, events: Iterable[tuple], at) -> dict:
-    """Levels just before `at`: the baseline with every (learner, competency, level, when)
-    event whose `when` < `at` applied in order. `when` and `at` may be datetimes or any other
-    ordered values (the service passes week-bucket numbers computed in the database)."""
-    levels = {lid: dict(comps) for lid, comps in baseline.items()}
-    for lid, cid, level, when in sorted(events, key=lambda e: e[3]):
-        if when >= at:
-            break
-        levels.setdefault(lid, {})[cid] = level
-    return levels
-
-
-def weekly_medians(
-    requirements: Sequence[Requirement],
-    learner_ids: Sequence[int],
-    baseline: Levels,
-    events: Iterable[tuple],
-    ends: Sequence,
-    labels: Sequence[dt.date],
-) -> list[tuple[dt.date, float | None]]:
-    """The members' median readiness at each of `ends` (one per week, labelled by `labels`).
-
-    `baseline` holds levels before the first week; `events` are (learner, competency, level,
-    when) rows after it, `when` comparable with `ends`. One sweep over the sorted events."""
-    ordered = sorted(events, key=lambda e: e[3])
-    levels = {lid: dict(baseline.get(lid, {})) for lid in learner_ids}
-    ready = readiness_of(requirements)
-    points = []
-    i = 0
-    for label, end in zip(labels, ends, strict=True):
-        while i < len(ordered) and ordered[i][3] < end:
-            lid, cid, level, _ = ordered[i]
-            if lid in levels:
-                levels[lid][cid] = level
-            i += 1
-        value = median([ready(levels[lid]) for lid in learner_ids])
-        points.append((label, None if value is None else round(value, 1)))
-    return points
 
 
 def calibration_bias(self_levels: Levels, mentor_levels: Levels) -> dict[int, tuple[float, int]]:

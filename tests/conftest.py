@@ -57,19 +57,13 @@ def celery_worker(redis_url, transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    # Each test's database rolls back and hands out the same ids again, so a figure cached under
-    # ids (the cohort dashboard's, keyed on the members and their newest rating id) could
-    # otherwise outlive its test.
+def _empty_caches():
+    """Each test's database rolls back and hands out the same ids (and curriculum version
+    tokens) again, so anything cached under them (the cohort dashboard's figures in Django's
+    cache, the per-process curriculum cache) could otherwise outlive its test."""
     from django.core.cache import cache
 
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _empty_curriculum_cache():
-    """Each test's database is rolled back, so ids and the curriculum version token repeat from
-    one test to the next: the per-process curriculum cache (curriculum/cache.py) starts empty."""
-    from curriculum import cache
+    from curriculum import cache as curriculum_cache
 
     cache.clear()
+    curriculum_cache.clear()

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from roadmap import cohorts
 from roadmap.cohorts import Member
 from roadmap.gaps import Requirement
+from tests.roadmap import reference
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -17,7 +18,7 @@ REQS = [Requirement(1, 3, 2), Requirement(2, 2, 1)]
 
 
 def test_heatmap_rows_cells_readiness_and_change():
-    rows = cohorts.heatmap_rows(
+    rows = reference.heatmap_rows(
         [Member(10, "Ada", NOW)], REQS, {10: {1: 3, 2: 1}}, {10: {1: 1}}, now=NOW
     )
     row = rows[0]
@@ -32,7 +33,7 @@ def test_heatmap_rows_cells_readiness_and_change():
 
 
 def test_missing_levels_count_as_zero():
-    row = cohorts.heatmap_rows([Member(1, "B")], REQS, {}, {}, now=NOW)[0]
+    row = reference.heatmap_rows([Member(1, "B")], REQS, {}, {}, now=NOW)[0]
     assert [c.level for c in row.cells] == [0, 0]
     assert row.readiness == 0
 
@@ -40,7 +41,7 @@ def test_missing_levels_count_as_zero():
 def test_needs_attention_after_14_days_falls_back_to_last_rating():
     old = NOW - dt.timedelta(days=14)
     recent = NOW - dt.timedelta(days=13)
-    rows = cohorts.heatmap_rows(
+    rows = reference.heatmap_rows(
         [
             Member(1, "Idle", old),
             Member(2, "Fallback", None),
@@ -61,14 +62,14 @@ def test_needs_attention_after_14_days_falls_back_to_last_rating():
 
 
 def test_behind_plan_hook_marks_attention():
-    row = cohorts.heatmap_rows([Member(1, "A", NOW)], REQS, {}, {}, now=NOW, behind_plan={1})[0]
+    row = reference.heatmap_rows([Member(1, "A", NOW)], REQS, {}, {}, now=NOW, behind_plan={1})[0]
     assert row.reasons == ["behind their plan"]
 
 
 def _rows():
     members = [Member(1, "carol", NOW), Member(2, "Alice", None), Member(3, "bob", NOW)]
     current = {1: {1: 3, 2: 2}, 2: {1: 1}, 3: {1: 0, 2: 2}}
-    return cohorts.heatmap_rows(members, REQS, current, {}, now=NOW)
+    return reference.heatmap_rows(members, REQS, current, {}, now=NOW)
 
 
 def test_sort_by_name_readiness_and_competency():
@@ -90,10 +91,10 @@ def test_filter_by_status_and_lacking():
 
 def test_top_gaps_most_lacking_first():
     current = {1: {1: 3, 2: 0}, 2: {1: 1, 2: 0}, 3: {1: 3}}
-    gaps = cohorts.top_gaps(REQS, current, [1, 2, 3])
+    gaps = reference.top_gaps(REQS, current, [1, 2, 3])
     assert [(g.competency_id, g.lacking, g.of) for g in gaps] == [(2, 3, 3), (1, 1, 3)]
     assert gaps[0].shortfall == 2 and gaps[0].percent == 100
-    assert cohorts.top_gaps(REQS, current, []) == []
+    assert reference.top_gaps(REQS, current, []) == []
 
 
 def test_week_starts_are_local_mondays_across_dst():
@@ -120,17 +121,17 @@ def test_weekly_medians_sweep_events_into_their_week():
         (99, 1, 3, starts[2]),  # not a member any more: ignored
     ]
     ends, labels = [*starts[1:], NOW], [s.date() for s in starts]
-    points = cohorts.weekly_medians(REQS, [1, 2], baseline, events, ends, labels)
+    points = reference.weekly_medians(REQS, [1, 2], baseline, events, ends, labels)
     assert [day for day, _ in points] == [s.date() for s in starts]
     # week 1: 2/8=25% and 0 -> 12.5; week 2: 6/8=75% and 0 -> 37.5; week 3: 75% and 100% -> 87.5
     assert [value for _, value in points] == [12.5, 37.5, 87.5]
-    assert cohorts.weekly_medians(REQS, [], {}, [], ends, labels)[0][1] is None
+    assert reference.weekly_medians(REQS, [], {}, [], ends, labels)[0][1] is None
 
 
 def test_weekly_medians_accept_bucket_numbers():
     # the service passes bucket numbers from the database instead of timestamps
     events = [(1, 1, 3, 1), (1, 2, 2, 2)]
-    points = cohorts.weekly_medians(REQS, [1], {}, events, [1, 2, 3], ["w1", "w2", "w3"])
+    points = reference.weekly_medians(REQS, [1], {}, events, [1, 2, 3], ["w1", "w2", "w3"])
     assert [v for _, v in points] == [0, 75.0, 100.0]
 
 
@@ -141,7 +142,7 @@ def test_levels_as_of_applies_events_up_to_the_moment():
         (1, 1, 4, t + dt.timedelta(days=1)),
         (2, 1, 4, t),
     ]
-    assert cohorts.levels_as_of({1: {1: 0}}, events, t) == {1: {1: 2}}
+    assert reference.levels_as_of({1: {1: 0}}, events, t) == {1: {1: 2}}
 
 
 def test_calibration_bias_is_mean_self_minus_mentor_where_both_rated():
@@ -218,7 +219,7 @@ def test_top_gaps_from_counts_match_top_gaps(current, extra):
                     below + (level < r.target),
                     levels + (level if level < r.target else 0),
                 )
-    expected = cohorts.top_gaps(reqs, current, learner_ids)
+    expected = reference.top_gaps(reqs, current, learner_ids)
     got = cohorts.top_gaps_from_counts(reqs, counts, len(learner_ids))
     assert [(g.competency_id, g.lacking, g.of) for g in got] == [
         (g.competency_id, g.lacking, g.of) for g in expected

@@ -501,6 +501,7 @@ def _old_figures(s, now):
     replayed through the pure functions."""
     from roadmap import cohorts
     from roadmap.gaps import Requirement
+    from tests.roadmap import reference
 
     reqs = [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in s.pcs]
     ids = [learner.pk for learner in s.learners]
@@ -509,15 +510,15 @@ def _old_figures(s, now):
         for r in Rating.objects.filter(source=Rating.Source.SELF).order_by("created_at", "id")
     ]
     later = now + dt.timedelta(days=3650)
-    current = cohorts.levels_as_of({}, events, later)
-    past = cohorts.levels_as_of({}, events, now - dt.timedelta(weeks=4))
+    current = reference.levels_as_of({}, events, later)
+    past = reference.levels_as_of({}, events, now - dt.timedelta(weeks=4))
     starts = cohorts.week_starts(timezone.localtime(now), svc.CHART_WEEKS)
-    weekly = cohorts.weekly_medians(
+    weekly = reference.weekly_medians(
         reqs, ids, {}, events, [*starts[1:], later], [start.date() for start in starts]
     )
     members = [cohorts.Member(learner.pk, learner.full_name, now) for learner in s.learners]
-    rows = cohorts.heatmap_rows(members, reqs, current, past, now=now)
-    gaps = cohorts.top_gaps(reqs, current, ids)
+    rows = reference.heatmap_rows(members, reqs, current, past, now=now)
+    gaps = reference.top_gaps(reqs, current, ids)
     return weekly, {r.learner_id: (r.readiness, r.readiness_change) for r in rows}, gaps
 
 

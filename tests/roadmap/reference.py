@@ -1,0 +1,137 @@
+"""The straightforward versions of cohort figures and calendar markup that the app computes a
+faster way.
+
+Not used by the app: the tests check its aggregates in SQL, incremental updates and joined
+markup against these (a replay over every learner's levels, one call per mark)."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+
+from django.utils.safestring import SafeString
+
+from roadmap.charts import CalendarCell, calendar_cell_heads, calendar_svg
+from roadmap.cohorts import (
+    Cell,
+    LearnerRow,
+    Levels,
+    Member,
+    TopGap,
+    attention_reasons,
+    median,
+    readiness_of,
+)
+from roadmap.gaps import Requirement, readiness_display
+
+
+def heatmap_rows(
+    members: Iterable[Member],
+    requirements: Sequence[Requirement],
+    current: Levels,
+    past: Levels,
+    *,
+    now: dt.datetime,
+    last_rating_at: Mapping[int, dt.datetime] | None = None,
+    behind_plan: Iterable[int] = (),
+) -> list[LearnerRow]:
+    """One row per member: a cell per requirement, readiness now and its change since `past`.
+
+    Activity falls back to the learner's last rating when last_activity_at was never set."""
+    last_rating_at = last_rating_at or {}
+    behind = set(behind_plan)
+    ready = readiness_of(requirements)
+    rows = []
+    for member in members:
+        levels = current.get(member.id, {})
+        now_ready = readiness_display(ready(levels))
+        then_ready = readiness_display(ready(past.get(member.id, {})))
+        last_active = member.last_activity_at or last_rating_at.get(member.id)
+        rows.append(
+            LearnerRow(
+                learner_id=member.id,
+                name=member.name,
+                readiness=now_ready,
+                readiness_change=now_ready - then_ready,
+                cells=[
+                    Cell(r.competency_id, levels.get(r.competency_id, 0), r.target)
+                    for r in requirements
+                ],
+                last_active=last_active,
+                reasons=attention_reasons(last_active, now, behind_plan=member.id in behind),
+            )
+        )
+    return rows
+
+
+def top_gaps(
+    requirements: Sequence[Requirement],
+    current: Levels,
+    learner_ids: Sequence[int],
+    *,
+    limit: int = 5,
+) -> list[TopGap]:
+    """Competencies the most learners lack (then by the larger mean shortfall): teach these next."""
+    if not learner_ids:
+        return []
+    gaps = []
+    for r in requirements:
+        shortfalls = [
+            r.target - current.get(lid, {}).get(r.competency_id, 0)
+            for lid in learner_ids
+            if current.get(lid, {}).get(r.competency_id, 0) < r.target
+        ]
+        if shortfalls:
+            gaps.append(
+                TopGap(
+                    r.competency_id,
+                    len(shortfalls),
+                    len(learner_ids),
+                    sum(shortfalls) / len(shortfalls),
+                )
+            )
+    gaps.sort(key=lambda g: (-g.lacking, -g.shortfall, g.competency_id))
+    return gaps[:limit]
+
+
+def levels_as_of(baseline: Levels, events: Iterable[tuple], at) -> dict:
+    """Levels just before `at`: the baseline with every (learner, competency, level, when)
+    event whose `when` < `at` applied in order. `when` and `at` may be datetimes or any other
+    ordered values (the service passes week-bucket numbers computed in the database)."""
+    levels = {lid: dict(comps) for lid, comps in baseline.items()}
+    for lid, cid, level, when in sorted(events, key=lambda e: e[3]):
+        if when >= at:
+            break
+        levels.setdefault(lid, {})[cid] = level
+    return levels
+
+
+def weekly_medians(
+    requirements: Sequence[Requirement],
+    learner_ids: Sequence[int],
+    baseline: Levels,
+    events: Iterable[tuple],
+    ends: Sequence,
+    labels: Sequence[dt.date],
+) -> list[tuple[dt.date, float | None]]:
+    """The members' median readiness at each of `ends` (one per week, labelled by `labels`).
+
+    `baseline` holds levels before the first week; `events` are (learner, competency, level,
+    when) rows after it, `when` comparable with `ends`. One sweep over the sorted events."""
+    ordered = sorted(events, key=lambda e: e[3])
+    levels = {lid: dict(baseline.get(lid, {})) for lid in learner_ids}
+    ready = readiness_of(requirements)
+    points = []
+    i = 0
+    for label, end in zip(labels, ends, strict=True):
+        while i < len(ordered) and ordered[i][3] < end:
+            lid, cid, level, _ = ordered[i]
+            if lid in levels:
+                levels[lid][cid] = level
+            i += 1
+        value = median([ready(levels[lid]) for lid in learner_ids])
+        points.append((label, None if value is None else round(value, 1)))
+    return points
+
+
+def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
+    """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
+    return calendar_svg(calendar_cell_heads(cells, day_labels), [cell.day.count for cell in cells])
