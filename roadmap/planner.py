@@ -19,7 +19,8 @@ Three steps:
 3. **Schedule**: hours are consumed as a steady stream of `weekly_hours / 7` per day from the
    start date, so no calendar week (Monday to Sunday) ever holds more than the weekly budget,
    several small projects share a week and a big one spans weeks. Checkpoints become
-   milestones spread evenly over their project's span.
+   milestones spread evenly over the days of their project's span (`milestones`): they are
+   computed from an item's dates whenever they are shown, not stored.
 """
 
 import heapq
@@ -103,7 +104,6 @@ class ScheduledProject:
     project: ProjectSpec
     start: date
     end: date
-    milestones: tuple[Milestone, ...]
     # Position on the hour stream, in units of 1/7 h (see schedule()); tests use it for loads.
     first_unit: int = 0
     units: int = 0
@@ -402,23 +402,28 @@ def schedule(
     for project in projects:
         units = max(1, project.hours) * 7
         first, last = cursor, cursor + units - 1
-        n = len(project.checkpoints)
-        milestones = tuple(
-            Milestone(cp, start + timedelta(days=(first + -(-units * (i + 1) // n) - 1) // per_day))
-            for i, cp in enumerate(project.checkpoints)
-        )
         result.append(
             ScheduledProject(
                 project,
                 start + timedelta(days=first // per_day),
                 start + timedelta(days=last // per_day),
-                milestones,
                 first,
                 units,
             )
         )
         cursor += units
     return result
+
+
+def milestones(start: date, end: date, checkpoints: Sequence[CheckpointSpec]) -> list[Milestone]:
+    """The checkpoints of an item dated `start` to `end`, due at even steps over its days, in
+    order; the last one is due on `end`."""
+    days = (end - start).days + 1
+    n = len(checkpoints)
+    return [
+        Milestone(cp, start + timedelta(days=-(-days * (i + 1) // n) - 1))
+        for i, cp in enumerate(checkpoints)
+    ]
 
 
 def hours_by_week(scheduled: Iterable[ScheduledProject], weekly_hours: int, start: date):

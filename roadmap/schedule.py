@@ -138,7 +138,7 @@ def inactivity_due(
 
 
 def milestone_due(
-    schedule: Schedule, zone: ZoneInfo, now: dt.datetime, milestone_id: int, due_date: dt.date
+    schedule: Schedule, zone: ZoneInfo, now: dt.datetime, milestone_key: str, due_date: dt.date
 ) -> str | None:
     """The period key of a reminder for a milestone due tomorrow (local), or None."""
     local = now.astimezone(zone)
@@ -146,7 +146,7 @@ def milestone_due(
         return None
     if local.hour < schedule.hour or in_quiet_hours(local.time(), schedule):
         return None
-    return f"milestone-{milestone_id}-{due_date.isoformat()}"
+    return f"milestone-{milestone_key}-{due_date.isoformat()}"
 
 
 def safe_zone(name: str) -> ZoneInfo:

@@ -4,7 +4,7 @@ import datetime
 
 import factory
 
-from roadmap.models import Plan, PlanItem, PlanMilestone
+from roadmap.models import Plan, PlanItem
 from tests import factories
 
 
@@ -28,16 +28,6 @@ class PlanItemFactory(factory.django.DjangoModelFactory):
     planned_start = factory.LazyFunction(datetime.date.today)
     planned_end = factory.LazyAttribute(lambda o: o.planned_start + datetime.timedelta(days=14))
     explanation = "Closes a gap."
-
-
-class PlanMilestoneFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = PlanMilestone
-
-    item = factory.SubFactory(PlanItemFactory)
-    plan = factory.SelfAttribute("item.plan")
-    title = "Deliverable"
-    due_date = factory.LazyFunction(datetime.date.today)
 
 
 def curriculum_with_gaps(learner, *, path=None, projects=3, competencies=3):

@@ -7,7 +7,7 @@ from .assessments import CurrentRating, PathSelection, Rating  # noqa: F401
 from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
 
 # --- plans
-from .plans import Plan, PlanItem, PlanItemError, PlanMilestone  # noqa: F401
+from .plans import Plan, PlanItem, PlanItemError  # noqa: F401
 
 # --- progress
 from .progress import CurriculumSnapshot  # noqa: F401

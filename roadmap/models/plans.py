@@ -1,4 +1,5 @@
-"""Plans: a learner's dated roadmap of projects for one path, its items and their milestones."""
+"""Plans: a learner's dated roadmap of projects for one path and its items. An item's milestones
+are computed from its dates and its project's checkpoints (services.plans.item_milestones)."""
 
 import secrets
 
@@ -144,25 +145,3 @@ class PlanItem(models.Model):
         if not self.is_open or self.planned_end >= today:
             return 0
         return -(-(today - self.planned_end).days // 7)
-
-
-class PlanMilestone(models.Model):
-    # The item's plan, so a plan's milestones go with the plan (account deletion) even though
-    # the item does not delete them: see `item`.
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
-    # DO_NOTHING: the plan services delete an item's milestones themselves, by a subquery, before
-    # the item, so Django can delete a plan's planned items in one query at any size (CASCADE
-    # reads the items and deletes them 100 at a time). DB_CASCADE would do it too, but Django
-    # refuses it while PlanItem's own foreign keys cascade in Python (fields.E323).
-    item = models.ForeignKey(PlanItem, on_delete=models.DO_NOTHING, related_name="milestones")
-    checkpoint = models.ForeignKey(
-        "curriculum.ProjectCheckpoint", on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    title = models.CharField(max_length=200)
-    due_date = models.DateField()
-
-    class Meta:
-        ordering = ["item", "due_date", "id"]
-
-    def __str__(self):
-        return f"{self.title} by {self.due_date}"

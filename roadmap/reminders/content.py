@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from accounts.models import CohortMembership, User
 from curriculum.models import PathCompetency
+from roadmap import planner
 from roadmap.gaps import Requirement, gap_list, readiness, readiness_display
-from roadmap.models import PlanItem, PlanMilestone, Rating
+from roadmap.models import PlanItem, Rating
+from roadmap.services.plans import projects_checkpoints
 
 STALE_AFTER = dt.timedelta(weeks=4)
 STUCK_AFTER = dt.timedelta(days=14)
@@ -21,7 +23,7 @@ STUCK_AFTER = dt.timedelta(days=14)
 @dataclass(frozen=True)
 class MilestoneDue:
     learner_id: int
-    milestone_id: int
+    key: str  # "<item id>-<checkpoint id>": milestones are computed, not stored
     title: str
     due_date: dt.date
 
@@ -44,14 +46,27 @@ def _open_current_items():
 
 def milestones_due(*, learner_ids: list[int], start: dt.date, end: dt.date) -> list[MilestoneDue]:
     """Milestones of these learners due between `start` and `end` (inclusive), of open items of
-    each learner's current plan. One query: the dispatcher calls this once per chunk of users."""
+    each learner's current plan, earliest first. Two queries (the items whose dates overlap the
+    window, since an item's milestones fall within its dates, and their checkpoints): the
+    dispatcher calls this once per chunk of users."""
     if not learner_ids:
         return []
-    rows = PlanMilestone.objects.filter(
-        item__in=_open_current_items().filter(plan__learner_id__in=learner_ids),
-        due_date__range=(start, end),
-    ).values_list("item__plan__learner_id", "id", "title", "due_date")
-    return [MilestoneDue(*row) for row in rows.order_by("due_date", "id")]
+    items = list(
+        _open_current_items()
+        .filter(plan__learner_id__in=learner_ids, planned_start__lte=end, planned_end__gte=start)
+        .values_list("plan__learner_id", "id", "project_id", "planned_start", "planned_end")
+    )
+    checkpoints = projects_checkpoints({project_id for _, _, project_id, _, _ in items})
+    due = []
+    for learner_id, item_id, project_id, item_start, item_end in items:
+        for index, m in enumerate(
+            planner.milestones(item_start, item_end, checkpoints.get(project_id, ()))
+        ):
+            if start <= m.due <= end:
+                key = f"{item_id}-{m.checkpoint.id}"
+                milestone = MilestoneDue(learner_id, key, m.checkpoint.title, m.due)
+                due.append(((m.due, item_id, index), milestone))
+    return [milestone for _, milestone in sorted(due, key=lambda pair: pair[0])]
 
 
 def next_plan_item(*, learner: User) -> PlanItemSummary | None:

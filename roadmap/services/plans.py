@@ -6,7 +6,7 @@ store its output."""
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -20,7 +20,7 @@ from curriculum.models import (
     ProjectCompetency,
 )
 from roadmap import planner
-from roadmap.models import Plan, PlanItem, PlanItemError, PlanMilestone, Rating
+from roadmap.models import Plan, PlanItem, PlanItemError, Rating
 from roadmap.models.plans import new_token
 from roadmap.services.assessments import activity_touch
 
@@ -52,13 +52,7 @@ def path_project_specs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict
     ):
         builds.setdefault(pid, {})[cid] = level
         names[cid] = name
-    checkpoints: dict[int, list[planner.CheckpointSpec]] = {}
-    for pid, cp_id, title in (
-        ProjectCheckpoint.objects.filter(project__in=projects)
-        .order_by("project_id", "position", "id")
-        .values_list("project_id", "id", "title")
-    ):
-        checkpoints.setdefault(pid, []).append(planner.CheckpointSpec(cp_id, title))
+    checkpoints = _checkpoint_specs(ProjectCheckpoint.objects.filter(project__in=projects))
     specs = {
         pid: planner.ProjectSpec(
             id=pid,
@@ -74,6 +68,41 @@ def path_project_specs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict
         )
     }
     return specs, names
+
+
+def _checkpoint_specs(
+    checkpoints: QuerySet[ProjectCheckpoint],
+) -> dict[int, tuple[planner.CheckpointSpec, ...]]:
+    """{project id: its checkpoints in curriculum order} of these checkpoints, in one query."""
+    by_project: dict[int, list[planner.CheckpointSpec]] = {}
+    for pid, cp_id, title in checkpoints.order_by("project_id", "position", "id").values_list(
+        "project_id", "id", "title"
+    ):
+        by_project.setdefault(pid, []).append(planner.CheckpointSpec(cp_id, title))
+    return {pid: tuple(cps) for pid, cps in by_project.items()}
+
+
+def path_checkpoints(path_id: int) -> dict[int, tuple[planner.CheckpointSpec, ...]]:
+    """The checkpoints of every project of the path (retired ones too: done items keep theirs),
+    per project, read once per curriculum version."""
+    return from_curriculum(
+        ("path checkpoints", path_id),
+        lambda: _checkpoint_specs(ProjectCheckpoint.objects.filter(project__path_id=path_id)),
+    )
+
+
+def projects_checkpoints(project_ids) -> dict[int, tuple[planner.CheckpointSpec, ...]]:
+    """The checkpoints of these projects (of any paths), per project: one query."""
+    return _checkpoint_specs(ProjectCheckpoint.objects.filter(project_id__in=project_ids))
+
+
+def item_milestones(item: PlanItem, checkpoints) -> list[planner.Milestone]:
+    """The item's milestones: its project's checkpoints (`checkpoints`: {project id: specs})
+    spread over its dates. They are computed, not stored, so they follow the item's dates and
+    the curriculum's checkpoints without being rewritten."""
+    return planner.milestones(
+        item.planned_start, item.planned_end, checkpoints.get(item.project_id, ())
+    )
 
 
 def planner_inputs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict[int, str], list]:
@@ -99,61 +128,18 @@ def project_spec(project: Project) -> planner.ProjectSpec:
     )
 
 
-def _prefetch_checkpoints(items: list[PlanItem]) -> None:
-    from django.db.models import prefetch_related_objects
-
-    prefetch_related_objects(items, "project__checkpoints")
-
-
 def _open_items(plan: Plan) -> list[PlanItem]:
     return list(
         plan.items.filter(status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED])
         .select_related("project")
-        .prefetch_related("project__checkpoints")
         .order_by("position", "id")
     )
 
 
 def _item_spec(item: PlanItem) -> planner.ProjectSpec:
+    """What scheduling needs of an item's project (select_related), its hours."""
     return planner.ProjectSpec(
-        id=item.project.id,
-        name=item.project.name,
-        hours=item.project.estimated_hours,
-        checkpoints=tuple(
-            planner.CheckpointSpec(c.id, c.title) for c in item.project.checkpoints.all()
-        ),
-    )
-
-
-def _schedule(
-    items: list[PlanItem], specs: list[planner.ProjectSpec], *, weekly_hours: int, start: date
-) -> list[tuple[PlanItem, list]]:
-    """Set the dates of `items` one after another from `start`; their milestones, per item."""
-    out = []
-    for item, slot in zip(items, planner.schedule(specs, weekly_hours, start), strict=True):
-        item.planned_start, item.planned_end = slot.start, slot.end
-        out.append((item, slot.milestones))
-    return out
-
-
-def _save_milestones(scheduled: list[tuple[PlanItem, list]]) -> None:
-    """Replace the milestones of the (saved) scheduled items."""
-    PlanMilestone.objects.filter(item__in=[item for item, _ in scheduled]).delete()
-    _create_milestones(scheduled)
-
-
-def _create_milestones(scheduled) -> None:
-    """Milestone rows of (saved item, its scheduled milestones) pairs, in one insert."""
-    PlanMilestone.objects.bulk_create(
-        PlanMilestone(
-            plan_id=item.plan_id,
-            item_id=item.pk,
-            checkpoint_id=m.checkpoint.id,
-            title=m.checkpoint.title,
-            due_date=m.due,
-        )
-        for item, milestones in scheduled
-        for m in milestones
+        id=item.project.id, name=item.project.name, hours=item.project.estimated_hours
     )
 
 
@@ -164,12 +150,11 @@ def _save_dates(items: list[PlanItem]) -> None:
 
 
 def _write_schedule(items: list[PlanItem], *, weekly_hours: int, start: date) -> None:
-    """Date the saved `items` one after another from `start` and replace their milestones."""
-    scheduled = _schedule(
-        items, [_item_spec(i) for i in items], weekly_hours=weekly_hours, start=start
-    )
+    """Date the saved `items` one after another from `start`."""
+    slots = planner.schedule([_item_spec(i) for i in items], weekly_hours, start)
+    for item, slot in zip(items, slots, strict=True):
+        item.planned_start, item.planned_end = slot.start, slot.end
     _save_dates(items)
-    _save_milestones(scheduled)
 
 
 @transaction.atomic
@@ -192,12 +177,8 @@ def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
 
 
 def _delete_planned(plan: Plan) -> None:
-    """Delete the plan's planned items and their milestones in two queries at any size: the
-    milestones by a subquery, then the items, which Django deletes in one query because nothing
-    it has to cascade to points at them (PlanMilestone.item is DO_NOTHING)."""
-    planned = plan.items.filter(status=PlanItem.Status.PLANNED)
-    PlanMilestone.objects.filter(item__in=planned).delete()
-    planned.delete()
+    """Delete the plan's planned items: one query at any size, since nothing points at them."""
+    plan.items.filter(status=PlanItem.Status.PLANNED).delete()
 
 
 def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
@@ -223,7 +204,6 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
     )
     # Date everything before writing, so the new items are inserted once with their dates.
     kept_open = [item for item in kept if item.is_open]
-    _prefetch_checkpoints([i for i in kept_open if i.project_id not in specs])
     slots = planner.schedule(
         [specs.get(i.project_id) or _item_spec(i) for i in kept_open]
         + [p.project for p in planned],
@@ -235,10 +215,8 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
         item.planned_start, item.planned_end = slot.start, slot.end
     if kept_open:
         _save_dates(kept_open)
-        # Only kept items have milestones left (the planned ones' went with them).
-        PlanMilestone.objects.filter(item__in=kept_open).delete()
     next_position = (max((item.position for item in kept), default=-1)) + 1
-    new_items = PlanItem.objects.bulk_create(
+    PlanItem.objects.bulk_create(
         PlanItem(
             plan_id=plan.pk,
             project_id=p.project.id,
@@ -248,13 +226,6 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
             explanation=p.explanation,
         )
         for index, (p, slot) in enumerate(zip(planned, new_slots, strict=True))
-    )
-    _create_milestones(
-        (item, slot.milestones)
-        for item, slot in [
-            *zip(kept_open, kept_slots, strict=True),
-            *zip(new_items, new_slots, strict=True),
-        ]
     )
     plan.regenerated_at = timezone.now()
     plan.save(update_fields=["regenerated_at"])
@@ -369,31 +340,6 @@ def plan_calendar_token_set(*, plan: Plan, revoke: bool = False) -> Plan:
     plan.calendar_token = None if revoke else new_token()
     plan.save(update_fields=["calendar_token"])
     return plan
-
-
-def plan_items_for_page(plan: Plan):
-    """Items with what the plan page shows, in a fixed number of queries."""
-    return (
-        plan.items.select_related("project")
-        .prefetch_related(
-            Prefetch("milestones", queryset=PlanMilestone.objects.order_by("due_date", "id"))
-        )
-        .order_by("position", "id")
-    )
-
-
-def plan_milestone_rows(plan: Plan) -> dict[int, list[tuple]]:
-    """{item id: [(due date, title), ...]} of the plan's milestones, earliest first, as plain
-    rows in one query (the plan page shows ~3 per item: model instances cost more than the
-    rest of its data)."""
-    rows: dict[int, list[tuple]] = {}
-    for item_id, due, title in (
-        PlanMilestone.objects.filter(item__plan=plan)
-        .order_by("due_date", "id")
-        .values_list("item_id", "due_date", "title")
-    ):
-        rows.setdefault(item_id, []).append((due, title))
-    return rows
 
 
 def plan_end(plan: Plan):

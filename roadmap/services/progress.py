@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from curriculum.models import Path
+from roadmap import planner
 from roadmap.models import (
     CheckpointSignOff,
     CurriculumSnapshot,
@@ -22,14 +23,13 @@ from roadmap.models import (
     PathSelection,
     Plan,
     PlanItem,
-    PlanMilestone,
     Rating,
     RatingVerification,
     ReminderPreference,
 )
 from roadmap.progress import DatedEvent, Snapshot
 from roadmap.services.mentoring import mentoring_annotations
-from roadmap.services.plans import next_item_annotations
+from roadmap.services.plans import next_item_annotations, projects_checkpoints
 
 
 def curriculum_snapshot_record(
@@ -244,20 +244,19 @@ def _mentoring_and_plans_export(learner: User) -> dict:
         "evidence_url",
         "reflection",
         "verified_at",
+        "project_id",
         project_slug=F("project__slug"),
         project_name=F("project__name"),
     )
-    milestones = _rows(
-        PlanMilestone.objects.filter(item__plan__learner=learner).order_by("due_date", "id"),
-        "item_id",
-        "title",
-        "due_date",
-    )
+    checkpoints = projects_checkpoints({item["project_id"] for item in items})
     for item in items:
+        dated = planner.milestones(
+            dt.date.fromisoformat(item["planned_start"]),
+            dt.date.fromisoformat(item["planned_end"]),
+            checkpoints.get(item.pop("project_id"), ()),
+        )
         item["milestones"] = [
-            {k: v for k, v in m.items() if k != "item_id"}
-            for m in milestones
-            if m["item_id"] == item["id"]
+            {"title": m.checkpoint.title, "due_date": m.due.isoformat()} for m in dated
         ]
     for plan in plans:
         plan["items"] = [

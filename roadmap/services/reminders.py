@@ -145,9 +145,7 @@ def _due_rows(users: list[User], now: dt.datetime) -> list[Delivery]:
                 add(ReminderKind.INACTIVITY, period)
             if pref.milestone_enabled:
                 for item in milestones.get(user.pk, []):
-                    period = schedule.milestone_due(
-                        plan, zone, now, item.milestone_id, item.due_date
-                    )
+                    period = schedule.milestone_due(plan, zone, now, item.key, item.due_date)
                     if period:
                         add(
                             ReminderKind.MILESTONE,

@@ -222,7 +222,7 @@ def _plan_context(
         return ctx
     today = plan_services.learner_today(user)
     items = list(plan.items.select_related("project").order_by("position", "id"))
-    milestones = plan_services.plan_milestone_rows(plan)
+    checkpoints = plan_services.path_checkpoints(plan.path_id)
     open_items = [i for i in items if i.is_open]
     patterns, project_url = _item_url_makers()
     blank_fields = ""
@@ -232,7 +232,11 @@ def _plan_context(
         item.error = error if item.pk == error_item_id else None
         item.project_url = project_url.replace(_SLUG, item.project.slug)
         item.urls = {a: url.replace(str(_ID), str(item.pk)) for a, url in patterns.items()}
-        item.milestone_rows = milestones.get(item.pk, ())
+        item.milestone_rows = (
+            [(m.due, m.checkpoint.title) for m in plan_services.item_milestones(item, checkpoints)]
+            if item.is_open
+            else ()
+        )
         item.can_move_up = item.can_move_down = False
         item.form_has_errors = False
         item.complete_fields = ""

@@ -120,7 +120,12 @@ def _ics_response(plan: Plan, *, download: bool) -> HttpResponse:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Gapmap: {plan.path.name}")
     stamp = datetime.now(UTC)
-    items = plan_services.plan_items_for_page(plan).exclude(status=PlanItem.Status.SKIPPED)
+    items = (
+        plan.items.exclude(status=PlanItem.Status.SKIPPED)
+        .select_related("project")
+        .order_by("position", "id")
+    )
+    checkpoints = plan_services.path_checkpoints(plan.path_id)
     for item in items:
         span = Event()
         span.add("uid", f"gapmap-item-{item.pk}@gapmap")
@@ -131,13 +136,14 @@ def _ics_response(plan: Plan, *, download: bool) -> HttpResponse:
         span.add("dtend", item.planned_end + timedelta(days=1))
         span.add("description", item.explanation)
         calendar.add_component(span)
-        for milestone in item.milestones.all():
+        for milestone in plan_services.item_milestones(item, checkpoints):
             event = Event()
-            event.add("uid", f"gapmap-milestone-{milestone.pk}@gapmap")
+            # Stable while the item and its checkpoint exist: re-dating moves the event.
+            event.add("uid", f"gapmap-milestone-{item.pk}-{milestone.checkpoint.id}@gapmap")
             event.add("dtstamp", stamp)
-            event.add("summary", f"Milestone: {milestone.title} ({item.project.name})")
-            event.add("dtstart", milestone.due_date)
-            event.add("dtend", milestone.due_date + timedelta(days=1))
+            event.add("summary", f"Milestone: {milestone.checkpoint.title} ({item.project.name})")
+            event.add("dtstart", milestone.due)
+            event.add("dtend", milestone.due + timedelta(days=1))
             calendar.add_component(event)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     if download:

@@ -34,7 +34,6 @@ def test_every_gapmap_model_is_in_admin():
             "projectcompetency",
             "cohortmembership",
             "planitem",
-            "planmilestone",
             # Internal bookkeeping for the dashboard's "what changed" notice.
             "curriculumsnapshot",
             # A copy of each newest Rating, kept by roadmap.services.assessments.

@@ -57,7 +57,7 @@ def test_json_export_holds_only_the_users_own_data(
 ):
     alice, bob, path = two_learners
     client.force_login(alice)
-    # 5 + one query each for plans, items, milestones, feedback, verifications, sign-offs,
+    # 5 + one query each for plans, items, checkpoints, feedback, verifications, sign-offs,
     # reminder preference, deliveries and notifications
     with django_assert_max_num_queries(14):
         response = client.get(reverse("roadmap:export_json"))
@@ -84,7 +84,7 @@ def test_json_export_query_count_does_not_grow(client, db, django_assert_max_num
         rating_record(learner=learner, competency=competency, level=1)
         path_select(learner=learner, path=path)
     client.force_login(learner)
-    # 5 + one query each for plans, items, milestones, feedback, verifications, sign-offs,
+    # 5 + one query each for plans, items, checkpoints, feedback, verifications, sign-offs,
     # reminder preference, deliveries and notifications
     with django_assert_max_num_queries(14):
         data = json.loads(client.get(reverse("roadmap:export_json")).content)

@@ -7,8 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from curriculum.models import ProjectCheckpoint
+from curriculum.services import curriculum_changed
 from roadmap.models import Plan, PlanItem
-from roadmap.services.plans import plan_generate
+from roadmap.services.plans import item_milestones, path_checkpoints, plan_generate
 from tests import factories
 from tests.factories_plans import PlanItemFactory, curriculum_with_gaps
 
@@ -25,6 +27,10 @@ def learner():
 def plan(learner):
     path, _comps, _projects = curriculum_with_gaps(learner)
     return plan_generate(learner=learner, path=path)
+
+
+def _milestones(item):
+    return item_milestones(item, path_checkpoints(item.plan.path_id))
 
 
 def _items(plan):
@@ -85,10 +91,13 @@ def test_generate_stores_a_dated_explained_plan(client, learner):
     items = _items(plan)
     assert [i.project_id for i in items] == [p.id for p in projects]  # fewer hours first
     assert "building 1 -> 3" in items[0].explanation
-    assert all(i.milestones.count() == 2 for i in items)
+    assert all(len(_milestones(i)) == 2 for i in items)
     assert items[0].planned_end <= items[1].planned_start
     page = client.get(reverse("roadmap:plan")).text
     assert projects[0].name in page and "Why:" in page
+    # Each open item lists its checkpoints with the days they are due.
+    for m in _milestones(items[0]):
+        assert f"{m.due.day} {m.due.strftime('%b')}: {m.checkpoint.title}</li>" in page
 
 
 def test_generate_refuses_get(client, learner):
@@ -325,7 +334,8 @@ def test_names_explanations_and_evidence_are_escaped_on_the_plan_page(client, le
     first.project.name = '<script>alert("name")</script>'
     first.project.save()
     PlanItem.objects.filter(pk=first.pk).update(explanation="<script>why</script>")
-    first.milestones.update(title="<script>step</script>")
+    ProjectCheckpoint.objects.filter(project=first.project).update(title="<script>step</script>")
+    curriculum_changed()
     second.complete(evidence_url="https://example.com/?a=1&b=<2>", reflection="<b>learnt</b>")
     client.force_login(learner)
     page = client.get(reverse("roadmap:plan")).text
@@ -375,7 +385,11 @@ def test_a_skipped_project_shows_restore_and_restoring_puts_it_back_dated(client
     assert first.status == PlanItem.Status.PLANNED
     # Back in its old place, dated before the next project, which starts where it did.
     assert first.planned_end <= second.planned_start
-    assert first.milestones.exists()
+    # Its milestones are listed again, dated within its new span.
+    page = client.get(reverse("roadmap:plan")).text
+    for m in _milestones(first):
+        assert first.planned_start <= m.due <= first.planned_end
+        assert f": {m.checkpoint.title}</li>" in page
 
 
 def test_restoring_a_started_then_skipped_project_makes_it_started_again(client, learner, plan):

@@ -1,6 +1,7 @@
 """The planner's rules as properties over random curricula, plus worked examples."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,6 +12,7 @@ from roadmap.planner import (
     ProjectSpec,
     closes,
     hours_by_week,
+    milestones,
     plan,
     recommend,
     schedule,
@@ -169,10 +171,6 @@ def test_no_week_holds_more_than_the_budget(curriculum, weekly_hours, start):
     for item in scheduled:
         assert previous_end <= item.start <= item.end
         previous_end = item.end
-        for milestone in item.milestones:
-            assert item.start <= milestone.due <= item.end
-        if item.milestones:
-            assert item.milestones[-1].due == item.end
 
 
 def test_a_project_building_to_the_learners_level_closes_nothing():
@@ -242,10 +240,31 @@ def test_checkpoints_spread_over_the_project():
     monday = date(2026, 11, 23)
     project = ProjectSpec(1, "p", 12, checkpoints=(CheckpointSpec(1, "a"), CheckpointSpec(2, "b")))
     [item] = schedule([project], 6, monday)
-    assert [m.due for m in item.milestones] == [
-        monday + timedelta(days=6),
-        monday + timedelta(days=13),
+    dated = milestones(item.start, item.end, project.checkpoints)
+    assert [(m.checkpoint.title, m.due) for m in dated] == [
+        ("a", monday + timedelta(days=6)),
+        ("b", monday + timedelta(days=13)),
     ]
+
+
+@given(
+    st.dates(date(2025, 1, 1), date(2030, 12, 31)),
+    st.integers(0, 400),
+    st.integers(0, 12),
+)
+def test_milestones_fall_in_order_within_the_span_and_the_last_on_its_end(start, length, count):
+    end = start + timedelta(days=length)
+    checkpoints = [CheckpointSpec(i, f"c{i}") for i in range(count)]
+    dated = milestones(start, end, checkpoints)
+    assert [m.checkpoint for m in dated] == checkpoints
+    dues = [m.due for m in dated]
+    assert dues == sorted(dues)
+    assert all(start <= due <= end for due in dues)
+    if dated:
+        assert dues[-1] == end
+        # Even steps: no two neighbours further apart than a share of the span, rounded up.
+        steps = [(b - a).days for a, b in pairwise([start - timedelta(days=1), *dues])]
+        assert max(steps) <= -(-(length + 1) // count)
 
 
 def test_target_date_warning_says_how_late_and_how_to_fix_it():

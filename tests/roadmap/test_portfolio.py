@@ -104,6 +104,8 @@ def test_ics_download_has_spans_and_milestones(client, learner, plan):
     items = plan.items.count()
     assert len(summaries) == items + 2 * items
     assert any(s.startswith("Milestone:") for s in summaries)
+    uids = [str(e["UID"]) for e in calendar.walk("VEVENT")]
+    assert len(set(uids)) == len(uids)  # calendar apps match events by UID
 
 
 def test_ics_feed_by_token_and_revocation(client, learner, plan):

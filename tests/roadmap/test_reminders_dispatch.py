@@ -18,7 +18,7 @@ from roadmap.reminders import content
 from roadmap.services import reminders
 from roadmap.tasks import send_delivery_task
 from tests import factories
-from tests.factories_plans import PlanFactory, PlanItemFactory, PlanMilestoneFactory
+from tests.factories_plans import PlanFactory, PlanItemFactory
 from tests.factories_reminders import (
     DeliveryFactory,
     ReminderPreferenceFactory,
@@ -144,7 +144,8 @@ def test_a_reminder_turned_off_after_dispatch_is_not_sent(enqueued, dispatch):
 
 
 def _learner_with_plan(learner, *, due: dt.date, status="planned"):
-    """Give `learner` a current plan with one item whose milestone is due on `due`."""
+    """Give `learner` a current plan with one item whose only milestone (its project's one
+    checkpoint, due on the item's last day) is due on `due`."""
     plan = PlanFactory(learner=learner)
     learner.target_path = plan.path
     learner.save(update_fields=["target_path"])
@@ -152,10 +153,10 @@ def _learner_with_plan(learner, *, due: dt.date, status="planned"):
         plan=plan,
         status=status,
         planned_start=due - dt.timedelta(days=7),
-        planned_end=due + dt.timedelta(days=7),
+        planned_end=due,
     )
-    milestone = PlanMilestoneFactory(item=item, title="RAG app deployed", due_date=due)
-    return item, milestone
+    checkpoint = factories.ProjectCheckpointFactory(project=item.project, title="RAG app deployed")
+    return item, checkpoint
 
 
 @pytest.mark.django_db
@@ -164,14 +165,14 @@ def test_learner_with_a_milestone_due_tomorrow_gets_a_milestone_reminder(enqueue
     learner.reminder_preference.inactivity_enabled = False
     learner.reminder_preference.save()
     now = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
-    _, milestone = _learner_with_plan(learner, due=dt.date(2026, 11, 26))
+    item, checkpoint = _learner_with_plan(learner, due=dt.date(2026, 11, 26))
     # due the day after tomorrow: nothing yet; on a done item: never (they get other nudges)
     _learner_with_plan(due_learner(), due=dt.date(2026, 11, 27))
     _learner_with_plan(due_learner(), due=dt.date(2026, 11, 26), status="done")
     dispatch(now=now)
     rows = [r for r in Delivery.objects.all() if r.kind == "milestone"]
     assert [(r.recipient_id, r.period) for r in rows] == [
-        (learner.pk, f"milestone-{milestone.pk}-2026-11-26")
+        (learner.pk, f"milestone-{item.pk}-{checkpoint.pk}-2026-11-26")
     ]
     send_all([rows[0].pk])
     message = next(m for m in mail.outbox if m.to == [learner.email])
@@ -180,14 +181,14 @@ def test_learner_with_a_milestone_due_tomorrow_gets_a_milestone_reminder(enqueue
 
 
 @pytest.mark.django_db
-def test_milestones_due_is_one_query_for_a_chunk(django_assert_num_queries):
+def test_milestones_due_is_two_queries_for_a_chunk(django_assert_num_queries):
     learners = [factories.LearnerFactory() for _ in range(5)]
     for learner in learners:
         _learner_with_plan(learner, due=dt.date(2026, 11, 26))
     moved_on = learners[0]
     moved_on.target_path = factories.PathFactory()  # an old plan's milestones are not due
     moved_on.save(update_fields=["target_path"])
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the open items in the window, their checkpoints
         due = content.milestones_due(
             learner_ids=[u.pk for u in learners],
             start=dt.date(2026, 11, 25),

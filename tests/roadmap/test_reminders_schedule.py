@@ -145,12 +145,12 @@ def test_milestone_due_the_local_day_before():
     plan = Schedule(hour=9)
     now = dt.datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # Wed 11:00 Berlin
     assert (
-        schedule.milestone_due(plan, BERLIN, now, 7, dt.date(2026, 11, 26))
-        == "milestone-7-2026-11-26"
+        schedule.milestone_due(plan, BERLIN, now, "12-7", dt.date(2026, 11, 26))
+        == "milestone-12-7-2026-11-26"
     )
-    assert schedule.milestone_due(plan, BERLIN, now, 7, dt.date(2026, 11, 27)) is None
+    assert schedule.milestone_due(plan, BERLIN, now, "12-7", dt.date(2026, 11, 27)) is None
     night = dt.datetime(2026, 11, 25, 22, 0, tzinfo=UTC)
-    assert schedule.milestone_due(plan, BERLIN, night, 7, dt.date(2026, 11, 26)) is None
+    assert schedule.milestone_due(plan, BERLIN, night, "12-7", dt.date(2026, 11, 26)) is None
 
 
 def test_unknown_zone_falls_back_to_utc():

@@ -15,7 +15,6 @@ from roadmap.models import (
     Notification,
     Plan,
     PlanItem,
-    PlanMilestone,
     Rating,
     RatingVerification,
     ReminderPreference,
@@ -27,7 +26,7 @@ from tests.factories_mentoring import (
     FeedbackFactory,
     RatingVerificationFactory,
 )
-from tests.factories_plans import PlanFactory, PlanItemFactory, PlanMilestoneFactory
+from tests.factories_plans import PlanFactory, PlanItemFactory
 from tests.factories_reminders import (
     DeliveryFactory,
     NotificationFactory,
@@ -50,8 +49,9 @@ def _learner_with_everything(email, *, items=1):
     rating = rating_record(learner=learner, competency=competency, level=2)
     for _ in range(items):
         item = PlanItemFactory(plan=plan)
-        PlanMilestoneFactory(item=item, title=f"{item.project.name} demo")
-        checkpoint = factories.ProjectCheckpointFactory(project=item.project)
+        checkpoint = factories.ProjectCheckpointFactory(
+            project=item.project, title=f"{item.project.name} demo"
+        )
         CheckpointSignOffFactory(learner=learner, checkpoint=checkpoint, mentor=mentor)
         FeedbackFactory(learner=learner, author=mentor, body=f"Note on {item.project.name}")
         DeliveryFactory(recipient=learner)
@@ -105,7 +105,6 @@ def test_learner_with_everything_deletes_their_account(client):
     assert not Plan.objects.filter(pk=plan.pk).exists()
     for model, field in [
         (PlanItem, "plan__learner"),
-        (PlanMilestone, "item__plan__learner"),
         (Feedback, "learner"),
         (RatingVerification, "rating__learner"),
         (CheckpointSignOff, "learner"),
