@@ -58,16 +58,18 @@ class PlanItem(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
     project = models.ForeignKey("curriculum.Project", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
-    status = models.CharField(max_length=10, choices=Status, default=Status.PLANNED)
+    # What a new item does not have yet is defaulted by the database (db_default), so plan
+    # generation's bulk insert of ~100 items leaves these columns out of its statement.
+    status = models.CharField(max_length=10, choices=Status, db_default=Status.PLANNED)
     planned_start = models.DateField()
     planned_end = models.DateField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    evidence_url = models.URLField(max_length=500, blank=True)
-    reflection = models.TextField(max_length=2000, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, db_default=None)
+    completed_at = models.DateTimeField(null=True, blank=True, db_default=None)
+    evidence_url = models.URLField(max_length=500, blank=True, db_default="")
+    reflection = models.TextField(max_length=2000, blank=True, db_default="")
     explanation = models.TextField(blank=True)
     # Set by mentor verification (mentoring area); shown as "verified" on the portfolio.
-    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True, db_default=None)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -1,5 +1,5 @@
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.db import transaction
@@ -11,10 +11,18 @@ from accounts.models import User
 from curriculum.models import Competency, Path
 from roadmap.models import CurrentRating, PathSelection, Rating
 
+# What reads last_activity_at (inactivity reminders, a cohort's "last active") counts days, so a
+# moment within this long after the stored one is not written again: a learner rating forty
+# competencies in a row costs one UPDATE of their row, not forty.
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
+
 
 def activity_touch(*, learner: User, at=None) -> None:
     """Record that the learner did something (assessed, updated their plan) just now."""
     at = at or timezone.now()
+    last = learner.last_activity_at
+    if last is not None and last <= at < last + ACTIVITY_RESOLUTION:
+        return
     User.objects.filter(pk=learner.pk).update(last_activity_at=at)
     learner.last_activity_at = at
 

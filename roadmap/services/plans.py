@@ -159,21 +159,23 @@ def _write_schedule(items: list[PlanItem], *, weekly_hours: int, start: date) ->
 
 @transaction.atomic
 def plan_generate(*, learner: User, path: Path, today: date | None = None) -> Plan:
-    """The learner's plan for `path`, created if needed, (re)planned from today."""
+    """The learner's plan for `path`, created if needed, (re)planned from today. Its
+    regenerated_at stays None when it was created here: callers tell a new plan by it."""
     # Locked as it is read (serialises concurrent clicks); created on the first click.
     plan = Plan.objects.select_for_update().filter(learner=learner, path=path).first()
+    created = False
     if plan is None:
-        plan, _created = Plan.objects.get_or_create(learner=learner, path=path)
+        plan, created = Plan.objects.get_or_create(learner=learner, path=path)
     # The caller's objects: reading them again through the plan costs two queries.
     plan.learner, plan.path = learner, path
-    return _regenerate(plan, today, locked=True)
+    return _regenerate(plan, today, locked=True, created=created)
 
 
 @transaction.atomic
 def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
     """Keep started, done and skipped items; replace the planned ones with a fresh plan from
     today, given the learner's latest levels and what the kept items build."""
-    return _regenerate(plan, today, locked=False)
+    return _regenerate(plan, today, locked=False, created=False)
 
 
 def _delete_planned(plan: Plan) -> None:
@@ -181,7 +183,7 @@ def _delete_planned(plan: Plan) -> None:
     plan.items.filter(status=PlanItem.Status.PLANNED).delete()
 
 
-def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
+def _regenerate(plan: Plan, today: date | None, *, locked: bool, created: bool) -> Plan:
     learner = plan.learner
     today = today or learner_today(learner)
     if not locked:
@@ -227,8 +229,9 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool) -> Plan:
         )
         for index, (p, slot) in enumerate(zip(planned, new_slots, strict=True))
     )
-    plan.regenerated_at = timezone.now()
-    plan.save(update_fields=["regenerated_at"])
+    if not created:
+        plan.regenerated_at = timezone.now()
+        plan.save(update_fields=["regenerated_at"])
     activity_touch(learner=learner)
     return plan
 

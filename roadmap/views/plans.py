@@ -300,12 +300,11 @@ def plan_generate(request):
     """Generate the plan, or regenerate it keeping started and done items."""
     if request.user.target_path_id is None:
         raise Http404("Choose a target path first.")
-    existed = _get_plan_for_user(request.user) is not None
-    plan_services.plan_generate(learner=request.user, path=request.user.target_path)
+    plan = plan_services.plan_generate(learner=request.user, path=request.user.target_path)
     messages.success(
         request,
         "Your plan is re-planned from today; started and finished projects stay as they were."
-        if existed
+        if plan.regenerated_at is not None
         else "Your plan is ready: the projects below close your largest gaps first.",
     )
     return redirect("roadmap:plan")

@@ -202,3 +202,31 @@ def test_deleting_a_learner_deletes_their_current_rows():
     rating = factories.RatingFactory()
     rating.learner.delete()
     assert not CurrentRating.objects.exists()
+
+
+def test_activity_is_written_once_per_resolution_window():
+    """last_activity_at moves with each rating, but a save within ACTIVITY_RESOLUTION of the
+    stored moment skips the write (what reads it counts days)."""
+    from accounts.models import User
+    from roadmap.services.assessments import ACTIVITY_RESOLUTION
+
+    learner = factories.LearnerFactory()
+    competency = factories.CompetencyFactory()
+    first = NOW - dt.timedelta(hours=1)
+    rating_record(learner=learner, competency=competency, level=1, at=first)
+    assert User.objects.get(pk=learner.pk).last_activity_at == first
+
+    soon = first + ACTIVITY_RESOLUTION - dt.timedelta(seconds=1)
+    rating_record(learner=learner, competency=competency, level=2, at=soon)
+    assert User.objects.get(pk=learner.pk).last_activity_at == first
+
+    later = first + ACTIVITY_RESOLUTION
+    rating_record(learner=learner, competency=competency, level=3, at=later)
+    assert User.objects.get(pk=learner.pk).last_activity_at == later
+    assert learner.last_activity_at == later
+
+    # A copy of the learner that never saw a moment (loaded before the first) writes.
+    stale = User.objects.get(pk=learner.pk)
+    stale.last_activity_at = None
+    rating_record(learner=stale, competency=competency, level=2, at=first)
+    assert User.objects.get(pk=learner.pk).last_activity_at == first

@@ -100,6 +100,19 @@ def test_generate_stores_a_dated_explained_plan(client, learner):
         assert f"{m.due.day} {m.due.strftime('%b')}: {m.checkpoint.title}</li>" in page
 
 
+def test_first_generation_and_regeneration_say_which_they_were(client, learner):
+    curriculum_with_gaps(learner)
+    client.force_login(learner)
+    first = client.post(reverse("roadmap:plan_generate"), follow=True).text
+    assert "Your plan is ready" in first and "re-planned" not in first
+    plan = Plan.objects.get(learner=learner)
+    assert plan.regenerated_at is None
+    again = client.post(reverse("roadmap:plan_generate"), follow=True).text
+    assert "Your plan is re-planned from today" in again
+    plan.refresh_from_db()
+    assert plan.regenerated_at is not None
+
+
 def test_generate_refuses_get(client, learner):
     client.force_login(learner)
     assert client.get(reverse("roadmap:plan_generate")).status_code == 405
