@@ -46,7 +46,6 @@ class ProjectSpec:
     hours: int
     prerequisites: frozenset[int] = frozenset()
     builds: Mapping[int, int] = field(default_factory=dict)  # competency_id -> level
-    checkpoints: Sequence[CheckpointSpec] = ()
     position: int = 0
 
 

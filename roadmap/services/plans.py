@@ -32,7 +32,7 @@ def learner_today(learner: User) -> date:
 
 def path_project_specs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict[int, str]]:
     """The path's active projects as planner specs, in curriculum order, and the names of the
-    competencies they build, from plain rows (4 queries at any size: model instances of 150
+    competencies they build, from plain rows (3 queries at any size: model instances of 150
     projects, their builds and competencies were most of plan generation's time)."""
     projects = Project.objects.filter(path=path, is_active=True)
     prerequisites: dict[int, set[int]] = {}
@@ -52,7 +52,6 @@ def path_project_specs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict
     ):
         builds.setdefault(pid, {})[cid] = level
         names[cid] = name
-    checkpoints = _checkpoint_specs(ProjectCheckpoint.objects.filter(project__in=projects))
     specs = {
         pid: planner.ProjectSpec(
             id=pid,
@@ -60,7 +59,6 @@ def path_project_specs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict
             hours=hours,
             prerequisites=frozenset(prerequisites.get(pid, ())),
             builds=builds.get(pid, {}),
-            checkpoints=tuple(checkpoints.get(pid, ())),
             position=position,
         )
         for pid, name, hours, position in projects.values_list(
@@ -123,7 +121,6 @@ def project_spec(project: Project) -> planner.ProjectSpec:
         hours=project.estimated_hours,
         prerequisites=frozenset(p.id for p in project.prerequisites.all()),
         builds={b.competency_id: b.builds_to_level for b in project.builds.all()},
-        checkpoints=tuple(planner.CheckpointSpec(c.id, c.title) for c in project.checkpoints.all()),
         position=project.position,
     )
 

@@ -45,9 +45,6 @@ def curricula(draw):
         builds = draw(
             st.dictionaries(st.sampled_from(COMPETENCIES + [99]), st.integers(1, 4), max_size=4)
         )
-        checkpoints = tuple(
-            CheckpointSpec(pid * 10 + i, f"cp{i}") for i in range(draw(st.integers(0, 3)))
-        )
         projects.append(
             ProjectSpec(
                 pid,
@@ -55,7 +52,6 @@ def curricula(draw):
                 draw(st.integers(1, 60)),
                 prerequisites,
                 builds,
-                checkpoints,
                 draw(st.integers(0, 3)),
             )
         )
@@ -238,9 +234,8 @@ def test_small_projects_share_a_week_and_a_big_one_spans_weeks():
 
 def test_checkpoints_spread_over_the_project():
     monday = date(2026, 11, 23)
-    project = ProjectSpec(1, "p", 12, checkpoints=(CheckpointSpec(1, "a"), CheckpointSpec(2, "b")))
-    [item] = schedule([project], 6, monday)
-    dated = milestones(item.start, item.end, project.checkpoints)
+    [item] = schedule([ProjectSpec(1, "p", 12)], 6, monday)
+    dated = milestones(item.start, item.end, [CheckpointSpec(1, "a"), CheckpointSpec(2, "b")])
     assert [(m.checkpoint.title, m.due) for m in dated] == [
         ("a", monday + timedelta(days=6)),
         ("b", monday + timedelta(days=13)),

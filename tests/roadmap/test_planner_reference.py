@@ -113,7 +113,6 @@ def big_curricula(draw):
                         st.sampled_from([*competencies, 99]), st.integers(1, 4), max_size=4
                     )
                 ),
-                (),
                 draw(st.integers(0, 2)),
             )
         )
