@@ -12,7 +12,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from curriculum.models import Path
+from curriculum.models import CurriculumVersion, Path
 from roadmap.models import (
     CheckpointSignOff,
     CurriculumSnapshot,
@@ -60,6 +60,15 @@ def _hub_queryset():
             .order_by()
             .values("requirements")[:1]
         ),
+        # What the dashboard's cached history is keyed on (history_cache_key), read here so
+        # neither needs a query of its own. Ratings are append-only and a new one, even one
+        # dated in the past, gets a larger id.
+        "newest_rating_id": Subquery(
+            Rating.objects.filter(learner=OuterRef("pk"), source=Rating.Source.SELF)
+            .order_by("-id")
+            .values("id")[:1]
+        ),
+        "curriculum_token": Subquery(CurriculumVersion.objects.filter(pk=1).values("token")[:1]),
         # The nav's count, read here so the dashboard needs no query of its own for it.
         "unread_notifications": Coalesce(
             Subquery(
@@ -81,10 +90,13 @@ def dashboard_hub(*, learner: User) -> dict:
     the next open item of the current plan (a started one first, then the earliest planned start;
     None in each `next_item_*` key without one) and whether that plan exists, the target path's
     name, the curriculum snapshot the learner last saw of it (`seen_requirements`, None before the
-    first visit) and the unread notifications count. One query of scalar subqueries on the
+    first visit), the unread notifications count, the id of the learner's newest self-rating
+    (`newest_rating_id`, None without one) and the curriculum version token (`curriculum_token`,
+    as CurriculumVersion.objects.token() gives it). One query of scalar subqueries on the
     learner's own row, and one for the next item's details when there is a next item: Django
     spent more time compiling a subquery per detail than the database spent running them."""
     hub = _hub_queryset().filter(pk=learner.pk).get()
+    hub["curriculum_token"] = hub["curriculum_token"] or ""  # no row before the first change
     details = None
     if hub["next_item_id"] is not None:
         details = (
@@ -97,6 +109,33 @@ def dashboard_hub(*, learner: User) -> dict:
     names = ("next_item_name", "next_item_status", "next_item_start", "next_item_end")
     hub.update(zip(names, details or (None,) * len(names), strict=True))
     return hub
+
+
+# The dashboard's history of a learner's ratings stays in the cache for at most this long. Its key
+# holds everything it is computed from (history_cache_key), so this is not what keeps it right: it
+# bounds the cache's size to the learners seen lately (an entry is tens of kB), and how long a
+# rating could be missed whose id was handed out before, but committed after, a newer one that a
+# dashboard view had already taken in (PostgreSQL only, and only for a learner's very first
+# ratings: later ones wait for each other on their CurrentRating rows in rating_record).
+HISTORY_SECONDS = 60 * 60
+
+
+def history_cache_key(
+    *,
+    learner: User,
+    newest_rating_id: int | None,
+    curriculum_token: str,
+    zone: ZoneInfo,
+    today: dt.date,
+) -> str:
+    """The cache key of what the dashboard computes from the learner's self-ratings: their
+    newest self-rating (a new one, even back-dated, has a larger id), the curriculum version and
+    the target path (the requirements, names and retired competencies), the time zone and the
+    local date (days and weeks). The "v1" changes when what is stored under it changes shape."""
+    return (
+        f"dashboard-history:v1:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
+        f"{learner.target_path_id}:{zone.key}:{today.isoformat()}"
+    )
 
 
 def self_ratings_dated(*, learner: User, zone: ZoneInfo) -> list[DatedEvent]:
