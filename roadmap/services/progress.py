@@ -138,17 +138,24 @@ def history_cache_key(
     )
 
 
+@functools.cache
+def _self_ratings_queryset():
+    """self_ratings_dated's query without the learner, built once per process (as the hub's):
+    building it cost about as much as running it. Every use chains a filter."""
+    return (
+        Rating.objects.filter(source=Rating.Source.SELF)
+        .order_by("created_at", "id")
+        .values_list("competency_id", "level", Cast("created_at", TextField()))
+    )
+
+
 def self_ratings_dated(*, learner: User, zone: ZoneInfo) -> list[DatedEvent]:
     """The learner's self-ratings of any competency, oldest first (ties by id), each with its day
     in `zone`: (competency_id, level, created_at, local day); one query.
 
     created_at is read as text and parsed here: Django's converter for a datetime column on
     SQLite cost more than everything else about these rows (a long history has hundreds)."""
-    rows = (
-        Rating.objects.filter(learner=learner, source=Rating.Source.SELF)
-        .order_by("created_at", "id")
-        .values_list("competency_id", "level", Cast("created_at", TextField()))
-    )
+    rows = _self_ratings_queryset().filter(learner_id=learner.pk)
     parse = datetime.fromisoformat
     events = []
     for competency_id, level, text in rows:
@@ -160,22 +167,31 @@ def self_ratings_dated(*, learner: User, zone: ZoneInfo) -> list[DatedEvent]:
     return events
 
 
-def activity_moments(*, learner: User) -> list[dt.datetime]:
-    """Moments the learner did something besides rating: chose a path, started or finished a
-    plan item. One UNION ALL query (up to two moments per row; days are counted in Python)."""
-    selections = (
-        PathSelection.objects.filter(learner=learner)
-        .order_by()
-        .values_list("created_at", Value(None, output_field=DateTimeField()))
+@functools.cache
+def _activity_querysets():
+    """activity_moments' two queries without the learner, built once per process: building them
+    cost more than running them. Every use chains a filter, then combines them."""
+    selections = PathSelection.objects.order_by().values_list(
+        "created_at", Value(None, output_field=DateTimeField())
     )
     # One row per item that started or finished, with both moments (a missing one is NULL).
     items = (
-        PlanItem.objects.filter(plan__learner=learner)
-        .filter(Q(started_at__isnull=False) | Q(completed_at__isnull=False))
+        PlanItem.objects.filter(Q(started_at__isnull=False) | Q(completed_at__isnull=False))
         .order_by()
         .values_list("started_at", "completed_at")
     )
-    rows = selections.union(items, all=True).order_by()
+    return selections, items
+
+
+def activity_moments(*, learner: User) -> list[dt.datetime]:
+    """Moments the learner did something besides rating: chose a path, started or finished a
+    plan item. One UNION ALL query (up to two moments per row; days are counted in Python)."""
+    selections, items = _activity_querysets()
+    rows = (
+        selections.filter(learner_id=learner.pk)
+        .union(items.filter(plan__learner_id=learner.pk), all=True)
+        .order_by()
+    )
     return [at for pair in rows for at in pair if at is not None]
 
 

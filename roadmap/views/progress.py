@@ -2,7 +2,6 @@
 curriculum changes, activity) and their data: export and account deletion."""
 
 import csv
-import dataclasses
 import functools
 import json
 from collections import Counter
@@ -217,7 +216,13 @@ def _rating_figures(user, zone, today: date, rows) -> dict:
     }
     return {
         "page": page,
-        "diff": dataclasses.asdict(diff),
+        "diff": {
+            "rose": diff.rose,
+            "fell": diff.fell,
+            "new": diff.new,
+            "readiness_before": diff.readiness_before,
+            "readiness_now": diff.readiness_now,
+        },
         "rating_days": dict(Counter(day for *_, day in dated)),
     }
 
