@@ -301,9 +301,13 @@ class CareerGoal(models.Model):
 
 
 class CurriculumVersionQuerySet(models.QuerySet):
+    def current(self):
+        """The one row (none before the first change of a fresh database)."""
+        return self.filter(pk=1)
+
     def token(self) -> str:
         """The current version token ("" before the first change of a fresh database)."""
-        return self.filter(pk=1).values_list("token", flat=True).first() or ""
+        return self.current().values_list("token", flat=True).first() or ""
 
 
 class CurriculumVersion(models.Model):

@@ -261,8 +261,9 @@ else:
     }
 CELERY_RESULT_BACKEND = REDIS_URL or None
 
-# The cohort dashboard caches its aggregates under keys that name everything they depend on, so
-# a stale entry is never read; CACHE_URL (a Redis URL) lets every web process share them.
+# The cohort dashboard's aggregates and the learner dashboard's rating history are cached under
+# keys that name everything they depend on, so a stale entry is never read; CACHE_URL (a Redis
+# URL) lets every web process share them.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
     CACHES = {

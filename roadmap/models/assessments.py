@@ -95,6 +95,10 @@ class Rating(models.Model):
         indexes = [
             # latest-per-competency lookups and history charts for one learner
             models.Index(fields=["learner", "competency", "-created_at"], name="rating_latest_idx"),
+            # the learner's newest self-rating by id (roadmap.services.progress, the dashboard
+            # hub's newest_rating_id): without it PostgreSQL walks the primary key backwards
+            # through everyone's newer ratings until it meets one of this learner's
+            models.Index(fields=["learner", "source", "-id"], name="rating_newest_idx"),
         ]
 
     def __str__(self):

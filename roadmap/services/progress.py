@@ -12,7 +12,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from curriculum.models import Path
+from curriculum.models import CurriculumVersion, Path
 from roadmap import planner
 from roadmap.models import (
     CheckpointSignOff,
@@ -60,6 +60,15 @@ def _hub_queryset():
             .order_by()
             .values("requirements")[:1]
         ),
+        # What the dashboard's cached history is keyed on (history_cache_key), read here so
+        # neither needs a query of its own. Ratings are append-only and a new one, even one
+        # dated in the past, gets a larger id.
+        "newest_rating_id": Subquery(
+            Rating.objects.filter(learner=OuterRef("pk"), source=Rating.Source.SELF)
+            .order_by("-id")
+            .values("id")[:1]
+        ),
+        "curriculum_token": Subquery(CurriculumVersion.objects.current().values("token")[:1]),
         # The nav's count, read here so the dashboard needs no query of its own for it.
         "unread_notifications": Coalesce(
             Subquery(
@@ -81,10 +90,13 @@ def dashboard_hub(*, learner: User) -> dict:
     the next open item of the current plan (a started one first, then the earliest planned start;
     None in each `next_item_*` key without one) and whether that plan exists, the target path's
     name, the curriculum snapshot the learner last saw of it (`seen_requirements`, None before the
-    first visit) and the unread notifications count. One query of scalar subqueries on the
+    first visit), the unread notifications count, the id of the learner's newest self-rating
+    (`newest_rating_id`, None without one) and the curriculum version token (`curriculum_token`,
+    as CurriculumVersion.objects.token() gives it). One query of scalar subqueries on the
     learner's own row, and one for the next item's details when there is a next item: Django
     spent more time compiling a subquery per detail than the database spent running them."""
     hub = _hub_queryset().filter(pk=learner.pk).get()
+    hub["curriculum_token"] = hub["curriculum_token"] or ""  # no row before the first change
     details = None
     if hub["next_item_id"] is not None:
         details = (
@@ -99,17 +111,51 @@ def dashboard_hub(*, learner: User) -> dict:
     return hub
 
 
+# The dashboard's history of a learner's ratings stays in the cache for at most this long. Its key
+# holds everything it is computed from (history_cache_key), so this is not what keeps it right: it
+# bounds the cache's size to the learners seen lately (an entry is tens of kB), and how long a
+# rating could be missed whose id was handed out before, but committed after, a newer one that a
+# dashboard view had already taken in (PostgreSQL only, and only for a learner's very first
+# ratings: later ones wait for each other on their CurrentRating rows in rating_record).
+HISTORY_SECONDS = 60 * 60
+
+
+def history_cache_key(
+    *,
+    learner: User,
+    newest_rating_id: int | None,
+    curriculum_token: str,
+    zone: ZoneInfo,
+    today: dt.date,
+) -> str:
+    """The cache key of what the dashboard computes from the learner's self-ratings: their
+    newest self-rating (a new one, even back-dated, has a larger id), the curriculum version and
+    the target path (the requirements, names and retired competencies), the time zone and the
+    local date (days and weeks). The "v1" changes when what is stored under it changes shape."""
+    return (
+        f"dashboard-history:v1:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
+        f"{learner.target_path_id}:{zone.key}:{today.isoformat()}"
+    )
+
+
+@functools.cache
+def _self_ratings_queryset():
+    """self_ratings_dated's query without the learner, built once per process (as the hub's):
+    building it cost about as much as running it. Every use chains a filter."""
+    return (
+        Rating.objects.filter(source=Rating.Source.SELF)
+        .order_by("created_at", "id")
+        .values_list("competency_id", "level", Cast("created_at", TextField()))
+    )
+
+
 def self_ratings_dated(*, learner: User, zone: ZoneInfo) -> list[DatedEvent]:
     """The learner's self-ratings of any competency, oldest first (ties by id), each with its day
     in `zone`: (competency_id, level, created_at, local day); one query.
 
     created_at is read as text and parsed here: Django's converter for a datetime column on
     SQLite cost more than everything else about these rows (a long history has hundreds)."""
-    rows = (
-        Rating.objects.filter(learner=learner, source=Rating.Source.SELF)
-        .order_by("created_at", "id")
-        .values_list("competency_id", "level", Cast("created_at", TextField()))
-    )
+    rows = _self_ratings_queryset().filter(learner_id=learner.pk)
     parse = datetime.fromisoformat
     events = []
     for competency_id, level, text in rows:
@@ -121,22 +167,31 @@ def self_ratings_dated(*, learner: User, zone: ZoneInfo) -> list[DatedEvent]:
     return events
 
 
-def activity_moments(*, learner: User) -> list[dt.datetime]:
-    """Moments the learner did something besides rating: chose a path, started or finished a
-    plan item. One UNION ALL query (up to two moments per row; days are counted in Python)."""
-    selections = (
-        PathSelection.objects.filter(learner=learner)
-        .order_by()
-        .values_list("created_at", Value(None, output_field=DateTimeField()))
+@functools.cache
+def _activity_querysets():
+    """activity_moments' two queries without the learner, built once per process: building them
+    cost more than running them. Every use chains a filter, then combines them."""
+    selections = PathSelection.objects.order_by().values_list(
+        "created_at", Value(None, output_field=DateTimeField())
     )
     # One row per item that started or finished, with both moments (a missing one is NULL).
     items = (
-        PlanItem.objects.filter(plan__learner=learner)
-        .filter(Q(started_at__isnull=False) | Q(completed_at__isnull=False))
+        PlanItem.objects.filter(Q(started_at__isnull=False) | Q(completed_at__isnull=False))
         .order_by()
         .values_list("started_at", "completed_at")
     )
-    rows = selections.union(items, all=True).order_by()
+    return selections, items
+
+
+def activity_moments(*, learner: User) -> list[dt.datetime]:
+    """Moments the learner did something besides rating: chose a path, started or finished a
+    plan item. One UNION ALL query (up to two moments per row; days are counted in Python)."""
+    selections, items = _activity_querysets()
+    rows = (
+        selections.filter(learner_id=learner.pk)
+        .union(items.filter(plan__learner_id=learner.pk), all=True)
+        .order_by()
+    )
     return [at for pair in rows for at in pair if at is not None]
 
 

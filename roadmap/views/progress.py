@@ -4,6 +4,7 @@ curriculum changes, activity) and their data: export and account deletion."""
 import csv
 import functools
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -11,6 +12,7 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -25,11 +27,13 @@ from roadmap import charts, progress, progress_markup
 from roadmap.gaps import Requirement, readiness_display
 from roadmap.progress_forms import DeleteAccountForm
 from roadmap.services.progress import (
+    HISTORY_SECONDS,
     RATING_FIELDS,
     account_delete,
     activity_moments,
     curriculum_snapshot_record,
     dashboard_hub,
+    history_cache_key,
     learner_export,
     ratings_for_export,
     self_ratings_dated,
@@ -129,27 +133,16 @@ def _dashboard_rows(path_id) -> tuple:
     )
 
 
-@login_required
-@require_GET
-def dashboard(request):
-    user = request.user
-    if user.target_path_id is None:
-        onboarding = _url_or_none("roadmap:onboarding")
-        if onboarding and user.is_learner:
-            return redirect(onboarding)
-        return render(request, "roadmap/dashboard.html", {"path": None})
+def _rating_figures(user, zone, today: date, rows) -> dict:
+    """What the dashboard shows of the learner's self-ratings, from one query over all of them:
+    the readiness now and per week (chart and table), since last week, each competency's trend,
+    and the number of ratings per local day (for the activity calendar and streaks). Plain data
+    (numbers, dates, strings, markup, lists and dicts of them), so it can be kept in the cache
+    (roadmap.services.progress.history_cache_key says under what):
 
-    # Mentoring card, next plan item, the path's name, the last snapshot, the nav's count.
-    hub = dashboard_hub(learner=user)
-    # The page needs only the path's id and name; both came with the hub.
-    path = Path(pk=user.target_path_id, name=hub["path_name"])
-    zone = user.zone
-    now = timezone.now()
-    today = progress.local_date(now, zone)
-
-    # The path's competencies (retired ones too: their history stays visible), read once per
-    # curriculum version (curriculum/cache.py).
-    rows = from_curriculum(("dashboard rows", path.pk), lambda: _dashboard_rows(path.pk))
+    - "page": the template's context entries,
+    - "diff": since last week's fields (progress.WeekDiff),
+    - "rating_days": {local day: self-ratings of any competency that day}."""
     requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired in rows if not retired]
     names = {cid: name for cid, name, *_ in rows}
 
@@ -194,6 +187,85 @@ def dashboard(request):
             )
         )
 
+    day_label = _day_labeller()
+    series_rows = [(day_label(week), percent) for week, percent in series]
+
+    def named(ids):
+        return sorted((names[cid], value) for cid, value in ids.items())
+
+    now, before = readiness_display(diff.readiness_now), readiness_display(diff.readiness_before)
+    page = {
+        "has_ratings": bool(events),
+        "readiness": now,
+        "readiness_change": now - before,
+        "readiness_change_abs": abs(now - before),
+        "series": series,
+        # What readiness_chart.html reads of the charts.LineChart; the rest is in the markup.
+        "chart": {"view_box": chart.view_box, "path": chart.path} if chart else None,
+        "chart_axes_svg": charts.chart_axes_svg(chart) if chart else "",
+        "chart_dots_svg": charts.chart_dots_svg(chart) if chart else "",
+        # "D j M Y" labels: the numbers table, and the chart's first and last week
+        "series_rows_html": progress_markup.readiness_rows(series_rows),
+        "series_first_label": series_rows[0][0].split(" ", 1)[1] if series_rows else "",
+        "series_last_label": series_rows[-1][0].split(" ", 1)[1] if series_rows else "",
+        "rose": named(diff.rose),
+        "fell": named(diff.fell),
+        "new": named(diff.new),
+        "trend_rows": progress_markup.trend_rows(competencies),
+        "week_count": len(series),
+    }
+    return {
+        "page": page,
+        "diff": {
+            "rose": diff.rose,
+            "fell": diff.fell,
+            "new": diff.new,
+            "readiness_before": diff.readiness_before,
+            "readiness_now": diff.readiness_now,
+        },
+        "rating_days": dict(Counter(day for *_, day in dated)),
+    }
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    user = request.user
+    if user.target_path_id is None:
+        onboarding = _url_or_none("roadmap:onboarding")
+        if onboarding and user.is_learner:
+            return redirect(onboarding)
+        return render(request, "roadmap/dashboard.html", {"path": None})
+
+    # Mentoring card, next plan item, the path's name, the last snapshot, the nav's count.
+    hub = dashboard_hub(learner=user)
+    # The page needs only the path's id and name; both came with the hub.
+    path = Path(pk=user.target_path_id, name=hub["path_name"])
+    zone = user.zone
+    now = timezone.now()
+    today = progress.local_date(now, zone)
+
+    # The path's competencies (retired ones too: their history stays visible), read once per
+    # curriculum version (curriculum/cache.py); the hub read the version's token.
+    token = hub["curriculum_token"]
+    rows = from_curriculum(
+        ("dashboard rows", path.pk), lambda: _dashboard_rows(path.pk), token=token
+    )
+
+    # What comes of the learner's self-ratings (their whole history), computed again only when
+    # one of its inputs changed: a new rating, the curriculum, the path, the zone or the day.
+    key = history_cache_key(
+        learner=user,
+        newest_rating_id=hub["newest_rating_id"],
+        curriculum_token=token,
+        zone=zone,
+        today=today,
+    )
+    figures = cache.get(key)
+    if figures is None:
+        figures = _rating_figures(user, zone, today, rows)
+        cache.set(key, figures, HISTORY_SECONDS)
+
     # What changed in the curriculum since the last visit: shown once, then remembered.
     snapshot = progress.requirements_snapshot(
         (cid, name, target, weight) for cid, name, _, target, weight, retired in rows if not retired
@@ -205,42 +277,18 @@ def dashboard(request):
     # Activity: ratings of any competency, path choices and plan updates.
     others = activity_moments(learner=user)
     counts = progress.active_days(others, zone)
-    counts.update(day for *_, day in dated)
+    counts.update(figures["rating_days"])  # a mapping: its counts are added
     current_streak, longest_streak = progress.streaks(counts, today)
     frame = _calendar_frame(today)
     day_counts = [counts.get(day, 0) for day in frame.days]
     calendar_active = [
         (label, count) for label, count in zip(frame.labels, day_counts, strict=True) if count
     ]
-    day_label = _day_labeller()
-    series_rows = [(day_label(week), percent) for week, percent in series]
-
-    def named(ids):
-        return sorted((names[cid], value) for cid, value in ids.items())
 
     context = {
+        **figures["page"],
         "path": path,
-        "has_ratings": bool(events),
-        "readiness": readiness_display(diff.readiness_now),
-        "readiness_change": readiness_display(diff.readiness_now)
-        - readiness_display(diff.readiness_before),
-        "readiness_change_abs": abs(
-            readiness_display(diff.readiness_now) - readiness_display(diff.readiness_before)
-        ),
-        "series": series,
-        "chart": chart,
-        "chart_axes_svg": charts.chart_axes_svg(chart) if chart else "",
-        "chart_dots_svg": charts.chart_dots_svg(chart) if chart else "",
-        # "D j M Y" labels: the numbers table, and the chart's first and last week
-        "series_rows_html": progress_markup.readiness_rows(series_rows),
-        "series_first_label": series_rows[0][0].split(" ", 1)[1] if series_rows else "",
-        "series_last_label": series_rows[-1][0].split(" ", 1)[1] if series_rows else "",
-        "diff": diff,
-        "rose": named(diff.rose),
-        "fell": named(diff.fell),
-        "new": named(diff.new),
-        "competencies": competencies,
-        "trend_rows": progress_markup.trend_rows(competencies),
+        "diff": progress.WeekDiff(**figures["diff"]),
         "changes": changes,
         "has_activity": bool(counts),
         "calendar_svg_width": frame.width,
@@ -251,7 +299,6 @@ def dashboard(request):
         "current_streak": current_streak,
         "longest_streak": longest_streak,
         "level_names": LEVEL_NAMES,
-        "week_count": len(series),
         "hub": hub,
         # The hub read it: base.html's context processor need not count again.
         "unread_notifications": hub["unread_notifications"],
