@@ -27,6 +27,7 @@ from roadmap.forms_mentoring import (
 )
 from roadmap.gaps import readiness, readiness_display
 from roadmap.models import CheckpointSignOff, Feedback, Rating, RatingVerification
+from roadmap.services import cohort_reads
 from roadmap.services import mentoring as svc
 from roadmap.services.assessments import rating_record
 
@@ -102,7 +103,7 @@ def _chart(weekly):
 @require_GET
 def cohort_detail(request, cohort_id):
     cohort = _get_cohort_for_user(request.user, cohort_id)
-    data = svc.cohort_data(cohort)
+    data = cohort_reads.cohort_data(cohort)
     sort, status, lacking = _heatmap_params(request, data)
     # Sorting by a competency and the "lacking" filter need that one column for everyone; the
     # full rows only for the page shown.
@@ -110,7 +111,7 @@ def cohort_detail(request, cohort_id):
     if sort.startswith("c"):
         columns.add(int(sort[1:]))
     if columns:
-        svc.cohort_cells(data, data.rows, competency_ids=columns)
+        cohort_reads.cohort_cells(data, data.rows, competency_ids=columns)
     matching = cohorts.sort_rows(
         cohorts.filter_rows(data.rows, status=status, lacking=lacking), sort
     )
@@ -119,7 +120,7 @@ def cohort_detail(request, cohort_id):
     page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
     first = (page - 1) * PAGE_SIZE
     rows = matching[first : first + PAGE_SIZE]
-    svc.cohort_cells(data, rows)
+    cohort_reads.cohort_cells(data, rows)
     names = {pc.competency_id: pc.competency.name for pc in data.path_competencies}
     sort_label = SORT_LABELS.get(sort) or f"{names[int(sort[1:])]} level (lowest first)"
     context = {
@@ -156,7 +157,7 @@ def cohort_detail(request, cohort_id):
 @require_GET
 def cohort_csv(request, cohort_id):
     cohort = _get_cohort_for_user(request.user, cohort_id)
-    data = svc.cohort_data(cohort, with_history=False)
+    data = cohort_reads.cohort_data(cohort, with_history=False)
     response = StreamingHttpResponse(_csv_lines(data), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.csv"'
     return response
@@ -188,7 +189,7 @@ def _csv_lines(data):
     rows = cohorts.sort_rows(data.rows, "name")
     for start in range(0, len(rows), CSV_CHUNK):
         chunk = rows[start : start + CSV_CHUNK]
-        levels = svc.cohort_levels([row.learner_id for row in chunk], comp_ids)
+        levels = cohort_reads.cohort_levels([row.learner_id for row in chunk], comp_ids)
         lines = []
         for row in chunk:
             mine = levels.get(row.learner_id, {})

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import CheckpointSignOff, Feedback, Rating, RatingVerification
+from roadmap.services import cohort_figures, cohort_reads
 from roadmap.services import mentoring as svc
 from roadmap.services.assessments import current_ratings_rebuild, rating_record
 from tests import factories
@@ -512,7 +513,7 @@ def _old_figures(s, now):
     later = now + dt.timedelta(days=3650)
     current = reference.levels_as_of({}, events, later)
     past = reference.levels_as_of({}, events, now - dt.timedelta(weeks=4))
-    starts = cohorts.week_starts(timezone.localtime(now), svc.CHART_WEEKS)
+    starts = cohorts.week_starts(timezone.localtime(now), cohort_reads.CHART_WEEKS)
     weekly = reference.weekly_medians(
         reqs, ids, {}, events, [*starts[1:], later], [start.date() for start in starts]
     )
@@ -535,12 +536,12 @@ def test_figures_match_replaying_the_whole_history():
             s.rate(learner, rng.randrange(4), rng.randint(0, 4), days_ago=rng.uniform(0, 80))
     now = timezone.now()
     weekly, readiness, gaps = _old_figures(s, now)
-    data = svc.cohort_data(s.cohort, now=now)
+    data = cohort_reads.cohort_data(s.cohort, now=now)
     assert data.weekly == weekly
     assert {r.learner_id: (r.readiness, r.readiness_change) for r in data.rows} == readiness
     assert data.top_gaps == gaps
     # and again from the cache
-    again = svc.cohort_data(s.cohort, now=now)
+    again = cohort_reads.cohort_data(s.cohort, now=now)
     assert again.weekly == weekly and again.top_gaps == gaps
     assert {r.learner_id: (r.readiness, r.readiness_change) for r in again.rows} == readiness
 
@@ -555,13 +556,13 @@ def _figures_of(data):
 
 def _counting(monkeypatch, name):
     calls = []
-    real = getattr(svc, name)
+    real = getattr(cohort_figures, name)
 
     def counted(*args, **kwargs):
         calls.append(name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(svc, name, counted)
+    monkeypatch.setattr(cohort_figures, name, counted)
     return calls
 
 
@@ -578,8 +579,8 @@ def test_figures_brought_up_to_date_after_new_ratings_match_the_replay(monkeypat
     for learner in s.learners[:5]:  # the last one has not rated yet
         for _ in range(15):
             s.rate(learner, rng.randrange(4), rng.randint(0, 4), days_ago=rng.uniform(0, 70))
-    svc.cohort_data(s.cohort)  # builds the basis
-    monkeypatch.setattr(svc, "BASIS_MAX_CHANGED_SHARE", 1)
+    cohort_reads.cohort_data(s.cohort)  # builds the basis
+    monkeypatch.setattr(cohort_figures, "BASIS_MAX_CHANGED_SHARE", 1)
     builds = _counting(monkeypatch, "_basis_build")
     updates = _counting(monkeypatch, "_basis_update")
     outside = factories.CompetencyFactory()
@@ -595,10 +596,10 @@ def test_figures_brought_up_to_date_after_new_ratings_match_the_replay(monkeypat
     for step in rounds:
         step()
         now = timezone.now()
-        data = svc.cohort_data(s.cohort, now=now)
+        data = cohort_reads.cohort_data(s.cohort, now=now)
         assert _figures_of(data) == _old_figures(s, now)
         cache.clear()  # and the same as a build from scratch
-        rebuilt = svc.cohort_data(s.cohort, now=now)
+        rebuilt = cohort_reads.cohort_data(s.cohort, now=now)
         assert _figures_of(rebuilt) == _figures_of(data)
         assert rebuilt.bias == data.bias
     assert len(updates) == len(rounds)
@@ -609,12 +610,12 @@ def test_figures_brought_up_to_date_after_new_ratings_match_the_replay(monkeypat
 def test_an_old_basis_or_many_changed_learners_are_built_from_scratch(monkeypatch, setting):
     s = Setup(learners=3)
     s.rate(s.learners[0], 0, 2, days_ago=10)
-    svc.cohort_data(s.cohort)
-    monkeypatch.setattr(svc, setting, -1 if setting == "BASIS_SECONDS" else 0)
+    cohort_reads.cohort_data(s.cohort)
+    monkeypatch.setattr(cohort_figures, setting, -1 if setting == "BASIS_SECONDS" else 0)
     builds = _counting(monkeypatch, "_basis_build")
     s.rate(s.learners[1], 1, 3)
     now = timezone.now()
-    assert _figures_of(svc.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
+    assert _figures_of(cohort_reads.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
     assert builds == ["_basis_build"]
 
 
@@ -622,12 +623,12 @@ def test_a_deleted_newest_rating_rebuilds_the_figures(monkeypatch):
     s = Setup(learners=2)
     s.rate(s.learners[0], 0, 1, days_ago=10)
     newest = s.rate(s.learners[0], 0, 3)
-    svc.cohort_data(s.cohort)
+    cohort_reads.cohort_data(s.cohort)
     builds = _counting(monkeypatch, "_basis_build")
     newest.delete()  # a repair: the history without it
     current_ratings_rebuild(learner_ids=[s.learners[0].pk])
     now = timezone.now()
-    assert _figures_of(svc.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
+    assert _figures_of(cohort_reads.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
     assert builds == ["_basis_build"]
 
 
@@ -709,12 +710,12 @@ def test_four_weeks_ago_outside_the_cached_week_asks_the_database():
         for _ in range(12):
             s.rate(learner, rng.randrange(3), rng.randint(0, 4), days_ago=rng.uniform(0, 60))
     now = timezone.now()
-    starts = cohorts.week_starts(timezone.localtime(now), svc.CHART_WEEKS)
-    members = svc._members(s.cohort)
-    _, reqs = svc.cohort_requirements(s.cohort)
-    stats = svc._stats(s.cohort, members, reqs, starts)
+    starts = cohorts.week_starts(timezone.localtime(now), cohort_reads.CHART_WEEKS)
+    members = cohort_reads._members(s.cohort)
+    _, reqs = cohort_reads.cohort_requirements(s.cohort)
+    stats = cohort_figures.cohort_stats(s.cohort, members, reqs, starts)
     cut = now - dt.timedelta(weeks=4)
-    from_cache = svc._reached_past(s.cohort, reqs, stats, starts, cut)
+    from_cache = cohort_figures.reached_past(s.cohort, reqs, stats, starts, cut)
     # as if a clock change had moved "4 weeks ago" out of the fourth week
     moved = [*starts[:3], cut + dt.timedelta(hours=1), *starts[4:]]
-    assert svc._reached_past(s.cohort, reqs, stats, moved, cut) == from_cache
+    assert cohort_figures.reached_past(s.cohort, reqs, stats, moved, cut) == from_cache
