@@ -7,13 +7,13 @@ app. Every read here runs a fixed number of queries, whatever the cohort size.""
 import hashlib
 import time
 
-from django.core.cache import cache
 from django.db.models import Case, DateTimeField, F, IntegerField, Max, Sum, Value, When
 from django.db.models.functions import Least
 
 from accounts.models import CohortMembership
 from roadmap import cohorts
 from roadmap.models import CurrentRating, Rating
+from roadmap.shared_cache import cache_get, cache_set
 
 
 def member_ids(cohort):
@@ -244,19 +244,19 @@ def cohort_stats(cohort, members, requirements, starts) -> dict:
     newest = _newest_rating_id(cohort)
     parts = _basis_parts(members, requirements, starts)
     key = f"cohort-stats:{cohort.pk}:{_digest(*parts, newest)}"
-    stats = cache.get(key)
+    stats = cache_get(key)
     if stats is not None:
         return stats
     basis_key = f"cohort-basis:{cohort.pk}:{_digest(*parts)}"
-    basis = cache.get(basis_key)
+    basis = cache_get(basis_key)
     # A newest rating older than the basis's: ratings were deleted (a repair), not added.
     if basis is None or basis["newest"] > newest or time.time() - basis["built"] > BASIS_SECONDS:
         basis = _basis_build(cohort, members, requirements, starts, newest)
     elif basis["newest"] < newest:
         basis = _basis_update(cohort, members, requirements, starts, basis, newest)
-    cache.set(basis_key, basis, BASIS_SECONDS)
+    cache_set(basis_key, basis, BASIS_SECONDS)
     stats = _figures(members, requirements, starts, basis)
-    cache.set(key, stats, STATS_SECONDS)
+    cache_set(key, stats, STATS_SECONDS)
     return stats
 
 

@@ -12,7 +12,6 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import F
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -38,6 +37,7 @@ from roadmap.services.progress import (
     ratings_for_export,
     self_ratings_dated,
 )
+from roadmap.shared_cache import cache_get, cache_set
 
 LEVEL_NAMES = dict(Level.choices)
 
@@ -261,10 +261,10 @@ def dashboard(request):
         zone=zone,
         today=today,
     )
-    figures = cache.get(key)
+    figures = cache_get(key)
     if figures is None:
         figures = _rating_figures(user, zone, today, rows)
-        cache.set(key, figures, HISTORY_SECONDS)
+        cache_set(key, figures, HISTORY_SECONDS)
 
     # What changed in the curriculum since the last visit: shown once, then remembered.
     snapshot = progress.requirements_snapshot(
