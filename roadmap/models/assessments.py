@@ -41,19 +41,6 @@ class RatingQuerySet(models.QuerySet):
         rows = self.filter(learner=learner, source=Rating.Source.SELF, created_at__lte=at)
         return dict(rows.latest_per_competency().values_list("competency_id", "level"))
 
-    def latest_self_ratings(self, learner, *, competency_ids=None) -> dict[int, "Rating"]:
-        """{competency_id: Rating} of the learner's newest self-rating per competency, in one
-        query; the assessment pages read the level, when it was given and the evidence link."""
-        current = CurrentRating.objects.filter(learner=learner, source=Rating.Source.SELF)
-        if competency_ids is not None:
-            current = current.filter(competency_id__in=competency_ids)
-        rows = (
-            self.filter(pk__in=current.values("rating_id"))
-            .order_by()
-            .only("id", "competency_id", "level", "created_at", "evidence_url", "note")
-        )
-        return {rating.competency_id: rating for rating in rows}
-
 
 class Rating(models.Model):
     """One assessment of one competency at one moment. Never updated: the latest row is current."""

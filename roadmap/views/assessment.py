@@ -127,8 +127,8 @@ def _path_curriculum(path_id) -> PathCurriculum:
 
 def _latest_ratings(user, **filters) -> dict[int, Latest]:
     """{competency_id: Latest} of the learner's newest self-rating per competency (of those
-    `filters` select), one query. (Plain values: Rating.objects.latest_self_ratings builds a
-    model per competency.)"""
+    `filters` select), one query, as plain values (a model per competency cost more than the
+    rest of the read)."""
     rows = CurrentRating.objects.filter(
         learner=user, source=Rating.Source.SELF, **filters
     ).values_list("competency_id", "level", "created_at", "rating__evidence_url")

@@ -1,6 +1,6 @@
 """CurrentRating (the newest rating per learner, competency and source) and Rating.previous_level:
 kept by rating_store / rating_record, rebuilt by current_ratings_rebuild and the 0006 backfill,
-and read by Rating.objects.latest_levels / latest_self_ratings."""
+and read by Rating.objects.latest_levels and the assessment pages."""
 
 import datetime as dt
 import importlib
@@ -189,13 +189,10 @@ def test_latest_reads_come_from_current_ratings_and_history_stays_on_ratings():
     latest = rating_record(
         learner=learner, competency=python, level=3, evidence_url="https://example.com/x"
     )
+    assert CurrentRating.objects.get(learner=learner, competency=python).rating_id == latest.pk
     rating_record(learner=learner, competency=sql, level=2)
     assert Rating.objects.latest_levels(learner) == {python.pk: 3, sql.pk: 2}
     assert Rating.objects.latest_levels(learner, at=NOW - dt.timedelta(days=5)) == {python.pk: 1}
-    ratings = Rating.objects.latest_self_ratings(learner, competency_ids=[python.pk])
-    assert list(ratings) == [python.pk]
-    assert ratings[python.pk].pk == latest.pk
-    assert ratings[python.pk].evidence_url == "https://example.com/x"
 
 
 def test_deleting_a_learner_deletes_their_current_rows():
