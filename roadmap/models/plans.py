@@ -74,6 +74,7 @@ class PlanItem(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
+        db_default=None,
         blank=True,
         related_name="+",
     )

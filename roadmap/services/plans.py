@@ -175,18 +175,26 @@ def plan_regenerate(*, plan: Plan, today: date | None = None) -> Plan:
     return _regenerate(plan, today, locked=False, created=False)
 
 
-def _delete_planned(plan: Plan) -> None:
-    """Delete the plan's planned items: one query at any size, since nothing points at them."""
-    plan.items.filter(status=PlanItem.Status.PLANNED).delete()
-
-
 def _regenerate(plan: Plan, today: date | None, *, locked: bool, created: bool) -> Plan:
     learner = plan.learner
     today = today or learner_today(learner)
     if not locked:
         Plan.objects.select_for_update().filter(pk=plan.pk).first()  # serialise concurrent clicks
-    _delete_planned(plan)
-    kept = list(plan.items.select_related("project").order_by("position", "id"))
+    # Started, done and skipped items stay as they are; the planned ones are planned again.
+    kept, previous = [], {}
+    if not created:
+        kept = list(
+            plan.items.exclude(status=PlanItem.Status.PLANNED)
+            .select_related("project")
+            .order_by("position", "id")
+        )
+        # What each planned project's row holds now: only what the new plan changes is written.
+        previous = {
+            project_id: (position, start, end, explanation)
+            for project_id, position, start, end, explanation in plan.items.filter(
+                status=PlanItem.Status.PLANNED
+            ).values_list("project_id", "position", "planned_start", "planned_end", "explanation")
+        }
     specs, names, requirements = planner_inputs(plan.path)
     levels = Rating.objects.latest_levels(learner)
     for item in kept:
@@ -215,17 +223,39 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool, created: bool) 
     if kept_open:
         _save_dates(kept_open)
     next_position = (max((item.position for item in kept), default=-1)) + 1
-    PlanItem.objects.bulk_create(
-        PlanItem(
-            plan_id=plan.pk,
-            project_id=p.project.id,
-            position=next_position + index,
-            planned_start=slot.start,
-            planned_end=slot.end,
-            explanation=p.explanation,
-        )
+    rows = {
+        p.project.id: (next_position + index, slot.start, slot.end, p.explanation)
         for index, (p, slot) in enumerate(zip(planned, new_slots, strict=True))
-    )
+    }
+    # A planned item the new plan keeps is updated in place rather than replaced, so its id (and
+    # its calendar events, milestone reminders and links) stays; one that did not change is not
+    # written at all. At most two queries at any size: the dropped ones go, then one upsert on
+    # (plan, project) writes the new and the changed ones.
+    dropped = previous.keys() - rows.keys()
+    if dropped:
+        plan.items.filter(status=PlanItem.Status.PLANNED, project_id__in=dropped).delete()
+    changed = []
+    for project_id, row in rows.items():
+        if previous.get(project_id) == row:
+            continue
+        position, start, end, explanation = row
+        changed.append(
+            PlanItem(
+                plan_id=plan.pk,
+                project_id=project_id,
+                position=position,
+                planned_start=start,
+                planned_end=end,
+                explanation=explanation,
+            )
+        )
+    if changed:
+        PlanItem.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["plan", "project"],
+            update_fields=["position", "planned_start", "planned_end", "explanation"],
+        )
     if not created:
         plan.regenerated_at = timezone.now()
         plan.save(update_fields=["regenerated_at"])

@@ -272,6 +272,31 @@ def new_rating(cohort):
     return record
 
 
+def no_plan(learner):
+    """Before each request: the learner has no plan, so generating one writes every item (a
+    regeneration with unchanged inputs would write none)."""
+    from roadmap.models import Plan
+
+    def delete():
+        Plan.objects.filter(learner=learner).delete()
+
+    return delete
+
+
+def other_weekly_hours(learner):
+    """Before each request: the learner's weekly hours change (8 and 9 in turn), so a
+    regeneration moves the dates of every planned item and rewrites them all."""
+    from accounts.models import User
+
+    hours = [8, 9]
+
+    def change():
+        hours.reverse()
+        User.objects.filter(pk=learner.pk).update(weekly_hours=hours[0])
+
+    return change
+
+
 def new_self_rating(learner):
     """Before each request: the learner records a self-rating through the service, so the
     dashboard finds its cached history out of date (a new rating id) and reads it all again."""
@@ -379,6 +404,7 @@ def page_rows(data: dict, floor_client) -> list[Row]:
         generate,
         n=few,
         ok=(200, 302),
+        before=no_plan(people["plan40"]),
     )
     measure(
         Row(
@@ -393,6 +419,20 @@ def page_rows(data: dict, floor_client) -> list[Row]:
         generate,
         n=few,
         ok=(200, 302),
+        before=no_plan(people["plan300"]),
+    )
+    measure(
+        Row(
+            "Regenerate a plan (POST), every date moved",
+            "300 comp. x 150 projects",
+            key="plan",
+        ),
+        people["plan300"],
+        "post",
+        generate,
+        n=few,
+        ok=(200, 302),
+        before=other_weekly_hours(people["plan300"]),
     )
     plan_page = url_or_none("roadmap:plan")
     if plan_page and generate:

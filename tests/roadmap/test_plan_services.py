@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from roadmap.models import PlanItem, PlanItemError
 from roadmap.services.plans import (
@@ -26,6 +28,31 @@ def test_plans_start_on_the_learners_local_today():
     path, _c, _p = curriculum_with_gaps(learner)
     plan = plan_generate(learner=learner, path=path)
     assert plan.items.order_by("position").first().planned_start == datetime.date(2026, 11, 26)
+
+
+def test_regenerating_writes_only_what_changed_and_keeps_item_ids():
+    learner = factories.LearnerFactory()
+    path, _c, _p = curriculum_with_gaps(learner)
+    monday = datetime.date(2026, 11, 23)
+    plan = plan_generate(learner=learner, path=path, today=monday)
+    rows = list(plan.items.order_by("position").values_list("pk", "planned_start"))
+
+    with CaptureQueriesContext(connection) as same_day:
+        plan_generate(learner=learner, path=path, today=monday)
+    writes = [
+        q["sql"] for q in same_day.captured_queries if q["sql"].startswith(("INSERT", "DELETE"))
+    ]
+    # Nothing changed: no item is written (the plan's regenerated_at is an UPDATE of the plan).
+    assert writes == []
+    assert not any('UPDATE "roadmap_planitem"' in q["sql"] for q in same_day.captured_queries)
+
+    plan_generate(learner=learner, path=path, today=monday + datetime.timedelta(days=7))
+    moved = list(plan.items.order_by("position").values_list("pk", "planned_start"))
+    assert [pk for pk, _ in moved] == [pk for pk, _ in rows]
+    assert all(
+        after == before + datetime.timedelta(days=7)
+        for (_, before), (_, after) in zip(rows, moved, strict=True)
+    )
 
 
 def test_regenerate_redates_started_items_from_today_and_keeps_their_place():

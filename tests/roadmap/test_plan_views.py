@@ -127,8 +127,33 @@ def test_regenerate_keeps_started_and_done_items(client, learner, plan):
     items = _items(plan)
     assert [i.pk for i in items[:2]] == [first.pk, second.pk]
     assert items[1].status == PlanItem.Status.STARTED
-    assert items[2].pk != third.pk and items[2].project_id == third.project_id
+    # Still planned, so planned again in place: same row, dated after the started one.
+    assert items[2].pk == third.pk and items[2].status == PlanItem.Status.PLANNED
+    assert items[2].planned_start >= items[1].planned_end
     assert PlanItem.objects.filter(plan=plan).count() == 3
+
+
+def test_regenerate_keeps_the_rows_of_projects_still_planned_and_drops_the_rest(client, learner):
+    """Item ids survive a regeneration when the project stays planned (calendar events, milestone
+    reminders and links are keyed by them); a project no longer needed goes, a new one comes."""
+    path, comps, projects = curriculum_with_gaps(learner)
+    client.force_login(learner)
+    client.post(reverse("roadmap:plan_generate"))
+    plan = Plan.objects.get(learner=learner)
+    before = {i.project_id: i.pk for i in _items(plan)}
+    assert set(before) == {p.pk for p in projects}
+
+    # The first project's gap is closed by a rating; a new project closes another gap.
+    factories.RatingFactory(learner=learner, competency=comps[0], level=3)
+    extra = factories.ProjectFactory(path=path, position=9, estimated_hours=5)
+    factories.ProjectCompetencyFactory(project=extra, competency=comps[1], builds_to_level=3)
+    curriculum_changed()
+    client.post(reverse("roadmap:plan_generate"))
+
+    after = {i.project_id: i.pk for i in _items(plan)}
+    assert projects[0].pk not in after
+    assert after[projects[2].pk] == before[projects[2].pk]
+    assert extra.pk in after and after[extra.pk] not in before.values()
 
 
 def test_a_late_item_shows_behind_and_reflow_redates_it(client, learner, plan):
