@@ -29,7 +29,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 db: install
-	@mkdir -p var/broker/queue var/broker/processed
+	@mkdir -p var/broker/queue var/broker/processed var/broker/control
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_curriculum curriculum/default_curriculum.yaml
 	$(MANAGE) seed_demo

@@ -258,6 +258,8 @@ else:
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
+        # The worker's broadcast tables (kombu's default is ./control, in the checkout).
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_RESULT_BACKEND = REDIS_URL or None
 

@@ -98,3 +98,32 @@ def test_mentor_reviews_cohort_and_learner_sees_feedback(page, live_server):
     ).to_be_visible()
 
     assert not problems, problems
+
+
+def test_cohort_page_fits_a_phone_and_shows_long_competency_names_whole(page, live_server):
+    path = factories.PathFactory(name="AI Engineer", slug="ai-engineer")
+    long_name = "LangChain or similar orchestration helpers for agents"
+    factories.PathCompetencyFactory(
+        path=path, competency=factories.CompetencyFactory(name=long_name), target_level=3
+    )
+    mentor = factories.MentorFactory()
+    cohort = factories.CohortFactory(name="Winter cohort", path=path)
+    cohort.mentors.add(mentor)
+    factories.CohortMembershipFactory(cohort=cohort, learner=factories.LearnerFactory())
+
+    _log_in(page, live_server, mentor)
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{live_server.url}/mentor/cohorts/{cohort.pk}/")
+        expect(page.get_by_role("heading", name="Winter cohort")).to_be_visible()
+        # Nothing overflows sideways (the heatmap scrolls inside its own wrapper) ...
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        # ... and the turned column heading holds the whole name rather than cutting it.
+        link = page.locator("table.heatmap thead a", has_text=long_name)
+        inner = link.bounding_box()
+        cell = page.locator(
+            "table.heatmap thead th", has=page.locator("a", has_text=long_name)
+        ).bounding_box()
+        assert (
+            cell["y"] <= inner["y"] and inner["y"] + inner["height"] <= cell["y"] + cell["height"]
+        )
