@@ -59,7 +59,7 @@ class Step:
     after: int
 
     def __str__(self):
-        return f"{self.name} {self.before} -> {self.after}"
+        return f"{self.name} from {self.before} to {self.after}"
 
 
 @dataclass(frozen=True)
@@ -109,14 +109,14 @@ class ScheduledProject:
 
 
 def explain(project: ProjectSpec, steps: Sequence[Step]) -> str:
-    """ "RAG app: RAG application building 1 -> 3, LLM API integration 0 -> 2, about 30 h"."""
+    """What the project does for this learner, e.g. "Takes RAG application building from 1 to 3
+    and LLM API integration from 0 to 2". Pages show it next to the project's name and hours,
+    so it names neither."""
+    if not steps:
+        return "Closes no gap itself"
     parts = [str(step) for step in steps]
-    if parts:
-        parts[0] = f"{steps[0].name} building {steps[0].before} -> {steps[0].after}"
-        built = ", ".join(parts)
-    else:
-        built = "closes no gap itself"
-    return f"{project.name}: {built}, about {project.hours} h"
+    moves = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"Takes {moves}"
 
 
 def _targets(requirements: Iterable[Requirement]) -> dict[int, tuple[int, int]]:

@@ -39,7 +39,7 @@ def test_learner_plans_starts_and_completes_a_project(page, live_server):
     page.get_by_role("button", name="Generate my plan").click()
     first = page.locator(".plan-item").first
     expect(first).to_contain_text(projects[0].name)
-    expect(first).to_contain_text("building 1 -> 3")
+    expect(first).to_contain_text("from 1 to 3")
     expect(page.locator(".big-number")).to_have_text("33%")
 
     # htmx: the plan body is swapped in place, the page is not reloaded.

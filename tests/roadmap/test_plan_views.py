@@ -90,7 +90,7 @@ def test_generate_stores_a_dated_explained_plan(client, learner):
     plan = Plan.objects.get(learner=learner, path=path)
     items = _items(plan)
     assert [i.project_id for i in items] == [p.id for p in projects]  # fewer hours first
-    assert "building 1 -> 3" in items[0].explanation
+    assert f"Takes {comps[0].name} from 1 to 3" == items[0].explanation
     assert all(len(_milestones(i)) == 2 for i in items)
     assert items[0].planned_end <= items[1].planned_start
     page = client.get(reverse("roadmap:plan")).text

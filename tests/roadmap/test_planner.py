@@ -183,9 +183,8 @@ def test_recommendation_explains_itself():
     )
     names = {1: "RAG application", 2: "LLM API integration"}
     [rec] = recommend([project], requirements, {1: 1}, names)
-    assert rec.explanation == (
-        "Document question-answering app with retrieval: RAG application building 1 -> 3, "
-        "LLM API integration 0 -> 2, about 30 h"
+    assert (
+        rec.explanation == "Takes RAG application from 1 to 3 and LLM API integration from 0 to 2"
     )
     assert rec.closes == 5 * 2 + 3 * 2
 
@@ -205,7 +204,16 @@ def test_a_prerequisite_closing_nothing_is_planned_before_what_it_unlocks():
     rag = ProjectSpec(2, "RAG app", 20, prerequisites=frozenset({1}), builds={1: 3})
     planned = plan([rag, setup], requirements, {}, {1: "RAG"})
     assert [p.project.id for p in planned] == [1, 2]
-    assert planned[0].explanation.endswith("needed before RAG app")
+    assert planned[0].explanation == "Closes no gap itself; needed before RAG app"
+    assert planned[1].explanation == "Takes RAG from 0 to 3"
+
+
+def test_an_explanation_lists_every_step_in_words():
+    requirements = [Requirement(1, 3, 1), Requirement(2, 2, 1), Requirement(3, 4, 1)]
+    project = ProjectSpec(1, "p", 10, builds={1: 3, 2: 2, 3: 1, 9: 4})
+    names = {1: "Python", 2: "SQL", 3: "Docker", 9: "Off the path"}
+    [rec] = recommend([project], requirements, {1: 1}, names)
+    assert rec.explanation == "Takes Python from 1 to 3, SQL from 0 to 2 and Docker from 0 to 1"
 
 
 def test_a_useless_project_is_never_planned():

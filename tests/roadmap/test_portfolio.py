@@ -132,7 +132,7 @@ def test_project_page_says_why_for_this_learner(client, learner):
     client.force_login(learner)
     page = client.get(projects[0].get_absolute_url()).text
     assert "Why this project for you" in page
-    assert f"{comps[0].name} building 1 -&gt; 3" in page
+    assert f"Takes {comps[0].name} from 1 to 3." in page
     stranger = factories.LearnerFactory()
     client.force_login(stranger)
     assert "Rate yourself first" in client.get(projects[0].get_absolute_url()).text
