@@ -83,6 +83,18 @@ def _action_form(url: str, csrf_field: str, body: str) -> str:
     )
 
 
+def _milestone_html(row, day) -> str:
+    """One milestone of an open item: its day and title, marked when a mentor signed its
+    checkpoint off, or muted once its day has passed."""
+    due, title, signed_off, past = row
+    text = f"{day(due, 'j M')}: {escape(title)}"
+    if signed_off:
+        return f'<li>{text} <span class="badge ok">signed off</span></li>'
+    if past:
+        return f'<li class="muted">{text} <span class="small">(date passed)</span></li>'
+    return f"<li>{text}</li>"
+
+
 def _item_html(item, *, focus_item_id, csrf_field, day) -> str:
     """One plan item's <li>, built here rather than in the template: 6-8 forms per item made
     the loop over a 150-project plan most of the page's time. Every value that is not a
@@ -122,9 +134,7 @@ def _item_html(item, *, focus_item_id, csrf_field, day) -> str:
         )
     if item.is_open and item.milestone_rows:
         parts.append('      <ul class="small milestones">\n        ')
-        parts.extend(
-            f"<li>{day(due, 'j M')}: {escape(title)}</li>" for due, title in item.milestone_rows
-        )
+        parts.extend(_milestone_html(row, day) for row in item.milestone_rows)
         parts.append("\n      </ul>\n")
     if status == "done":
         if item.evidence_url:
@@ -223,6 +233,8 @@ def _plan_context(
     today = plan_services.learner_today(user)
     items = list(plan.items.select_related("project").order_by("position", "id"))
     checkpoints = plan_services.path_checkpoints(plan.path_id)
+    # Checkpoints a mentor signed off for this learner: their milestones say so.
+    signed_off = set(user.checkpoint_sign_offs.values_list("checkpoint_id", flat=True))
     open_items = [i for i in items if i.is_open]
     patterns, project_url = _item_url_makers()
     blank_fields = ""
@@ -233,7 +245,10 @@ def _plan_context(
         item.project_url = project_url.replace(_SLUG, item.project.slug)
         item.urls = {a: url.replace(str(_ID), str(item.pk)) for a, url in patterns.items()}
         item.milestone_rows = (
-            [(m.due, m.checkpoint.title) for m in plan_services.item_milestones(item, checkpoints)]
+            [
+                (m.due, m.checkpoint.title, m.checkpoint.id in signed_off, m.due < today)
+                for m in plan_services.item_milestones(item, checkpoints)
+            ]
             if item.is_open
             else ()
         )

@@ -12,6 +12,7 @@ from curriculum.services import curriculum_changed
 from roadmap.models import Plan, PlanItem
 from roadmap.services.plans import item_milestones, path_checkpoints, plan_generate
 from tests import factories
+from tests.factories_mentoring import CheckpointSignOffFactory
 from tests.factories_plans import PlanItemFactory, curriculum_with_gaps
 
 pytestmark = pytest.mark.django_db
@@ -467,3 +468,28 @@ def test_restore_needs_post(client, learner, plan):
     item = _items(plan)[0]
     client.force_login(learner)
     assert client.get(reverse("roadmap:plan_item_restore", args=[item.pk])).status_code == 405
+
+
+def test_milestones_say_when_a_mentor_signed_them_off_or_their_day_passed(client, learner):
+    path, _c, _p = curriculum_with_gaps(learner)
+    plan = plan_generate(
+        learner=learner, path=path, today=datetime.date.today() - datetime.timedelta(days=30)
+    )
+    first = _items(plan)[0]
+    done_step, late_step = _milestones(first)
+    assert late_step.due < datetime.date.today()  # the first project ran its course
+    mentor = factories.MentorFactory()
+    CheckpointSignOffFactory(
+        learner=learner, checkpoint_id=done_step.checkpoint.id, mentor=mentor
+    )
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:plan")).text
+    assert f'{done_step.checkpoint.title} <span class="badge ok">signed off</span>' in page
+    assert f'{late_step.checkpoint.title} <span class="small">(date passed)</span>' in page
+    # Another learner's sign-off of the same checkpoint is not this learner's.
+    other = factories.LearnerFactory()
+    CheckpointSignOffFactory(
+        learner=other, checkpoint_id=late_step.checkpoint.id, mentor=mentor
+    )
+    page = client.get(reverse("roadmap:plan")).text
+    assert f'{late_step.checkpoint.title} <span class="badge ok">' not in page
