@@ -479,17 +479,13 @@ def test_milestones_say_when_a_mentor_signed_them_off_or_their_day_passed(client
     done_step, late_step = _milestones(first)
     assert late_step.due < datetime.date.today()  # the first project ran its course
     mentor = factories.MentorFactory()
-    CheckpointSignOffFactory(
-        learner=learner, checkpoint_id=done_step.checkpoint.id, mentor=mentor
-    )
+    CheckpointSignOffFactory(learner=learner, checkpoint_id=done_step.checkpoint.id, mentor=mentor)
     client.force_login(learner)
     page = client.get(reverse("roadmap:plan")).text
     assert f'{done_step.checkpoint.title} <span class="badge ok">signed off</span>' in page
     assert f'{late_step.checkpoint.title} <span class="small">(date passed)</span>' in page
     # Another learner's sign-off of the same checkpoint is not this learner's.
     other = factories.LearnerFactory()
-    CheckpointSignOffFactory(
-        learner=other, checkpoint_id=late_step.checkpoint.id, mentor=mentor
-    )
+    CheckpointSignOffFactory(learner=other, checkpoint_id=late_step.checkpoint.id, mentor=mentor)
     page = client.get(reverse("roadmap:plan")).text
     assert f'{late_step.checkpoint.title} <span class="badge ok">' not in page
