@@ -15,8 +15,6 @@ from zoneinfo import ZoneInfo
 
 from roadmap.gaps import Requirement, readiness
 
-RatingEvent = tuple[int, int, datetime]
-
 
 def local_date(moment: datetime, zone: ZoneInfo) -> date:
     return moment.astimezone(zone).date()
@@ -39,11 +37,6 @@ def weeks_between(first: date, last: date) -> list[date]:
 DatedEvent = tuple[int, int, datetime, date]
 
 
-def dated_events(events: Iterable[RatingEvent], zone: ZoneInfo) -> list[DatedEvent]:
-    """Each event with its day in `zone`, in the same order."""
-    return [(cid, level, at, at.astimezone(zone).date()) for cid, level, at in events]
-
-
 def _events_by_week(
     events: Iterable[DatedEvent], today: date
 ) -> dict[date, list[tuple[datetime, int, int]]]:
@@ -63,50 +56,6 @@ def _events_by_week(
 
 
 @dataclass(frozen=True)
-class WeekLevels:
-    """Every competency's level at the end of one week (competencies never rated are absent)."""
-
-    week: date
-    levels: Mapping[int, int]
-
-
-def weekly_levels(events: Iterable[RatingEvent], zone: ZoneInfo, today: date) -> list[WeekLevels]:
-    """One entry per week from the week of the first rating through today's week."""
-    grouped = _events_by_week(dated_events(events, zone), today)
-    if not grouped:
-        return []
-    current: dict[int, int] = {}
-    result = []
-    for week in weeks_between(min(grouped), today):
-        for _, competency_id, level in grouped.get(week, ()):
-            current[competency_id] = level
-        result.append(WeekLevels(week, dict(current)))
-    return result
-
-
-@dataclass(frozen=True)
-class WeekPoint:
-    week: date
-    readiness: float
-
-
-def weekly_readiness(
-    events: Iterable[RatingEvent],
-    requirements: Sequence[Requirement],
-    zone: ZoneInfo,
-    today: date,
-) -> list[WeekPoint]:
-    """Readiness (0-100) against today's requirements at the end of each week of the history.
-
-    Recomputed under the current curriculum: when an admin changes a target, the whole line moves,
-    so the chart compares like with like."""
-    return [
-        WeekPoint(entry.week, readiness(requirements, entry.levels))
-        for entry in weekly_levels(events, zone, today)
-    ]
-
-
-@dataclass(frozen=True)
 class WeekDiff:
     """What changed between the end of last week and now."""
 
@@ -123,15 +72,6 @@ class WeekDiff:
     @property
     def is_empty(self) -> bool:
         return not (self.rose or self.fell or self.new)
-
-
-def since_last_week(
-    events: Iterable[RatingEvent],
-    requirements: Sequence[Requirement],
-    zone: ZoneInfo,
-    today: date,
-) -> WeekDiff:
-    return _since_last_week(dated_events(events, zone), requirements, today)
 
 
 def _since_last_week(
@@ -185,9 +125,11 @@ class History:
 def history(
     events: Sequence[DatedEvent], requirements: Sequence[Requirement], today: date
 ) -> History:
-    """weekly_readiness, weekly_levels (per competency) and since_last_week in one go, for the
-    dashboard. Readiness is kept up to date as levels change instead of being recomputed over
-    every requirement each week; the sums are integers, so the result is the same."""
+    """The readiness at the end of each week, each competency's level per week and what
+    changed since last week, in one pass over the ratings, for the dashboard. Readiness is kept
+    up to date as levels change instead of being recomputed over every requirement each week
+    (tests/roadmap/reference.py replays every week; the sums are integers, so the results are
+    the same floats)."""
     grouped = _events_by_week(events, today)
     diff = _since_last_week(events, requirements, today)
     if not grouped:

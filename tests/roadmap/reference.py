@@ -1,8 +1,9 @@
-"""The straightforward versions of cohort figures and calendar markup that the app computes a
-faster way.
+"""The straightforward versions of cohort figures, calendar markup and a learner's weekly
+progress that the app computes a faster way.
 
-Not used by the app: the tests check its aggregates in SQL, incremental updates and joined
-markup against these (a replay over every learner's levels, one call per mark)."""
+Not used by the app: the tests check its aggregates in SQL, incremental updates, joined markup
+and one-pass history against these (a replay over every learner's levels, one call per mark, a
+replay of every rating for every week)."""
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,7 +21,7 @@ from roadmap.cohorts import (
     median,
     readiness_of,
 )
-from roadmap.gaps import Requirement, readiness_display
+from roadmap.gaps import Requirement, readiness, readiness_display
 
 
 def heatmap_rows(
@@ -135,3 +136,52 @@ def weekly_medians(
 def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
     """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
     return calendar_svg(calendar_cell_heads(cells, day_labels), [cell.day.count for cell in cells])
+
+
+# --- a learner's progress over weeks (roadmap.progress.history computes it in one pass) -------
+
+
+def weekly_levels(events, zone, today: dt.date) -> list[tuple[dt.date, dict[int, int]]]:
+    """(Monday, {competency: level}) for each week from the first rating's week through today's,
+    each level the newest rating at or before the week's last local day (ties: the later event);
+    ratings dated after today do not count. Replayed from scratch for every week."""
+    dated = [(cid, level, at, at.astimezone(zone).date()) for cid, level, at in events]
+    dated = [event for event in dated if event[3] <= today]
+    if not dated:
+        return []
+    week = min(day for *_, day in dated)
+    week -= dt.timedelta(days=week.weekday())
+    weeks = []
+    while week <= today:
+        weeks.append((week, _newest_levels(dated, until=week + dt.timedelta(days=6))))
+        week += dt.timedelta(weeks=1)
+    return weeks
+
+
+def weekly_readiness(events, requirements, zone, today: dt.date) -> list[float]:
+    """Readiness against `requirements` at the end of each week of weekly_levels."""
+    return [readiness(requirements, levels) for _, levels in weekly_levels(events, zone, today)]
+
+
+def since_last_week(events, requirements, zone, today: dt.date) -> dict:
+    """What changed between the end of last week (local) and today: rose, fell, new and the
+    readiness before and now."""
+    dated = [(cid, level, at, at.astimezone(zone).date()) for cid, level, at in events]
+    monday = today - dt.timedelta(days=today.weekday())
+    before = _newest_levels(dated, until=monday - dt.timedelta(days=1))
+    now = _newest_levels(dated, until=today)
+    return {
+        "rose": {c: (before[c], lv) for c, lv in now.items() if c in before and lv > before[c]},
+        "fell": {c: (before[c], lv) for c, lv in now.items() if c in before and lv < before[c]},
+        "new": {c: lv for c, lv in now.items() if c not in before},
+        "readiness_before": readiness(requirements, before),
+        "readiness_now": readiness(requirements, now),
+    }
+
+
+def _newest_levels(dated, *, until: dt.date) -> dict[int, int]:
+    newest: dict[int, tuple[dt.datetime, int]] = {}
+    for cid, level, at, day in dated:
+        if day <= until and (cid not in newest or newest[cid][0] <= at):
+            newest[cid] = (at, level)
+    return {cid: level for cid, (_, level) in newest.items()}

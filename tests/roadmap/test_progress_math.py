@@ -9,19 +9,17 @@ from hypothesis import strategies as st
 
 from roadmap.gaps import Requirement
 from roadmap.progress import (
+    WeekDiff,
     active_days,
     activity_calendar,
     curriculum_changes,
-    dated_events,
     history,
     requirements_snapshot,
-    since_last_week,
     streaks,
     week_start,
-    weekly_levels,
-    weekly_readiness,
     weeks_between,
 )
+from tests.roadmap import reference
 
 UTC_ZONE = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -31,6 +29,13 @@ REQS = [Requirement(1, 4, 1), Requirement(2, 2, 1)]
 
 def at(*args, zone=UTC_ZONE):
     return datetime(*args, tzinfo=zone)
+
+
+def progress_of(events, zone, today, requirements=REQS):
+    """history() of (competency, level, moment) events, each dated in `zone` as the dashboard's
+    query dates them."""
+    dated = [(cid, level, moment, moment.astimezone(zone).date()) for cid, level, moment in events]
+    return history(dated, requirements, today)
 
 
 ZONES = st.sampled_from(
@@ -67,8 +72,8 @@ def test_a_sunday_evening_rating_in_tokyo_is_last_week_in_utc_but_this_week_loca
     moment = at(2026, 11, 22, 15, 30)
     events = [(1, 2, moment)]
     today = date(2026, 11, 25)
-    assert weekly_levels(events, TOKYO, today)[0].week == date(2026, 11, 23)
-    assert weekly_levels(events, UTC_ZONE, today)[0].week == date(2026, 11, 16)
+    assert progress_of(events, TOKYO, today).weeks[0] == date(2026, 11, 23)
+    assert progress_of(events, UTC_ZONE, today).weeks[0] == date(2026, 11, 16)
 
 
 def test_level_at_end_of_week_is_the_latest_rating_by_then():
@@ -78,43 +83,45 @@ def test_level_at_end_of_week_is_the_latest_rating_by_then():
         (2, 2, at(2026, 11, 12, 9)),  # week 2
         (1, 2, at(2026, 11, 24, 9)),  # week 4
     ]
-    weeks = weekly_levels(events, UTC_ZONE, date(2026, 11, 25))
-    assert [w.week for w in weeks] == [
+    result = progress_of(events, UTC_ZONE, date(2026, 11, 25))
+    assert result.weeks == [
         date(2026, 11, 2),
         date(2026, 11, 9),
         date(2026, 11, 16),
         date(2026, 11, 23),
     ]
-    assert [dict(w.levels) for w in weeks] == [{1: 3}, {1: 3, 2: 2}, {1: 3, 2: 2}, {1: 2, 2: 2}]
-    series = weekly_readiness(events, REQS, UTC_ZONE, date(2026, 11, 25))
+    assert result.levels == {1: [3, 3, 3, 2], 2: [None, 2, 2, 2]}
     # needed 4 + 2 = 6; week 1: 3 of 6; week 2: 5 of 6; week 4: 4 of 6
-    assert [round(p.readiness, 2) for p in series] == [50.0, 83.33, 83.33, 66.67]
+    assert [round(value, 2) for value in result.readiness] == [50.0, 83.33, 83.33, 66.67]
 
 
 def test_no_events_no_weeks():
-    assert weekly_readiness([], REQS, UTC_ZONE, date(2026, 11, 25)) == []
+    result = progress_of([], UTC_ZONE, date(2026, 11, 25))
+    assert (result.weeks, result.readiness, result.levels) == ([], [], {})
 
 
 def test_future_events_are_ignored():
     events = [(1, 4, at(2026, 12, 30))]
-    assert weekly_levels(events, UTC_ZONE, date(2026, 11, 25)) == []
+    result = progress_of(events, UTC_ZONE, date(2026, 11, 25))
+    assert result.weeks == [] and result.diff.is_empty
 
 
 @given(EVENTS, REQUIREMENT_LISTS, ZONES, MOMENTS)
 def test_series_is_in_range_with_one_point_per_week(events, requirements, zone, now):
     today = now.astimezone(zone).date()
-    series = weekly_readiness(events, requirements, zone, today)
-    assert all(0.0 <= p.readiness <= 100.0 for p in series)
-    for earlier, later in zip(series, series[1:], strict=False):
-        assert later.week - earlier.week == timedelta(days=7)
-        assert later.week.weekday() == 0
+    result = progress_of(events, zone, today, requirements)
+    assert len(result.readiness) == len(result.weeks)
+    assert all(0.0 <= value <= 100.0 for value in result.readiness)
+    for earlier, later in zip(result.weeks, result.weeks[1:], strict=False):
+        assert later - earlier == timedelta(days=7)
+        assert later.weekday() == 0
     past = [e for e in events if e[2].astimezone(zone).date() <= today]
     if past:
         first = min(e[2] for e in past).astimezone(zone).date()
-        assert series[0].week == week_start(first)
-        assert series[-1].week == week_start(today)
+        assert result.weeks[0] == week_start(first)
+        assert result.weeks[-1] == week_start(today)
     else:
-        assert series == []
+        assert result.weeks == []
 
 
 @given(st.lists(st.tuples(st.integers(1, 3), MOMENTS), max_size=30), REQUIREMENT_LISTS, ZONES)
@@ -126,8 +133,7 @@ def test_series_never_falls_when_ratings_only_rise(moments, requirements, zone):
     for cid, moment in ordered:
         seen[cid] = min(4, seen.get(cid, -1) + 1)
         events.append((cid, seen[cid], moment))
-    series = weekly_readiness(events, requirements, zone, date(2027, 1, 1))
-    values = [p.readiness for p in series]
+    values = progress_of(events, zone, date(2027, 1, 1), requirements).readiness
     assert values == sorted(values)
 
 
@@ -141,9 +147,9 @@ def test_weeks_across_dst_are_seven_local_days_apart(zone, first, span):
 def test_dst_week_in_berlin_keeps_sunday_night_in_its_week():
     # 2026-03-29 is the spring-forward Sunday in Berlin; 23:30 local is 21:30 UTC.
     events = [(1, 1, at(2026, 3, 23, 9)), (1, 2, at(2026, 3, 29, 21, 30))]
-    weeks = weekly_levels(events, BERLIN, date(2026, 4, 1))
-    assert [w.week for w in weeks] == [date(2026, 3, 23), date(2026, 3, 30)]
-    assert weeks[0].levels == {1: 2}
+    result = progress_of(events, BERLIN, date(2026, 4, 1))
+    assert result.weeks == [date(2026, 3, 23), date(2026, 3, 30)]
+    assert result.levels == {1: [2, 2]}
 
 
 def test_since_last_week_lists_rose_fell_and_new():
@@ -158,7 +164,7 @@ def test_since_last_week_lists_rose_fell_and_new():
         (3, 2, at(2026, 11, 24)),  # same: neither
     ]
     reqs = [Requirement(1, 4, 1), Requirement(2, 4, 1)]
-    diff = since_last_week(events, reqs, UTC_ZONE, today)
+    diff = progress_of(events, UTC_ZONE, today, reqs).diff
     assert diff.rose == {1: (1, 3)}
     assert diff.fell == {2: (2, 1)}
     assert diff.new == {4: 2}
@@ -169,7 +175,7 @@ def test_since_last_week_lists_rose_fell_and_new():
 
 
 def test_since_last_week_is_empty_without_ratings_this_week():
-    diff = since_last_week([(1, 2, at(2026, 11, 10))], REQS, UTC_ZONE, date(2026, 11, 25))
+    diff = progress_of([(1, 2, at(2026, 11, 10))], UTC_ZONE, date(2026, 11, 25)).diff
     assert diff.is_empty and diff.readiness_change == 0
 
 
@@ -231,34 +237,26 @@ def test_activity_calendar_covers_26_weeks_up_to_today():
 
 
 @given(EVENTS, REQUIREMENT_LISTS, ZONES, MOMENTS)
-def test_history_matches_the_separate_functions(events, requirements, zone, now):
+def test_history_matches_a_replay_of_every_week(events, requirements, zone, now):
     today = now.astimezone(zone).date()
-    result = history(dated_events(events, zone), requirements, today)
-    weeks = weekly_levels(events, zone, today)
-    assert result.weeks == [w.week for w in weeks]
+    result = progress_of(events, zone, today, requirements)
+    weeks = reference.weekly_levels(events, zone, today)
+    assert result.weeks == [week for week, _ in weeks]
     # The same floats, not only close ones: the dashboard shows them rounded down.
-    assert result.readiness == [
-        p.readiness for p in weekly_readiness(events, requirements, zone, today)
-    ]
-    rated = {cid for w in weeks for cid in w.levels}
+    assert result.readiness == reference.weekly_readiness(events, requirements, zone, today)
+    rated = {cid for _, levels in weeks for cid in levels}
     assert set(result.levels) == rated
     for cid in rated:
-        assert result.levels[cid] == [w.levels.get(cid) for w in weeks]
-    assert result.diff == since_last_week(events, requirements, zone, today)
+        assert result.levels[cid] == [levels.get(cid) for _, levels in weeks]
+    assert result.diff == WeekDiff(**reference.since_last_week(events, requirements, zone, today))
 
 
 def test_history_counts_only_required_competencies_and_duplicates_sum():
     # Competency 3 is rated but not required; competency 1 appears twice (weights add up).
     requirements = [Requirement(1, 4, 1), Requirement(1, 2, 3), Requirement(2, 2, 1)]
     events = [(3, 4, at(2026, 11, 2)), (1, 2, at(2026, 11, 3)), (2, 1, at(2026, 11, 11))]
-    result = history(dated_events(events, UTC_ZONE), requirements, date(2026, 11, 12))
+    result = progress_of(events, UTC_ZONE, date(2026, 11, 12), requirements)
     assert result.weeks == [date(2026, 11, 2), date(2026, 11, 9)]
     assert result.readiness == [100.0 * 8 / 12, 100.0 * 9 / 12]
     assert result.levels == {3: [4, 4], 1: [2, 2], 2: [None, 1]}
     assert result.diff.new == {2: 1}
-
-
-def test_dated_events_use_the_local_day():
-    events = [(1, 2, at(2026, 3, 29, 21, 30))]  # 23:30 in Berlin, 06:30 next day in Tokyo
-    assert dated_events(events, BERLIN)[0][3] == date(2026, 3, 29)
-    assert dated_events(events, TOKYO)[0][3] == date(2026, 3, 30)
