@@ -133,6 +133,18 @@ def _dashboard_rows(path_id) -> tuple:
     )
 
 
+def _rises(rose, names, targets) -> list:
+    """(name, (before, now, target or None)) per competency that rose, by name; the target is
+    given when the rise started at or past it, since readiness then stays (the page says so)."""
+    rises = []
+    for cid, (before, now) in rose.items():
+        target = targets.get(cid)
+        rises.append(
+            (names[cid], (before, now, target if target is not None and before >= target else None))
+        )
+    return sorted(rises)
+
+
 def _rating_figures(user, zone, today: date, rows) -> dict:
     """What the dashboard shows of the learner's self-ratings, from one query over all of them:
     the readiness now and per week (chart and table), since last week, each competency's trend,
@@ -145,6 +157,7 @@ def _rating_figures(user, zone, today: date, rows) -> dict:
     - "rating_days": {local day: self-ratings of any competency that day}."""
     requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired in rows if not retired]
     names = {cid: name for cid, name, *_ in rows}
+    targets = {r.competency_id: r.target for r in requirements}
 
     # One query for every self-rating the learner made, each with its local day (for the weekly
     # series, since last week and the calendar); the math happens in Python.
@@ -208,7 +221,7 @@ def _rating_figures(user, zone, today: date, rows) -> dict:
         "series_rows_html": progress_markup.readiness_rows(series_rows),
         "series_first_label": series_rows[0][0].split(" ", 1)[1] if series_rows else "",
         "series_last_label": series_rows[-1][0].split(" ", 1)[1] if series_rows else "",
-        "rose": named(diff.rose),
+        "rose": _rises(diff.rose, names, targets),
         "fell": named(diff.fell),
         "new": named(diff.new),
         "trend_rows": progress_markup.trend_rows(competencies),

@@ -105,6 +105,21 @@ def test_since_last_week_names_what_rose_fell_and_is_new(client, db):
     assert f"<strong>{docker.name}</strong> rated 2 for the first time" in html
     # readiness 4/9 -> 7/9 of the targets: 44% -> 77%
     assert "+33 points since last week" in html
+    assert "so readiness stays" not in html  # python rose to its target, from below it
+
+
+def test_a_rise_past_the_target_says_why_readiness_stays(client, db):
+    path, (python,) = path_with_competencies(1)  # target 3
+    learner = factories.LearnerFactory(target_path=path)
+    rating_record(learner=learner, competency=python, level=3, at=NOW - timedelta(days=9))
+    rating_record(learner=learner, competency=python, level=4, at=NOW - timedelta(hours=2))
+    client.force_login(learner)
+    html = client.get(URL).text
+    assert (
+        f'<strong>{python.name}</strong> rose from 3 to 4 <span class="muted small">'
+        "(already at its target of 3, so readiness stays)</span>"
+    ) in html
+    assert "±0 points since last week" in html
 
 
 def test_weeks_follow_the_learners_timezone(client, db):
