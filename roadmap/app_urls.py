@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import home, ops, plans, portfolio, progress
+from .views import home, learner_mentoring, ops, plans, portfolio, progress
 from .views import mentoring as mentoring_views
 
 app_name = "roadmap"
@@ -76,12 +76,12 @@ urlpatterns += [
         _m.mentor_checkpoint_signoff,
         name="mentor_checkpoint_signoff",
     ),
-    path("join/", _m.join, name="join"),
-    path("join/<str:code>/", _m.join, name="join_code"),
-    path("me/cohorts/", _m.my_cohorts, name="my_cohorts"),
-    path("me/cohorts/<int:cohort_id>/leave/", _m.cohort_leave, name="cohort_leave"),
-    path("me/feedback/", _m.my_feedback, name="my_feedback"),
-    path("me/calibration/", _m.calibration, name="calibration"),
+    path("join/", learner_mentoring.join, name="join"),
+    path("join/<str:code>/", learner_mentoring.join, name="join_code"),
+    path("me/cohorts/", learner_mentoring.my_cohorts, name="my_cohorts"),
+    path("me/cohorts/<int:cohort_id>/leave/", learner_mentoring.cohort_leave, name="cohort_leave"),
+    path("me/feedback/", learner_mentoring.my_feedback, name="my_feedback"),
+    path("me/calibration/", learner_mentoring.calibration, name="calibration"),
 ]
 
 # --- reminders: preferences, notifications, unsubscribe ---------------------------------------

@@ -1,5 +1,6 @@
 """Mentoring views: cohorts, invites, the cohort dashboard, a learner's review page for mentors,
-feedback, verification, sign-off, calibration and the learner's side of all that.
+feedback, verification, sign-off and calibration. The learner's side (joining, leaving, their
+feedback and calibration) is in learner_mentoring.
 
 Access (RELIABILITY 14): cohorts come only through _get_cohort_for_user (mentored by the user,
 or staff), learners only through _get_member_for_mentor (an ACTIVE member of that cohort);
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import mentor_required, staff_required
-from accounts.models import Cohort, CohortInvite, CohortMembership, User
+from accounts.models import Cohort, CohortInvite, User
 from curriculum.models import Competency, Project, ProjectCheckpoint
 from roadmap import cohorts
 from roadmap.forms_mentoring import (
@@ -22,11 +23,10 @@ from roadmap.forms_mentoring import (
     CommentForm,
     FeedbackForm,
     InviteForm,
-    JoinForm,
     MentorRatingForm,
 )
 from roadmap.gaps import readiness, readiness_display
-from roadmap.models import CheckpointSignOff, Feedback, Rating, RatingVerification
+from roadmap.models import CheckpointSignOff, Feedback, Rating
 from roadmap.services import cohort_reads
 from roadmap.services import mentoring as svc
 from roadmap.services.assessments import rating_record
@@ -387,98 +387,3 @@ def mentor_checkpoint_signoff(request, cohort_id, learner_id, checkpoint_id):
     )
     messages.success(request, f"“{checkpoint.title}” signed off.")
     return _back_to_learner(cohort, learner, "#projects")
-
-
-# --- the learner's side ---------------------------------------------------------------------------
-@require_GET
-def my_cohorts(request):
-    memberships = (
-        CohortMembership.objects.active()
-        .filter(learner=request.user)
-        .select_related("cohort__path")
-        .prefetch_related("cohort__mentors")
-    )
-    return render(
-        request,
-        "roadmap/mentoring/my_cohorts.html",
-        {"memberships": memberships, "form": JoinForm()},
-    )
-
-
-def _get_membership_for_learner(user, cohort_id) -> CohortMembership:
-    return get_object_or_404(
-        CohortMembership.objects.active().select_related("cohort"),
-        learner=user,
-        cohort_id=cohort_id,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def cohort_leave(request, cohort_id):
-    membership = _get_membership_for_learner(request.user, cohort_id)
-    if request.method == "POST":
-        membership.leave()
-        messages.success(request, f"You left “{membership.cohort.name}”.")
-        return redirect("roadmap:my_cohorts")
-    return render(request, "roadmap/mentoring/cohort_leave.html", {"membership": membership})
-
-
-@require_http_methods(["GET", "POST"])
-def join(request, code=None):
-    """Join a cohort with an invite code. GET shows the code's cohort and a button (link
-    scanners must not join anyone); POST joins."""
-    form = JoinForm(request.POST or None, initial={"code": code})
-    invite = None
-    if code:
-        invite = CohortInvite.objects.select_related("cohort__path").filter(code=code).first()
-        if invite is None or invite.status(timezone.now()) != "active":
-            state = "not known" if invite is None else invite.status(timezone.now())
-            messages.error(request, f"That invite is {state}. Ask your mentor for a new one.")
-            invite = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            membership = svc.cohort_join(learner=request.user, code=form.cleaned_data["code"])
-        except svc.JoinError as error:
-            form.add_error("code", str(error))
-        else:
-            messages.success(request, f"You are in “{membership.cohort.name}”.")
-            return redirect("roadmap:my_cohorts")
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "roadmap/mentoring/join.html", {"form": form, "invite": invite}, status=status
-    )
-
-
-@require_GET
-def my_feedback(request):
-    user = request.user
-    context = {
-        "feedback": list(
-            Feedback.objects.filter(learner=user).select_related("author", "competency", "project")[
-                :100
-            ]
-        ),
-        "verifications": list(
-            RatingVerification.objects.filter(rating__learner=user).select_related(
-                "rating__competency", "mentor"
-            )[:100]
-        ),
-        "sign_offs": list(
-            CheckpointSignOff.objects.filter(learner=user).select_related(
-                "checkpoint__project", "mentor"
-            )[:100]
-        ),
-    }
-    # Shown now: the unread markers above were computed first, then everything counts as read.
-    svc.mentoring_mark_read(user)
-    return render(request, "roadmap/mentoring/my_feedback.html", context)
-
-
-@require_GET
-def calibration(request):
-    ratings = Rating.objects.filter(learner=request.user).select_related("competency", "rated_by")
-    return render(
-        request,
-        "roadmap/mentoring/calibration.html",
-        {"calibration": cohorts.calibration_rows(ratings)},
-    )
