@@ -280,10 +280,15 @@ def _plan_context(
     for item in items:
         item.html = _item_html(item, focus_item_id=focus_item_id, csrf_field=csrf_field, day=day)
     end = max((i.planned_end for i in open_items), default=None)
+    # Open work dated a week or more ahead: earlier projects were finished or skipped early.
+    next_start = min((i.planned_start for i in open_items), default=None)
+    ahead = (next_start - today).days // 7 if next_start and next_start > today else 0
     ctx.update(
         items=items,
         today=today,
         behind=max((i.behind for i in items), default=0),
+        ahead=ahead,
+        next_start=next_start,
         plan_end=end,
         target_warning=planner.target_warning(
             end=end,

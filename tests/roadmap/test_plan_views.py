@@ -173,6 +173,22 @@ def test_a_late_item_shows_behind_and_reflow_redates_it(client, learner, plan):
     assert "behind by" not in response.text
 
 
+def test_finishing_early_shows_ahead_and_reflow_brings_the_plan_forward(client, learner, plan):
+    first, second, third = _items(plan)
+    first.complete(evidence_url="https://example.com/a")
+    later = datetime.date.today() + datetime.timedelta(days=15)
+    PlanItem.objects.filter(pk__in=[second.pk, third.pk]).update(
+        planned_start=later, planned_end=later + datetime.timedelta(days=10)
+    )
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:plan")).text
+    assert "ahead of plan by 2 weeks" in page and "Bring it forward to today" in page
+    response = client.post(reverse("roadmap:plan_reflow"), **HTMX)
+    second.refresh_from_db()
+    assert second.planned_start == datetime.date.today()
+    assert "ahead of plan" not in response.text and "behind by" not in response.text
+
+
 # --- item actions ------------------------------------------------------------------------------
 
 
