@@ -189,27 +189,18 @@ def _text(value):
     return None
 
 
-def _short_text(max_length):
-    """Text that must fit a CharField (PostgreSQL refuses longer values)."""
-
-    def check(value):
-        problem = _text(value)
-        if not problem and len(value) > max_length:
-            problem = f"is {len(value)} characters long; at most {max_length} fit"
-        return problem
-
-    return check
-
-
 def _optional_text(value):
     if not isinstance(value, str):
         return f"expected text, got {_type_name(value)}"
     return None
 
 
-def _optional_short_text(max_length):
+def _short_text(max_length, text_check=_text):
+    """Text (`text_check`: required by default) that must fit a CharField (PostgreSQL refuses
+    longer values)."""
+
     def check(value):
-        problem = _optional_text(value)
+        problem = text_check(value)
         if not problem and len(value) > max_length:
             problem = f"is {len(value)} characters long; at most {max_length} fit"
         return problem
@@ -300,7 +291,7 @@ def _validate(data, source_name: str) -> dict:
             "slug": (_slug, True),
             "name": (_short_text(120), True),
             "kind": (_choice(KINDS), True),
-            "category": (_optional_short_text(80), False),
+            "category": (_short_text(80, _optional_text), False),
             "summary": (_optional_text, False),
             "levels": (_is_map, False),
         }
