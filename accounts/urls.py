@@ -9,7 +9,6 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     # POST only (Django's LogoutView): a link or an image tag cannot sign anyone out.
     path("logout/", views.logout_view, name="logout"),
-    path("profile/", views.profile, name="profile"),
     path("password/change/", views.password_change, name="password_change"),
     path("password/change/done/", views.password_change_done, name="password_change_done"),
     path("password/reset/", views.password_reset, name="password_reset"),

@@ -3,12 +3,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
-
-from roadmap.services.assessments import path_select
 
 from .access import public
 from .forms import (
@@ -16,7 +13,6 @@ from .forms import (
     GapmapPasswordResetForm,
     GapmapSetPasswordForm,
     LoginForm,
-    ProfileForm,
     SignupForm,
 )
 
@@ -36,24 +32,6 @@ def signup(request):
         )
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def profile(request):
-    user = request.user
-    # Read before binding: a ModelForm writes the posted values onto the instance as it validates.
-    previous_path_id = user.target_path_id
-    form = ProfileForm(request.POST or None, instance=user)
-    if request.method == "POST":
-        if form.is_valid():
-            user = form.save()
-            if user.target_path_id and user.target_path_id != previous_path_id:
-                path_select(learner=user, path=user.target_path, reason="Chosen in the profile")
-            messages.success(request, "Profile saved.")
-            return redirect("accounts:profile")
-        messages.error(request, "Some fields need your attention; see the messages below them.")
-    return render(request, "accounts/profile.html", {"form": form})
 
 
 def lockout_response(request, original_response=None, credentials=None):

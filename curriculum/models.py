@@ -115,15 +115,6 @@ class PathCompetencyQuerySet(models.QuerySet):
     def current(self):
         return self.filter(retired_at__isnull=True)
 
-    def requirements(self, path) -> list:
-        """The path's current targets as plain data for roadmap.gaps."""
-        from roadmap.gaps import Requirement
-
-        rows = (
-            self.current().filter(path=path).values_list("competency_id", "target_level", "weight")
-        )
-        return [Requirement(cid, target, weight) for cid, target, weight in rows]
-
     def for_assessment(self, path):
         """The path's current competencies in assessment-page order (category, skills first)."""
         return (
@@ -241,7 +232,9 @@ class Project(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("curriculum:project_detail", args=[self.slug])
+        # The project page is the learner-progress app's: it says what the project closes for the
+        # learner reading it.
+        return reverse("roadmap:project_detail", args=[self.slug])
 
 
 class ProjectCheckpoint(models.Model):

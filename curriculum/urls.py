@@ -7,5 +7,4 @@ app_name = "curriculum"
 urlpatterns = [
     path("", views.path_list, name="path_list"),
     path("paths/<slug:slug>/", views.path_detail, name="path_detail"),
-    path("projects/<slug:slug>/", views.project_detail, name="project_detail"),
 ]

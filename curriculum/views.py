@@ -38,34 +38,3 @@ def path_detail(request, slug):
         slug=slug,
     )
     return render(request, "curriculum/path_detail.html", {"path": path})
-
-
-@login_required
-@require_GET
-def project_detail(request, slug):
-    project = get_object_or_404(
-        Project.objects.filter(is_active=True)
-        .select_related("path")
-        .prefetch_related("checkpoints", "prerequisites", "builds__competency"),
-        slug=slug,
-    )
-    return render(
-        request,
-        "curriculum/project_detail.html",
-        {"project": project, "why": _why_for_learner(request.user, project)},
-    )
-
-
-def _why_for_learner(user, project):
-    """What the project would close for this learner on its path, in words (or None)."""
-    from roadmap import planner
-    from roadmap.models import Rating
-    from roadmap.services.plans import project_spec
-
-    requirements = PathCompetency.objects.requirements(project.path)
-    levels = Rating.objects.latest_levels(user)
-    names = {b.competency_id: b.competency.name for b in project.builds.all()}
-    [recommendation] = planner.recommend([project_spec(project)], requirements, levels, names) or [
-        None
-    ]
-    return {"recommendation": recommendation, "rated": bool(levels)}

@@ -48,7 +48,7 @@ class PathSelectionAdmin(ReadOnlyAdmin):
     ordering = ["-created_at", "-id"]
 
 
-# --- plans ------------------------------------------------------------------------------------
+# --- plans ----------------------------------------------------------------------------------------
 class PlanItemInline(admin.TabularInline):
     model = PlanItem
     fields = [
@@ -85,7 +85,7 @@ class PlanAdmin(admin.ModelAdmin):
         return False
 
 
-# --- mentoring --------------------------------------------------------------------------------
+# --- mentoring ------------------------------------------------------------------------------------
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
     list_display = ["created_at", "learner", "author", "competency", "project", "read_at"]

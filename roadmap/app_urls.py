@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import home, learner_mentoring, ops, plans, portfolio, progress
+from .views import cohorts, home, ops, plans, portfolio, progress
 from .views import mentoring as mentoring_views
 
 app_name = "roadmap"
@@ -11,18 +11,21 @@ urlpatterns = [
     path("mentor/", home.mentor_home, name="mentor_home"),
 ]
 
-# --- assessment: onboarding, self-assessment, gaps --------------------------------------------
+# --- assessment: onboarding, self-assessment, gaps ------------------------------------------------
 from .views import assessment, gaps, onboarding  # noqa: E402
 
 urlpatterns += [
     path("start/", onboarding.onboarding, name="onboarding"),
+    # The profile is the learner's plan settings (path, pace, dates, zone): the path history it
+    # records is this app's, so the page is too, at the address accounts gave it.
+    path("accounts/profile/", onboarding.profile, name="profile"),
     path("assess/", assessment.assess, name="assess"),
     path("assess/stale/", assessment.reassess, name="reassess"),
     path("assess/<int:competency_id>/", assessment.rate, name="rate"),
     path("gaps/", gaps.gaps, name="gaps"),
 ]
 
-# --- progress: dashboard charts, history, activity, my data -----------------------------------
+# --- progress: dashboard charts, history, activity, my data ---------------------------------------
 urlpatterns += [
     path("dashboard/", progress.dashboard, name="dashboard"),
     path("me/data/", progress.my_data, name="my_data"),
@@ -31,9 +34,10 @@ urlpatterns += [
     path("me/delete/", progress.delete_account, name="delete_account"),
 ]
 
-# --- plans: roadmap planner, plan items, portfolio, calendar ----------------------------------
+# --- plans: roadmap planner, plan items, portfolio, calendar --------------------------------------
 urlpatterns += [
     path("plan/", plans.plan_page, name="plan"),
+    path("curriculum/projects/<slug:slug>/", plans.project_detail, name="project_detail"),
     path("plan/generate/", plans.plan_generate, name="plan_generate"),
     path("plan/reflow/", plans.plan_reflow, name="plan_reflow"),
     path("plan/items/<int:item_id>/start/", plans.plan_item_start, name="plan_item_start"),
@@ -50,17 +54,17 @@ urlpatterns += [
     path("p/<str:token>/", portfolio.portfolio_public, name="portfolio_public"),
 ]
 
-# --- mentoring: cohorts, learner review, feedback, verification -------------------------------
+# --- cohorts and mentoring: cohorts, invites, learner review, feedback, verification --------------
 _m = mentoring_views
 _learner = "mentor/cohorts/<int:cohort_id>/learners/<int:learner_id>/"
 urlpatterns += [
-    path("mentor/cohorts/new/", _m.cohort_create, name="cohort_create"),
-    path("mentor/cohorts/<int:cohort_id>/", _m.cohort_detail, name="cohort_detail"),
-    path("mentor/cohorts/<int:cohort_id>/export.csv", _m.cohort_csv, name="cohort_csv"),
-    path("mentor/cohorts/<int:cohort_id>/invites/", _m.cohort_invites, name="cohort_invites"),
+    path("mentor/cohorts/new/", cohorts.cohort_create, name="cohort_create"),
+    path("mentor/cohorts/<int:cohort_id>/", cohorts.cohort_detail, name="cohort_detail"),
+    path("mentor/cohorts/<int:cohort_id>/export.csv", cohorts.cohort_csv, name="cohort_csv"),
+    path("mentor/cohorts/<int:cohort_id>/invites/", cohorts.cohort_invites, name="cohort_invites"),
     path(
         "mentor/cohorts/<int:cohort_id>/invites/<int:invite_id>/revoke/",
-        _m.cohort_invite_revoke,
+        cohorts.cohort_invite_revoke,
         name="cohort_invite_revoke",
     ),
     path(_learner, _m.mentor_learner, name="mentor_learner"),
@@ -76,15 +80,15 @@ urlpatterns += [
         _m.mentor_checkpoint_signoff,
         name="mentor_checkpoint_signoff",
     ),
-    path("join/", learner_mentoring.join, name="join"),
-    path("join/<str:code>/", learner_mentoring.join, name="join_code"),
-    path("me/cohorts/", learner_mentoring.my_cohorts, name="my_cohorts"),
-    path("me/cohorts/<int:cohort_id>/leave/", learner_mentoring.cohort_leave, name="cohort_leave"),
-    path("me/feedback/", learner_mentoring.my_feedback, name="my_feedback"),
-    path("me/calibration/", learner_mentoring.calibration, name="calibration"),
+    path("join/", cohorts.join, name="join"),
+    path("join/<str:code>/", cohorts.join, name="join_code"),
+    path("me/cohorts/", cohorts.my_cohorts, name="my_cohorts"),
+    path("me/cohorts/<int:cohort_id>/leave/", cohorts.cohort_leave, name="cohort_leave"),
+    path("me/feedback/", _m.my_feedback, name="my_feedback"),
+    path("me/calibration/", _m.calibration, name="calibration"),
 ]
 
-# --- reminders: preferences, notifications, unsubscribe ---------------------------------------
+# --- reminders: preferences, notifications, unsubscribe -------------------------------------------
 from .views import reminders  # noqa: E402
 
 urlpatterns += [
@@ -95,7 +99,7 @@ urlpatterns += [
     path("unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),
 ]
 
-# --- ops: health ------------------------------------------------------------------------------
+# --- ops: health ----------------------------------------------------------------------------------
 urlpatterns += [
     path("health/", ops.health, name="health"),
 ]

@@ -106,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "roadmap.reminders.context_processors.notifications",
+                "roadmap.context_processors.notifications",
             ],
         },
     },
@@ -272,7 +272,7 @@ if CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            # A Redis that hangs costs a page at most this long (roadmap/shared_cache.py).
+            # A Redis that hangs costs a page at most this long (curriculum/cache.py).
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
@@ -289,7 +289,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic schedules, in one place. Each entry says why it runs when it does.
 CELERY_BEAT_SCHEDULE: dict = {
     # Reminders: every 15 minutes in UTC. Each learner's due time is computed in their own zone
-    # (roadmap/schedule.py); the Delivery table dedupes, so a repeated or late tick is harmless,
+    # (roadmap/lib/schedule.py); the Delivery table dedupes, so a repeated or late tick is harmless,
     # and each run also re-enqueues pending rows whose message Redis may have lost.
     "reminders-dispatch": {
         "task": "roadmap.tasks.reminders_dispatch_task",

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from roadmap.services import reminder_sending, reminders
+from roadmap.services import deliveries, reminders
 
 
 @shared_task
@@ -22,23 +22,23 @@ def send_delivery_task(self, delivery_id: int) -> str:
     """Send one Delivery. The row's status and attempts are the truth; Celery only carries the
     retry (short countdowns, well inside the broker's visibility timeout). A retry message that
     is lost leaves the row pending, and the dispatcher enqueues it again."""
-    result = reminder_sending.delivery_send(delivery_id=delivery_id)
-    if result.outcome == reminder_sending.Outcome.RETRY:
-        raise self.retry(countdown=reminder_sending.retry_countdown(result.attempts))
+    result = deliveries.delivery_send(delivery_id=delivery_id)
+    if result.outcome == deliveries.Outcome.RETRY:
+        raise self.retry(countdown=deliveries.retry_countdown(result.attempts))
     return result.outcome
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def send_deliveries_task(self, delivery_ids: list[int]) -> dict:
-    """Send a chunk of deliveries (see `reminder_sending.deliveries_send`). A row that needs a
+    """Send a chunk of deliveries (see `deliveries.deliveries_send`). A row that needs a
     retry goes back to pending on its own and is retried alone by `send_delivery_task`, so the
     rest of the chunk is never resent; a lost retry message is repaired by the dispatcher."""
-    results = reminder_sending.deliveries_send(delivery_ids=delivery_ids)
+    results = deliveries.deliveries_send(delivery_ids=delivery_ids)
     outcomes: dict[str, int] = {}
     for delivery_id, result in results.items():
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-        if result.outcome == reminder_sending.Outcome.RETRY:
+        if result.outcome == deliveries.Outcome.RETRY:
             send_delivery_task.apply_async(
-                (delivery_id,), countdown=reminder_sending.retry_countdown(result.attempts)
+                (delivery_id,), countdown=deliveries.retry_countdown(result.attempts)
             )
     return outcomes

@@ -143,6 +143,6 @@ class RatingFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         # Through the service, so previous_level and CurrentRating stay right.
-        from roadmap.services.assessments import rating_store
+        from roadmap.services.assessment import rating_store
 
         return rating_store(model_class(*args, **kwargs))

@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 
 from roadmap.models import CurriculumSnapshot, Rating
-from roadmap.services.assessments import current_ratings_rebuild
+from roadmap.services.assessment import current_ratings_rebuild
 from tests import factories
 
 

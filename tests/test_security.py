@@ -48,7 +48,7 @@ def _random_secret() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(50))
 
 
-# --- RELIABILITY 15: production settings ---------------------------------------------------------
+# --- RELIABILITY 15: production settings ----------------------------------------------------------
 
 
 def test_check_deploy_passes_with_production_settings(tmp_path):
@@ -79,7 +79,7 @@ def test_a_bad_setting_value_stops_the_app_and_names_the_variable(tmp_path, name
     assert f"{name}={value!r}" in result.stderr
 
 
-# --- RELIABILITY 16: Content Security Policy -----------------------------------------------------
+# --- RELIABILITY 16: Content Security Policy ------------------------------------------------------
 
 
 def _csp(response) -> dict[str, list[str]]:
@@ -105,7 +105,7 @@ def test_pages_carry_a_strict_csp_with_a_nonce(client, url_name):
 @pytest.mark.django_db
 def test_signed_in_pages_carry_the_csp_too(client):
     client.force_login(factories.LearnerFactory())
-    assert "'nonce-" in client.get(reverse("accounts:profile")).headers["Content-Security-Policy"]
+    assert "'nonce-" in client.get(reverse("roadmap:profile")).headers["Content-Security-Policy"]
 
 
 @pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_pages_have_no_inline_style_attributes(client):
         assert " style=" not in client.get(reverse(name)).content.decode(), name
 
 
-# --- RELIABILITY 17: CSRF with htmx --------------------------------------------------------------
+# --- RELIABILITY 17: CSRF with htmx ---------------------------------------------------------------
 
 
 def _hx_headers_token(html: str) -> str:
@@ -151,9 +151,9 @@ def test_htmx_post_without_the_csrf_header_is_refused():
     user = factories.LearnerFactory(full_name="Before")
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    client.get(reverse("accounts:profile"))  # sets the CSRF cookie
+    client.get(reverse("roadmap:profile"))  # sets the CSRF cookie
     response = client.post(
-        reverse("accounts:profile"), {"full_name": "After"}, headers={"HX-Request": "true"}
+        reverse("roadmap:profile"), {"full_name": "After"}, headers={"HX-Request": "true"}
     )
     assert response.status_code == 403
     user.refresh_from_db()
@@ -165,9 +165,9 @@ def test_htmx_post_with_the_header_from_body_is_accepted():
     user = factories.LearnerFactory(full_name="Before", timezone="UTC")
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    token = _hx_headers_token(client.get(reverse("accounts:profile")).content.decode())
+    token = _hx_headers_token(client.get(reverse("roadmap:profile")).content.decode())
     response = client.post(
-        reverse("accounts:profile"),
+        reverse("roadmap:profile"),
         {"full_name": "After", "timezone": "UTC", "weekly_hours": "5"},
         headers={"HX-Request": "true", "X-CSRFToken": token},
     )

@@ -1,7 +1,10 @@
 """Learner-progress models, one module per area so each stays readable in one go."""
 
 # --- assessment
-from .assessments import CurrentRating, PathSelection, Rating  # noqa: F401
+from .assessment import CurrentRating, PathSelection, Rating  # noqa: F401
+
+# --- deliveries
+from .deliveries import Delivery, Notification  # noqa: F401
 
 # --- mentoring
 from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
@@ -13,4 +16,4 @@ from .plans import Plan, PlanItem, PlanItemError  # noqa: F401
 from .progress import CurriculumSnapshot  # noqa: F401
 
 # --- reminders
-from .reminders import Delivery, Notification, ReminderKind, ReminderPreference  # noqa: F401
+from .reminders import ReminderKind, ReminderPreference  # noqa: F401

@@ -1,6 +1,6 @@
 """Mentoring: a mentor's feedback to a learner, verification of a learner's self-rating, and the
 sign-off of a project's checkpoints. A mentor's own rating of a competency is a Rating with
-source=mentor (see roadmap.services.assessments.rating_record)."""
+source=mentor (see roadmap.services.assessment.rating_record)."""
 
 from django.conf import settings
 from django.db import models

@@ -8,7 +8,7 @@ from django.utils import timezone
 class CurriculumSnapshot(models.Model):
     """The path's requirements as the learner last saw them on their dashboard.
 
-    `requirements` is {"<competency_id>": [name, target, weight]} (roadmap.progress.Snapshot);
+    `requirements` is {"<competency_id>": [name, target, weight]} (roadmap.lib.progress.Snapshot);
     the dashboard diffs it against the current requirements, shows the changes once, then stores
     the new snapshot."""
 

@@ -1,9 +1,5 @@
-"""Reminders: each user's preferences, the delivery log (the record of what was sent), and the
-in-app notifications.
-
-The Delivery table is the truth about e-mail: one row per (recipient, kind, period), created by
-the dispatcher and claimed by a worker with a conditional UPDATE before anything is sent. Redis
-and beat may lose or repeat work; this table makes that harmless."""
+"""Reminders: what each user wants to be reminded of, when, and in which time zone. What was
+sent is in `deliveries`."""
 
 import datetime
 
@@ -11,7 +7,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 
 class ReminderKind(models.TextChoices):
@@ -88,107 +83,3 @@ class ReminderPreference(models.Model):
 
     def is_enabled(self, kind: str) -> bool:
         return bool(getattr(self, f"{kind}_enabled"))
-
-
-class DeliveryQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(status=Delivery.Status.PENDING)
-
-    def needing_enqueue(self, *, before):
-        """Pending rows never enqueued, or enqueued long enough ago that the message may be lost."""
-        return self.pending().filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=before))
-
-    def stuck_sending(self, *, claimed_before):
-        return self.filter(status=Delivery.Status.SENDING, claimed_at__lt=claimed_before)
-
-
-class Delivery(models.Model):
-    """One e-mail that is due (or was sent) to one recipient for one period."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
-    )
-    kind = models.CharField(max_length=12, choices=ReminderKind)
-    period = models.CharField(
-        max_length=64, help_text='Which occurrence: "2026-W48", "idle-since-2026-11-02", ...'
-    )
-    status = models.CharField(max_length=8, choices=Status, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True, help_text="Start of the send lease.")
-    handed_off_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        help_text="When the message was handed to the mail server; after this it is never resent.",
-    )
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    context = models.JSONField(
-        default=dict, blank=True, help_text="Kind-specific data (milestone)."
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = DeliveryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name_plural = "deliveries"
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "kind", "period"], name="delivery_once_per_period"
-            )
-        ]
-        indexes = [
-            # the dispatcher's re-enqueue and reconcile passes: status plus a time
-            models.Index(fields=["status", "enqueued_at"], name="delivery_status_enqueued_idx"),
-            models.Index(fields=["status", "claimed_at"], name="delivery_status_claimed_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} {self.period} to {self.recipient} ({self.status})"
-
-
-class NotificationQuerySet(models.QuerySet):
-    def for_user(self, user):
-        return self.filter(user=user)
-
-    def unread(self):
-        return self.filter(read_at__isnull=True)
-
-
-class Notification(models.Model):
-    """In-app copy of a reminder, listed on /notifications/."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=12, choices=ReminderKind)
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    objects = NotificationQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            # the nav's unread count and the notification list, per user
-            models.Index(fields=["user", "read_at"], name="notification_user_read_idx"),
-            models.Index(fields=["user", "-created_at"], name="notification_user_recent_idx"),
-        ]
-
-    def __str__(self):
-        return self.title
-
-    def mark_read(self, *, at=None) -> None:
-        if self.read_at is None:
-            self.read_at = at or timezone.now()
-            self.save(update_fields=["read_at"])

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Cohort, CohortMembership, User
 from curriculum.models import MAX_LEVEL, Path, PathCompetency
 from roadmap.models import PathSelection, Rating
-from roadmap.services.assessments import activity_touch, current_ratings_rebuild
+from roadmap.services.assessment import activity_touch, current_ratings_rebuild
 
 DEMO_PASSWORD = "gapmap-demo"
 DEMO_DOMAIN = "gapmap.test"

@@ -1,20 +1,16 @@
-"""Mentoring writes (invites, joining, feedback, verification, sign-off) and the per-learner
-reads around them (plan progress, verified projects, unread counts). The cohort dashboard's reads
-are in cohort_reads. Every read here runs a fixed number of queries, whatever the number of
-learners."""
-
-import datetime as dt
+"""Mentoring writes (feedback, verification, sign-off) and the per-learner reads around them
+(plan progress, verified projects, unread counts). Cohorts themselves (creating, inviting,
+joining, the cohort dashboard's reads) are in `cohorts`. Every read here runs a fixed number
+of queries, whatever the number of learners."""
 
 from django.db import transaction
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Cohort, CohortInvite, CohortMembership, User
-from curriculum.models import Path, Project, ProjectCheckpoint
+from accounts.models import User
+from curriculum.models import Project, ProjectCheckpoint
 from roadmap.models import CheckpointSignOff, Feedback, PlanItem, Rating, RatingVerification
-
-INVITE_DAYS = 14
 
 
 # --- plans ----------------------------------------------------------------------------------------
@@ -67,58 +63,6 @@ def plan_items_verify(*, mentor: User, learner: User, project: Project) -> int:
     return PlanItem.objects.filter(
         plan__learner=learner, project=project, verified_at__isnull=True
     ).update(verified_at=timezone.now(), verified_by=mentor)
-
-
-# --- cohorts --------------------------------------------------------------------------------------
-@transaction.atomic
-def cohort_create(*, name: str, path: Path, start_date: dt.date, mentors) -> Cohort:
-    cohort = Cohort.objects.create(name=name, path=path, start_date=start_date)
-    cohort.mentors.set(mentors)
-    return cohort
-
-
-def cohort_invite_create(
-    *, cohort: Cohort, created_by: User, days: int = INVITE_DAYS, max_uses: int | None = None
-) -> CohortInvite:
-    return CohortInvite.objects.create(
-        cohort=cohort,
-        created_by=created_by,
-        max_uses=max_uses,
-        expires_at=timezone.now() + dt.timedelta(days=days),
-    )
-
-
-class JoinError(Exception):
-    """An invite that cannot admit this user; the message is for them."""
-
-
-@transaction.atomic
-def cohort_join(*, learner: User, code: str) -> CohortMembership:
-    """Join (or rejoin) the invite's cohort. Expired, revoked, used-up or unknown codes raise
-    JoinError and change nothing."""
-    now = timezone.now()
-    if not learner.is_learner:
-        raise JoinError("Only learner accounts can join a cohort.")
-    invite = CohortInvite.objects.select_related("cohort").filter(code=code.strip()).first()
-    if invite is None:
-        raise JoinError("That invite code is not known. Check it with your mentor.")
-    status = invite.status(now)
-    if status != "active":
-        raise JoinError(f"That invite is {status}. Ask your mentor for a new one.")
-    membership = CohortMembership.objects.filter(cohort=invite.cohort, learner=learner).first()
-    if membership and membership.left_at is None:
-        return membership  # already in: no use of the invite spent
-    # Claim one use with a conditional UPDATE so a last seat cannot be taken twice.
-    claimed = (
-        CohortInvite.objects.usable(now).filter(pk=invite.pk).update(use_count=F("use_count") + 1)
-    )
-    if claimed != 1:
-        raise JoinError("That invite has just been used up. Ask your mentor for a new one.")
-    if membership:
-        CohortMembership.objects.filter(pk=membership.pk).update(left_at=None, joined_at=now)
-        membership.refresh_from_db()
-        return membership
-    return CohortMembership.objects.create(cohort=invite.cohort, learner=learner)
 
 
 # --- feedback, verification, sign-off -------------------------------------------------------------

@@ -4,7 +4,7 @@ from accounts.models import User
 from curriculum.models import Path
 from roadmap.models import PathSelection
 
-from .assessments import path_select
+from .assessment import path_select
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Writes on plans: generate, regenerate, reflow, reorder, item state changes, private links.
 
-The order and dates come from roadmap.planner (pure); these functions only load its inputs and
+The order and dates come from roadmap.lib.planner (pure); these functions only load its inputs and
 store its output."""
 
 from datetime import date
@@ -19,15 +19,26 @@ from curriculum.models import (
     ProjectCheckpoint,
     ProjectCompetency,
 )
-from roadmap import planner
+from roadmap.lib import planner
+from roadmap.lib.gaps import Requirement
 from roadmap.models import Plan, PlanItem, PlanItemError, Rating
 from roadmap.models.plans import new_token
-from roadmap.services.assessments import activity_touch
+from roadmap.services.assessment import activity_touch
 
 
 def learner_today(learner: User) -> date:
     """Today in the learner's zone: plans are dated in the learner's days."""
     return timezone.localdate(timezone.now(), learner.zone)
+
+
+def path_requirements(path: Path) -> list[Requirement]:
+    """The path's current targets as plain data for roadmap.lib.gaps."""
+    rows = (
+        PathCompetency.objects.current()
+        .filter(path=path)
+        .values_list("competency_id", "target_level", "weight")
+    )
+    return [Requirement(cid, target, weight) for cid, target, weight in rows]
 
 
 def path_project_specs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict[int, str]]:
@@ -109,7 +120,7 @@ def planner_inputs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict[int
 
     def read():
         specs, names = path_project_specs(path)
-        return specs, names, PathCompetency.objects.requirements(path)
+        return specs, names, path_requirements(path)
 
     return from_curriculum(("planner inputs", path.pk), read)
 
@@ -346,9 +357,7 @@ def reassess_url(item: PlanItem) -> str:
         base = reverse("roadmap:assess")
     except NoReverseMatch:
         return reverse("roadmap:dashboard")
-    targets = {
-        r.competency_id: r.target for r in PathCompetency.objects.requirements(item.plan.path)
-    }
+    targets = {r.competency_id: r.target for r in path_requirements(item.plan.path)}
     builds = sorted(item.project.builds.values_list("competency_id", "builds_to_level"))
     if not builds:
         return base

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from curriculum.models import CurriculumVersion, Path
-from roadmap import planner
+from roadmap.lib import planner
+from roadmap.lib.progress import DatedEvent, Snapshot
 from roadmap.models import (
     CheckpointSignOff,
     CurriculumSnapshot,
@@ -27,7 +28,6 @@ from roadmap.models import (
     RatingVerification,
     ReminderPreference,
 )
-from roadmap.progress import DatedEvent, Snapshot
 from roadmap.services.mentoring import mentoring_annotations
 from roadmap.services.plans import next_item_annotations, projects_checkpoints
 

@@ -1,7 +1,7 @@
 """Reminder dispatch, and the preferences that turn reminders off.
 
 The dispatcher (beat's tick) creates the Delivery rows that are due and enqueues their sends; the
-sends themselves, and the AT MOST ONCE guarantee they keep, are in `reminder_sending`. The
+sends themselves, and the AT MOST ONCE guarantee they keep, are in `deliveries`. The
 dispatcher's share of that guarantee is `_reconcile_stuck`: after the lease it puts a row that was
 never handed to the mail server back to pending, and gives up on one that was.
 
@@ -11,7 +11,6 @@ re-enqueues pending rows whose last enqueue is older than REENQUEUE_AFTER."""
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -20,19 +19,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Cohort, User
-from roadmap import schedule
+from roadmap.lib import schedule
 from roadmap.models import Delivery, ReminderKind, ReminderPreference
-from roadmap.reminders import content
-from roadmap.reminders.tokens import ALL
+from roadmap.services import digests as content
+from roadmap.services.deliveries import ALL, deliveries_enqueue
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 500
-# Deliveries per send task: one task, one mail connection and shared lookups per chunk.
-SEND_CHUNK = 50
 # Shorter than the beat interval (15 min), so a lost enqueue is repaired by the next tick.
 REENQUEUE_AFTER = dt.timedelta(minutes=10)
-FAIL_FAST = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 
 def send_lease() -> dt.timedelta:
@@ -41,7 +37,7 @@ def send_lease() -> dt.timedelta:
     return dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
-# --- dispatch ---------------------------------------------------------------------------------
+# --- dispatch -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -168,30 +164,6 @@ def _enqueue_pending(now: dt.datetime) -> int:
     return len(ids)
 
 
-def deliveries_enqueue(*, delivery_ids: Iterable[int]) -> bool:
-    """Publish one send task per SEND_CHUNK deliveries over one broker connection. Never raises:
-    if the broker is unreachable the rows stay pending and the next dispatcher run enqueues them."""
-    from roadmap.celery import app
-    from roadmap.tasks import send_deliveries_task
-
-    delivery_ids = list(delivery_ids)
-    try:
-        # One connection per chunk, giving up after one quick reconnect: a web request must not
-        # hang on a broker that is down (kombu would otherwise keep retrying).
-        with app.connection_for_write(transport_options=FAIL_FAST) as conn:
-            producer = conn.Producer()
-            for start in range(0, len(delivery_ids), SEND_CHUNK):
-                chunk = delivery_ids[start : start + SEND_CHUNK]
-                send_deliveries_task.apply_async((chunk,), producer=producer, retry=False)
-    except Exception:
-        logger.exception(
-            "reminders: could not enqueue %s deliveries; they stay pending for the next dispatch",
-            len(delivery_ids),
-        )
-        return False
-    return True
-
-
 def reminder_sample_request(*, user: User, now: dt.datetime | None = None) -> tuple[Delivery, bool]:
     """Queue a sample of the weekly reminder for `user` (at most one a day). Returns (row, new)."""
     now = now or timezone.now()
@@ -208,7 +180,7 @@ def reminder_sample_request(*, user: User, now: dt.datetime | None = None) -> tu
     return delivery, created
 
 
-# --- preferences ------------------------------------------------------------------------------
+# --- preferences ----------------------------------------------------------------------------------
 
 
 def reminder_unsubscribe(*, user_id: int, kind: str) -> bool:

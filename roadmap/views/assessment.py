@@ -27,12 +27,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from curriculum.cache import from_curriculum
 from curriculum.models import Competency, Level, LevelDescriptor, PathCompetency, ScaleLevel
-from roadmap.assessment import parse_focus, parse_suggest, stale_ids
-from roadmap.assessment_forms import RatingForm
 from roadmap.assessment_html import Bound, RowCompetency, RowWriter, group_rows
-from roadmap.gaps import readiness, readiness_display
+from roadmap.forms.assessment import RatingForm
+from roadmap.lib.assessment import parse_focus, parse_suggest, stale_ids
+from roadmap.lib.gaps import readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
-from roadmap.services.assessments import rating_record_with_levels
+from roadmap.services.assessment import rating_record_with_levels
 
 ASSESS_TEMPLATE = "roadmap/assessment/assess.html"
 KIND_LABELS = dict(Competency.Kind.choices)
@@ -52,7 +52,7 @@ class PathRow(NamedTuple):
 
     @property
     def target(self) -> int:
-        """As roadmap.gaps.Requirement, so the path's rows are its requirements as they are."""
+        """As roadmap.lib.gaps.Requirement, so the path's rows are its requirements as they are."""
         return self.target_level
 
 

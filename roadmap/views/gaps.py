@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from curriculum.models import Competency, LevelDescriptor, Path, PathCompetency
-from roadmap.gaps import Gap, Requirement, gap_list, next_level, side_by_side
+from roadmap.lib.gaps import Gap, Requirement, gap_list, next_level, side_by_side
 from roadmap.models import Rating
 
 from .assessment import redirect_to_onboarding, scale_levels

@@ -21,7 +21,7 @@ def home(request):
 @mentor_required
 @require_GET
 def mentor_home(request):
-    from roadmap.services.cohort_reads import cohort_summaries
+    from roadmap.services.cohorts import cohort_summaries
 
     summaries = cohort_summaries(request.user)
     return render(request, "roadmap/mentor_home.html", {"summaries": summaries})

@@ -1,13 +1,17 @@
 """Onboarding: choose a target path (from the path cards or the "which path fits me?"
-questionnaire) and weekly hours. Also where "change path" leads; each change is kept."""
+questionnaire) and weekly hours. Also where "change path" leads; each change is kept. And the
+profile, where the learner changes path, pace, target date and time zone later."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.forms import ProfileForm
 from curriculum.models import CareerGoal, Path
-from roadmap.assessment_forms import PathChoiceForm, QuestionnaireForm
-from roadmap.onboarding import Goal, recommend_path
+from roadmap.forms.onboarding import PathChoiceForm, QuestionnaireForm
+from roadmap.lib.onboarding import Goal, recommend_path
+from roadmap.services.assessment import path_select
 from roadmap.services.onboarding import onboarding_complete
 
 
@@ -80,3 +84,22 @@ def onboarding(request):
         "query": request.GET.urlencode(),
     }
     return render(request, "roadmap/assessment/onboarding.html", context, status=status)
+
+
+# --- the learner's profile: path, pace, target date, time zone ------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    # Read before binding: a ModelForm writes the posted values onto the instance as it validates.
+    previous_path_id = user.target_path_id
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST":
+        if form.is_valid():
+            user = form.save()
+            if user.target_path_id and user.target_path_id != previous_path_id:
+                path_select(learner=user, path=user.target_path, reason="Chosen in the profile")
+            messages.success(request, "Profile saved.")
+            return redirect("roadmap:profile")
+        messages.error(request, "Some fields need your attention; see the messages below them.")
+    return render(request, "accounts/profile.html", {"form": form})

@@ -15,9 +15,9 @@ from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from curriculum.models import PathCompetency
-from roadmap import gaps, planner
-from roadmap.forms_plans import CompleteItemForm, MoveItemForm
+from curriculum.models import Project
+from roadmap.forms.plans import CompleteItemForm, MoveItemForm
+from roadmap.lib import gaps, planner
 from roadmap.models import Plan, PlanItem, PlanItemError, Rating
 from roadmap.services import plans as plan_services
 
@@ -52,7 +52,7 @@ def _item_url_makers():
     """Reversing 6-8 URLs per item in the template dominated the page's time with many items:
     reverse each action once and substitute the id."""
     patterns = {a: reverse(f"roadmap:plan_item_{a}", args=[_ID]) for a in _ITEM_ACTIONS}
-    project = reverse("curriculum:project_detail", args=[_SLUG])
+    project = reverse("roadmap:project_detail", args=[_SLUG])
     return patterns, project
 
 
@@ -216,7 +216,7 @@ def _plan_context(
     if path is None:
         ctx["empty"] = "no_path"
         return ctx
-    requirements = PathCompetency.objects.requirements(path)
+    requirements = plan_services.path_requirements(path)
     levels = Rating.objects.latest_levels(user)
     ctx["readiness"] = gaps.readiness_display(gaps.readiness(requirements, levels))
     ctx["open_gaps"] = sum(1 for g in gaps.gap_list(requirements, levels) if not g.is_met)
@@ -430,3 +430,30 @@ def plan_item_complete(request, item_id):
     if request.htmx:
         return HttpResponseClientRedirect(target)
     return redirect(target)
+
+
+# --- a project of the curriculum, as the learner reading it sees it -------------------------------
+@login_required
+@require_GET
+def project_detail(request, slug):
+    project = get_object_or_404(
+        Project.objects.filter(is_active=True)
+        .select_related("path")
+        .prefetch_related("checkpoints", "prerequisites", "builds__competency"),
+        slug=slug,
+    )
+    return render(
+        request,
+        "roadmap/project_detail.html",
+        {"project": project, "why": _why_for_learner(request.user, project)},
+    )
+
+
+def _why_for_learner(user, project):
+    """What the project would close for this learner on its path, in words (or None)."""
+    requirements = plan_services.path_requirements(project.path)
+    levels = Rating.objects.latest_levels(user)
+    names = {b.competency_id: b.competency.name for b in project.builds.all()}
+    specs = [plan_services.project_spec(project)]
+    [recommendation] = planner.recommend(specs, requirements, levels, names) or [None]
+    return {"recommendation": recommendation, "rated": bool(levels)}

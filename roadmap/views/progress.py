@@ -20,11 +20,12 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET, require_http_methods
 
-from curriculum.cache import from_curriculum
+from curriculum.cache import cache_get, cache_set, from_curriculum
 from curriculum.models import Level, Path, PathCompetency
-from roadmap import charts, progress, progress_markup
-from roadmap.gaps import Requirement, readiness_display
-from roadmap.progress_forms import DeleteAccountForm
+from roadmap import progress_markup
+from roadmap.forms.progress import DeleteAccountForm
+from roadmap.lib import charts, progress
+from roadmap.lib.gaps import Requirement, readiness_display
 from roadmap.services.progress import (
     HISTORY_SECONDS,
     RATING_FIELDS,
@@ -37,7 +38,6 @@ from roadmap.services.progress import (
     ratings_for_export,
     self_ratings_dated,
 )
-from roadmap.shared_cache import cache_get, cache_set
 
 LEVEL_NAMES = dict(Level.choices)
 

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import public
 from accounts.models import User
-from roadmap import schedule
+from roadmap.forms.reminders import ReminderPreferenceForm
+from roadmap.lib import schedule
 from roadmap.models import Notification, ReminderKind, ReminderPreference
-from roadmap.reminders.forms import ReminderPreferenceForm
-from roadmap.reminders.tokens import ALL, unsubscribe_read
+from roadmap.services.deliveries import ALL, unsubscribe_read
 from roadmap.services.reminders import (
     reminder_preferences_save,
     reminder_sample_request,

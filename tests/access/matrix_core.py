@@ -16,7 +16,7 @@ ENTRIES = {
     "accounts:login": Entry(expect={"anonymous": 200}, others=302),
     # Log-out is POST only: a GET answers 405 Method Not Allowed for everyone.
     "accounts:logout": Entry(expect={}, others=405),
-    "accounts:profile": signed_in_page(),
+    "roadmap:profile": signed_in_page(),
     "accounts:password_change": signed_in_page(),
     "accounts:password_change_done": signed_in_page(),
     "accounts:password_reset": public_page(),
@@ -29,7 +29,7 @@ ENTRIES = {
     "curriculum:path_detail": Entry(
         expect={"anonymous": LOGIN}, others=200, kwargs=lambda world: {"slug": world.path.slug}
     ),
-    "curriculum:project_detail": Entry(
+    "roadmap:project_detail": Entry(
         expect={"anonymous": LOGIN},
         others=200,
         kwargs=lambda world: {"slug": _project(world).slug},

@@ -10,7 +10,7 @@ def _notification_of_learner_a(world):
 
 
 def _unsubscribe_token_of_learner_a(world):
-    from roadmap.reminders.tokens import unsubscribe_token
+    from roadmap.services.deliveries import unsubscribe_token
 
     return {"token": unsubscribe_token(user_id=world.learner_a.pk, kind="weekly")}
 

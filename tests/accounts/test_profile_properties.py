@@ -39,7 +39,7 @@ class ProfileFormProperties(TestCase):
         client = Client()
         client.force_login(user)
         response = client.post(
-            reverse("accounts:profile"),
+            reverse("roadmap:profile"),
             {
                 "full_name": full_name,
                 "timezone": zone,

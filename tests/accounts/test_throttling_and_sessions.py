@@ -100,7 +100,7 @@ def test_old_session_cookie_is_dead_after_logout(client):
     client.post(reverse("accounts:logout"))
     replay = Client()
     replay.cookies["sessionid"] = old_cookie
-    response = replay.get(reverse("accounts:profile"))
+    response = replay.get(reverse("roadmap:profile"))
     assert response.status_code == 302 and reverse("accounts:login") in response.url
 
 
@@ -109,7 +109,7 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(client):
     other = Client()
     _login(client, "gus@example.com", factories.PASSWORD)
     _login(other, "gus@example.com", factories.PASSWORD)
-    assert other.get(reverse("accounts:profile")).status_code == 200
+    assert other.get(reverse("roadmap:profile")).status_code == 200
     response = client.post(
         reverse("accounts:password_change"),
         {
@@ -119,8 +119,8 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(client):
         },
     )
     assert response.status_code == 302
-    assert client.get(reverse("accounts:profile")).status_code == 200
-    response = other.get(reverse("accounts:profile"))
+    assert client.get(reverse("roadmap:profile")).status_code == 200
+    response = other.get(reverse("roadmap:profile"))
     assert response.status_code == 302 and reverse("accounts:login") in response.url
 
 

@@ -22,7 +22,7 @@ SIGNUP = {
 }
 
 
-# --- sign up ---------------------------------------------------------------------------------
+# --- sign up --------------------------------------------------------------------------------------
 
 
 def _lands_on_the_learner_home(client, response):
@@ -34,7 +34,7 @@ def _lands_on_the_learner_home(client, response):
 def test_signup_creates_a_learner_signs_them_in_and_lands_on_the_dashboard(client):
     response = client.post(reverse("accounts:signup"), SIGNUP)
     _lands_on_the_learner_home(client, response)
-    response = client.get(reverse("accounts:profile"))
+    response = client.get(reverse("roadmap:profile"))
     user = User.objects.get()
     assert user.email == "ada@example.com"  # stored lower-case
     assert user.full_name == "Ada Lovelace"
@@ -94,7 +94,7 @@ def test_signup_when_signed_in_goes_home(client):
     assert client.get(reverse("accounts:signup")).url == reverse("home")
 
 
-# --- log in / log out ------------------------------------------------------------------------
+# --- log in / log out -----------------------------------------------------------------------------
 
 
 def test_login_with_email_any_case_lands_on_the_learner_home(client):
@@ -103,7 +103,7 @@ def test_login_with_email_any_case_lands_on_the_learner_home(client):
         reverse("accounts:login"), {"username": "BO@example.com", "password": factories.PASSWORD}
     )
     _lands_on_the_learner_home(client, response)
-    assert client.get(reverse("accounts:profile")).context["user"].email == "bo@example.com"
+    assert client.get(reverse("roadmap:profile")).context["user"].email == "bo@example.com"
 
 
 def test_login_wrong_password_says_so_and_stays_signed_out(client):
@@ -137,7 +137,7 @@ def test_logout_is_post_only_and_signs_out(client):
     assert "_auth_user_id" not in client.session
 
 
-# --- home ------------------------------------------------------------------------------------
+# --- home -----------------------------------------------------------------------------------------
 
 
 def test_home_shows_the_landing_page_to_anonymous_visitors(client):
@@ -164,7 +164,7 @@ def test_home_wrong_method(client):
     assert client.post(reverse("home")).status_code == 405
 
 
-# --- profile ---------------------------------------------------------------------------------
+# --- profile --------------------------------------------------------------------------------------
 
 
 def _profile_data(**change):
@@ -184,22 +184,22 @@ def test_profile_saves_and_records_a_new_target_path(client):
     client.force_login(user)
     target = (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
     response = client.post(
-        reverse("accounts:profile"),
+        reverse("roadmap:profile"),
         _profile_data(target_path=path.pk, target_date=target),
     )
-    assert response.status_code == 302 and response.url == reverse("accounts:profile")
+    assert response.status_code == 302 and response.url == reverse("roadmap:profile")
     user.refresh_from_db()
     assert (user.full_name, user.timezone, user.weekly_hours) == ("Bo Diddley", "Europe/Berlin", 10)
     assert user.target_path == path and user.target_date.isoformat() == target
     assert PathSelection.objects.filter(learner=user, path=path).count() == 1
     # Saving again without changing the path adds no history row.
-    client.post(reverse("accounts:profile"), _profile_data(target_path=path.pk, target_date=target))
+    client.post(reverse("roadmap:profile"), _profile_data(target_path=path.pk, target_date=target))
     assert PathSelection.objects.filter(learner=user).count() == 1
 
 
 def test_profile_timezone_select_offers_common_zones_grouped(client):
     client.force_login(factories.LearnerFactory())
-    html = client.get(reverse("accounts:profile")).content.decode()
+    html = client.get(reverse("roadmap:profile")).content.decode()
     assert '<optgroup label="Common">' in html and '<optgroup label="Asia">' in html
     assert 'value="Asia/Kolkata"' in html
 
@@ -223,7 +223,7 @@ def test_profile_rejects_bad_input_with_a_message_and_changes_nothing(
 ):
     user = factories.LearnerFactory(full_name="Before", weekly_hours=6, timezone="UTC")
     client.force_login(user)
-    response = client.post(reverse("accounts:profile"), _profile_data(**change))
+    response = client.post(reverse("roadmap:profile"), _profile_data(**change))
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
     user.refresh_from_db()
@@ -231,16 +231,16 @@ def test_profile_rejects_bad_input_with_a_message_and_changes_nothing(
 
 
 def test_profile_anonymous_goes_to_login(client):
-    response = client.get(reverse("accounts:profile"))
+    response = client.get(reverse("roadmap:profile"))
     assert response.status_code == 302 and reverse("accounts:login") in response.url
 
 
 def test_profile_wrong_method(client):
     client.force_login(factories.LearnerFactory())
-    assert client.delete(reverse("accounts:profile")).status_code == 405
+    assert client.delete(reverse("roadmap:profile")).status_code == 405
 
 
-# --- password change and reset ---------------------------------------------------------------
+# --- password change and reset --------------------------------------------------------------------
 
 
 def test_password_change_stores_the_new_password_and_keeps_this_session(client):
@@ -257,7 +257,7 @@ def test_password_change_stores_the_new_password_and_keeps_this_session(client):
     assert response.url == reverse("accounts:password_change_done")
     user.refresh_from_db()
     assert user.check_password("a-brand-new-passphrase-7")
-    assert client.get(reverse("accounts:profile")).status_code == 200
+    assert client.get(reverse("roadmap:profile")).status_code == 200
 
 
 def test_password_change_with_a_wrong_old_password_is_refused(client):

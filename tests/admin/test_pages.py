@@ -36,7 +36,7 @@ def test_every_gapmap_model_is_in_admin():
             "planitem",
             # Internal bookkeeping for the dashboard's "what changed" notice.
             "curriculumsnapshot",
-            # A copy of each newest Rating, kept by roadmap.services.assessments.
+            # A copy of each newest Rating, kept by roadmap.services.assessment.
             "currentrating",
             # The curriculum's version token, renewed by curriculum.services.curriculum_changed.
             "curriculumversion",

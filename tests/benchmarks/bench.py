@@ -50,7 +50,7 @@ DISPATCH_WINDOW = 30 if QUICK else 90
 DUMMY_MAIL = "django.core.mail.backends.dummy.EmailBackend"
 
 
-# --- environment ------------------------------------------------------------------------------
+# --- environment ----------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -101,7 +101,7 @@ def production_like_env(*, tmp: Path, database_url: str, redis_url: str) -> None
     )
 
 
-# --- measuring --------------------------------------------------------------------------------
+# --- measuring ------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -214,7 +214,7 @@ def client_for(user):
     return client
 
 
-# --- data -------------------------------------------------------------------------------------
+# --- data -----------------------------------------------------------------------------------------
 
 
 def seed() -> dict:
@@ -248,13 +248,13 @@ def seed() -> dict:
     return {"paths": paths, "people": people, "cohorts": cohorts}
 
 
-# --- scenarios --------------------------------------------------------------------------------
+# --- scenarios ------------------------------------------------------------------------------------
 
 
 def new_rating(cohort):
     """Before each request: one member records a self-rating through the service, as a learner
     of the cohort would, so the page finds its cached figures out of date (a new rating id)."""
-    from roadmap.services.assessments import rating_record
+    from roadmap.services.assessment import rating_record
 
     members = list(cohort.memberships.select_related("learner").order_by("pk"))
     competencies = list(
@@ -300,7 +300,7 @@ def other_weekly_hours(learner):
 def new_self_rating(learner):
     """Before each request: the learner records a self-rating through the service, so the
     dashboard finds its cached history out of date (a new rating id) and reads it all again."""
-    from roadmap.services.assessments import rating_record
+    from roadmap.services.assessment import rating_record
 
     competencies = list(
         learner.target_path.path_competencies.select_related("competency").order_by("position")
@@ -576,7 +576,7 @@ def dispatch_rows(redis_url: str) -> tuple[list[Row], int | None]:
     return [noop, dispatch], worker_kb
 
 
-# --- report -----------------------------------------------------------------------------------
+# --- report ---------------------------------------------------------------------------------------
 
 
 def mark_flat(rows: list[Row]) -> None:

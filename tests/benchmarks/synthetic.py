@@ -16,7 +16,7 @@ from curriculum.models import (
     ProjectCompetency,
 )
 from roadmap.models import Rating
-from roadmap.services.assessments import current_ratings_rebuild
+from roadmap.services.assessment import current_ratings_rebuild
 
 PASSWORD = "bench-password"
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from roadmap.models import Feedback, RatingVerification
-from roadmap.services.assessments import rating_record
+from roadmap.services.assessment import rating_record
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

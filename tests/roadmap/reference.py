@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from django.utils.safestring import SafeString
 
-from roadmap.charts import CalendarCell, calendar_cell_heads, calendar_svg
-from roadmap.cohorts import (
+from roadmap.lib.charts import CalendarCell, calendar_cell_heads, calendar_svg
+from roadmap.lib.cohorts import (
     Cell,
     LearnerRow,
     Levels,
@@ -21,7 +21,7 @@ from roadmap.cohorts import (
     median,
     readiness_of,
 )
-from roadmap.gaps import Requirement, readiness, readiness_display
+from roadmap.lib.gaps import Requirement, readiness, readiness_display
 
 
 def heatmap_rows(
@@ -138,7 +138,7 @@ def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str])
     return calendar_svg(calendar_cell_heads(cells, day_labels), [cell.day.count for cell in cells])
 
 
-# --- a learner's progress over weeks (roadmap.progress.history computes it in one pass) -------
+# --- a learner's progress over weeks (roadmap.lib.progress.history computes it in one pass) -------
 
 
 def weekly_levels(events, zone, today: dt.date) -> list[tuple[dt.date, dict[int, int]]]:

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap.assessment import parse_focus, parse_suggest, stale_ids
+from roadmap.lib.assessment import parse_focus, parse_suggest, stale_ids
 
 
 def test_parse_focus():

@@ -32,7 +32,7 @@ def rate_url(pc):
     return reverse("roadmap:rate", args=[pc.competency_id])
 
 
-# --- the page --------------------------------------------------------------------------------
+# --- the page -------------------------------------------------------------------------------------
 
 
 def test_assess_lists_every_current_competency_with_descriptors(client, setup):
@@ -185,7 +185,7 @@ def test_focus_with_no_ids_on_path_has_empty_state(client, setup):
     assert "None of those competencies are on your path" in html
 
 
-# --- rating a row ----------------------------------------------------------------------------
+# --- rating a row ---------------------------------------------------------------------------------
 
 
 def test_plain_post_stores_rating_and_redirects_to_row(client, setup):
@@ -412,7 +412,7 @@ def test_htmx_post_without_csrf_header_is_refused(setup):
     assert not Rating.objects.exists()
 
 
-# --- reassessment ----------------------------------------------------------------------------
+# --- reassessment ---------------------------------------------------------------------------------
 
 
 def test_reassess_lists_stale_and_never_rated(client, setup, settings):
@@ -464,7 +464,7 @@ def test_plain_post_from_reassess_returns_there(client, setup):
     assert response["Location"].startswith(reverse("roadmap:reassess"))
 
 
-# --- query counts ----------------------------------------------------------------------------
+# --- query counts ---------------------------------------------------------------------------------
 
 
 def _learner_with_path_of(size, *, rated):
@@ -534,7 +534,7 @@ def test_rate_queries_do_not_grow_with_the_path(client, htmx, django_assert_max_
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from roadmap.services.assessments import rating_record
+    from roadmap.services.assessment import rating_record
 
     with CaptureQueriesContext(connection) as service:
         rating_record(learner=big, competency=big_pcs[1].competency, level=2)

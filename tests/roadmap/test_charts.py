@@ -3,8 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap.charts import calendar_cells, line_chart, sparkline
-from roadmap.progress import CalendarDay
+from roadmap.lib.charts import calendar_cells, line_chart, sparkline
+from roadmap.lib.progress import CalendarDay
 
 
 @given(st.lists(st.floats(-50, 150, allow_nan=False), min_size=1, max_size=60))

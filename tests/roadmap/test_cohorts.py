@@ -1,4 +1,4 @@
-"""The cohort math in roadmap/cohorts.py, without the database."""
+"""The cohort math in roadmap/lib/cohorts.py, without the database."""
 
 import datetime as dt
 import zoneinfo
@@ -7,9 +7,9 @@ from types import SimpleNamespace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap import cohorts
-from roadmap.cohorts import Member
-from roadmap.gaps import Requirement
+from roadmap.lib import cohorts
+from roadmap.lib.cohorts import Member
+from roadmap.lib.gaps import Requirement
 from tests.roadmap import reference
 
 UTC = dt.UTC
@@ -194,7 +194,7 @@ def test_chart_points_stay_inside_the_box(values):
     st.dictionaries(st.integers(1, 30), st.integers(0, 4)),
 )
 def test_readiness_of_equals_gaps_readiness(requirements, levels):
-    from roadmap.gaps import readiness
+    from roadmap.lib.gaps import readiness
 
     assert cohorts.readiness_of(requirements)(levels) == readiness(requirements, levels)
 

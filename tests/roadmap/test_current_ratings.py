@@ -13,7 +13,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from roadmap.models import CurrentRating, Rating
-from roadmap.services.assessments import current_ratings_rebuild, rating_record
+from roadmap.services.assessment import current_ratings_rebuild, rating_record
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +205,7 @@ def test_activity_is_written_once_per_resolution_window():
     """last_activity_at moves with each rating, but a save within ACTIVITY_RESOLUTION of the
     stored moment skips the write (what reads it counts days)."""
     from accounts.models import User
-    from roadmap.services.assessments import ACTIVITY_RESOLUTION
+    from roadmap.services.assessment import ACTIVITY_RESOLUTION
 
     learner = factories.LearnerFactory()
     competency = factories.CompetencyFactory()

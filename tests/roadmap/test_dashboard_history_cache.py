@@ -11,7 +11,7 @@ from django.test import Client
 
 from curriculum.models import PathCompetency
 from curriculum.services import curriculum_changed
-from roadmap.services.assessments import rating_record
+from roadmap.services.assessment import rating_record
 from tests import factories
 from tests.admin.helpers import admin_url, post_data_from
 from tests.factories_progress import path_with_competencies, rating_history

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap.gaps import Requirement, gap_list, readiness, readiness_display
+from roadmap.lib.gaps import Requirement, gap_list, readiness, readiness_display
 
 requirement_lists = st.lists(
     st.builds(

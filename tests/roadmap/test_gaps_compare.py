@@ -1,9 +1,9 @@
-"""Side-by-side path comparison and next levels (pure functions added to roadmap.gaps)."""
+"""Side-by-side path comparison and next levels (pure functions added to roadmap.lib.gaps)."""
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap.gaps import (
+from roadmap.lib.gaps import (
     Gap,
     Requirement,
     best_fit,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CohortInvite, CohortMembership
-from roadmap.services import mentoring as svc
+from roadmap.services import cohorts as svc
 from tests import factories
 from tests.factories_mentoring import CohortInviteFactory
 

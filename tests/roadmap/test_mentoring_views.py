@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from roadmap.models import CheckpointSignOff, Feedback, Rating, RatingVerification
-from roadmap.services import cohort_figures, cohort_reads
+from roadmap.services import cohorts as cohort_services
 from roadmap.services import mentoring as svc
-from roadmap.services.assessments import current_ratings_rebuild, rating_record
+from roadmap.services.assessment import current_ratings_rebuild, rating_record
 from tests import factories
 from tests.factories_mentoring import FeedbackFactory
 
@@ -58,7 +58,7 @@ def s():
     return Setup()
 
 
-# --- cohort dashboard --------------------------------------------------------------------------
+# --- cohort dashboard -----------------------------------------------------------------------------
 def test_cohort_detail_shows_heatmap_gaps_attention_and_chart(client, s):
     ada, bob = s.learners
     s.rate(ada, 0, 3, days_ago=40)
@@ -201,7 +201,7 @@ def test_cohort_dashboard_max_queries(client, django_assert_max_num_queries):
         client.get(setup.detail_url)
 
 
-# --- CSV ---------------------------------------------------------------------------------------
+# --- CSV ------------------------------------------------------------------------------------------
 def test_csv_one_row_per_learner(client, s):
     ada, bob = s.learners
     s.rate(ada, 0, 3)
@@ -253,7 +253,7 @@ def test_csv_outsider_404(client, s):
     assert client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk])).status_code == 404
 
 
-# --- learner view for mentors ------------------------------------------------------------------
+# --- learner view for mentors ---------------------------------------------------------------------
 def test_mentor_learner_view_shows_levels_history_and_projects(client, s):
     ada = s.learners[0]
     rating = s.rate(ada, 0, 2)
@@ -373,7 +373,7 @@ def test_checkpoint_sign_off_marks_project_verified(client, s):
     assert sign(foreign).status_code == 404
 
 
-# --- the learner's side ------------------------------------------------------------------------
+# --- the learner's side ---------------------------------------------------------------------------
 def test_learner_sees_feedback_and_verification_then_unread_clears(client, s):
     ada = s.learners[0]
     rating = s.rate(ada, 0, 2)
@@ -456,7 +456,7 @@ def test_my_feedback_query_count_does_not_grow(client):
 
 
 def test_heatmap_pages_keep_sort_and_summary_covers_everyone(client):
-    from roadmap.views.mentoring import PAGE_SIZE
+    from roadmap.views.cohorts import PAGE_SIZE
 
     setup = _populate(PAGE_SIZE + 3)
     client.force_login(setup.mentor)
@@ -472,7 +472,7 @@ def test_heatmap_pages_keep_sort_and_summary_covers_everyone(client):
 
 
 def test_csv_streams_in_chunks_of_learners(client, monkeypatch, django_assert_num_queries):
-    from roadmap.views import mentoring as views
+    from roadmap.views import cohorts as views
 
     s = Setup(learners=5)
     for i, learner in enumerate(s.learners):
@@ -496,12 +496,12 @@ def test_csv_streams_in_chunks_of_learners(client, monkeypatch, django_assert_nu
     assert len(chunked_queries) == len(single_queries) + 2
 
 
-# --- the cached figures and the denormalised levels --------------------------------------------
+# --- the cached figures and the denormalised levels -----------------------------------------------
 def _old_figures(s, now):
     """The dashboard's figures as the code before CurrentRating computed them: every self-rating
     replayed through the pure functions."""
-    from roadmap import cohorts
-    from roadmap.gaps import Requirement
+    from roadmap.lib import cohorts
+    from roadmap.lib.gaps import Requirement
     from tests.roadmap import reference
 
     reqs = [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in s.pcs]
@@ -513,7 +513,7 @@ def _old_figures(s, now):
     later = now + dt.timedelta(days=3650)
     current = reference.levels_as_of({}, events, later)
     past = reference.levels_as_of({}, events, now - dt.timedelta(weeks=4))
-    starts = cohorts.week_starts(timezone.localtime(now), cohort_reads.CHART_WEEKS)
+    starts = cohorts.week_starts(timezone.localtime(now), cohort_services.CHART_WEEKS)
     weekly = reference.weekly_medians(
         reqs, ids, {}, events, [*starts[1:], later], [start.date() for start in starts]
     )
@@ -536,12 +536,12 @@ def test_figures_match_replaying_the_whole_history():
             s.rate(learner, rng.randrange(4), rng.randint(0, 4), days_ago=rng.uniform(0, 80))
     now = timezone.now()
     weekly, readiness, gaps = _old_figures(s, now)
-    data = cohort_reads.cohort_data(s.cohort, now=now)
+    data = cohort_services.cohort_data(s.cohort, now=now)
     assert data.weekly == weekly
     assert {r.learner_id: (r.readiness, r.readiness_change) for r in data.rows} == readiness
     assert data.top_gaps == gaps
     # and again from the cache
-    again = cohort_reads.cohort_data(s.cohort, now=now)
+    again = cohort_services.cohort_data(s.cohort, now=now)
     assert again.weekly == weekly and again.top_gaps == gaps
     assert {r.learner_id: (r.readiness, r.readiness_change) for r in again.rows} == readiness
 
@@ -556,13 +556,13 @@ def _figures_of(data):
 
 def _counting(monkeypatch, name):
     calls = []
-    real = getattr(cohort_figures, name)
+    real = getattr(cohort_services, name)
 
     def counted(*args, **kwargs):
         calls.append(name)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cohort_figures, name, counted)
+    monkeypatch.setattr(cohort_services, name, counted)
     return calls
 
 
@@ -579,8 +579,8 @@ def test_figures_brought_up_to_date_after_new_ratings_match_the_replay(monkeypat
     for learner in s.learners[:5]:  # the last one has not rated yet
         for _ in range(15):
             s.rate(learner, rng.randrange(4), rng.randint(0, 4), days_ago=rng.uniform(0, 70))
-    cohort_reads.cohort_data(s.cohort)  # builds the basis
-    monkeypatch.setattr(cohort_figures, "BASIS_MAX_CHANGED_SHARE", 1)
+    cohort_services.cohort_data(s.cohort)  # builds the basis
+    monkeypatch.setattr(cohort_services, "BASIS_MAX_CHANGED_SHARE", 1)
     builds = _counting(monkeypatch, "_basis_build")
     updates = _counting(monkeypatch, "_basis_update")
     outside = factories.CompetencyFactory()
@@ -596,10 +596,10 @@ def test_figures_brought_up_to_date_after_new_ratings_match_the_replay(monkeypat
     for step in rounds:
         step()
         now = timezone.now()
-        data = cohort_reads.cohort_data(s.cohort, now=now)
+        data = cohort_services.cohort_data(s.cohort, now=now)
         assert _figures_of(data) == _old_figures(s, now)
         cache.clear()  # and the same as a build from scratch
-        rebuilt = cohort_reads.cohort_data(s.cohort, now=now)
+        rebuilt = cohort_services.cohort_data(s.cohort, now=now)
         assert _figures_of(rebuilt) == _figures_of(data)
         assert rebuilt.bias == data.bias
     assert len(updates) == len(rounds)
@@ -610,12 +610,12 @@ def test_figures_brought_up_to_date_after_new_ratings_match_the_replay(monkeypat
 def test_an_old_basis_or_many_changed_learners_are_built_from_scratch(monkeypatch, setting):
     s = Setup(learners=3)
     s.rate(s.learners[0], 0, 2, days_ago=10)
-    cohort_reads.cohort_data(s.cohort)
-    monkeypatch.setattr(cohort_figures, setting, -1 if setting == "BASIS_SECONDS" else 0)
+    cohort_services.cohort_data(s.cohort)
+    monkeypatch.setattr(cohort_services, setting, -1 if setting == "BASIS_SECONDS" else 0)
     builds = _counting(monkeypatch, "_basis_build")
     s.rate(s.learners[1], 1, 3)
     now = timezone.now()
-    assert _figures_of(cohort_reads.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
+    assert _figures_of(cohort_services.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
     assert builds == ["_basis_build"]
 
 
@@ -623,12 +623,12 @@ def test_a_deleted_newest_rating_rebuilds_the_figures(monkeypatch):
     s = Setup(learners=2)
     s.rate(s.learners[0], 0, 1, days_ago=10)
     newest = s.rate(s.learners[0], 0, 3)
-    cohort_reads.cohort_data(s.cohort)
+    cohort_services.cohort_data(s.cohort)
     builds = _counting(monkeypatch, "_basis_build")
     newest.delete()  # a repair: the history without it
     current_ratings_rebuild(learner_ids=[s.learners[0].pk])
     now = timezone.now()
-    assert _figures_of(cohort_reads.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
+    assert _figures_of(cohort_services.cohort_data(s.cohort, now=now)) == _old_figures(s, now)
     assert builds == ["_basis_build"]
 
 
@@ -702,7 +702,7 @@ def test_names_are_escaped_in_the_rows_built_in_python(client, s):
 def test_four_weeks_ago_outside_the_cached_week_asks_the_database():
     import random
 
-    from roadmap import cohorts
+    from roadmap.lib import cohorts
 
     rng = random.Random(5)
     s = Setup(learners=3, competencies=3)
@@ -710,12 +710,12 @@ def test_four_weeks_ago_outside_the_cached_week_asks_the_database():
         for _ in range(12):
             s.rate(learner, rng.randrange(3), rng.randint(0, 4), days_ago=rng.uniform(0, 60))
     now = timezone.now()
-    starts = cohorts.week_starts(timezone.localtime(now), cohort_reads.CHART_WEEKS)
-    members = cohort_reads._members(s.cohort)
-    _, reqs = cohort_reads.cohort_requirements(s.cohort)
-    stats = cohort_figures.cohort_stats(s.cohort, members, reqs, starts)
+    starts = cohorts.week_starts(timezone.localtime(now), cohort_services.CHART_WEEKS)
+    members = cohort_services._members(s.cohort)
+    _, reqs = cohort_services.cohort_requirements(s.cohort)
+    stats = cohort_services.cohort_stats(s.cohort, members, reqs, starts)
     cut = now - dt.timedelta(weeks=4)
-    from_cache = cohort_figures.reached_past(s.cohort, reqs, stats, starts, cut)
+    from_cache = cohort_services.reached_past(s.cohort, reqs, stats, starts, cut)
     # as if a clock change had moved "4 weeks ago" out of the fourth week
     moved = [*starts[:3], cut + dt.timedelta(hours=1), *starts[4:]]
-    assert cohort_figures.reached_past(s.cohort, reqs, stats, moved, cut) == from_cache
+    assert cohort_services.reached_past(s.cohort, reqs, stats, moved, cut) == from_cache

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import CohortMembership, User
 from roadmap.models import CurriculumSnapshot, PathSelection, Rating
-from roadmap.services.assessments import path_select, rating_record
+from roadmap.services.assessment import path_select, rating_record
 from tests import factories
 from tests.factories_progress import CurriculumSnapshotFactory, path_with_competencies
 

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap.onboarding import QUESTIONS, Goal, recommend_path
+from roadmap.lib.onboarding import QUESTIONS, Goal, recommend_path
 
 ALL = ["ai-developer", "ai-engineer", "ml-engineer", "software-engineer"]
 STUDENT = Goal("student", "I am a student", "ai-developer", "Build visible projects first.")

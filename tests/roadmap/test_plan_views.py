@@ -38,7 +38,7 @@ def _items(plan):
     return list(plan.items.order_by("position"))
 
 
-# --- the page and its empty states ---------------------------------------------------------------
+# --- the page and its empty states ----------------------------------------------------------------
 
 
 def test_without_a_path_the_page_says_to_choose_one(client, learner):
@@ -80,7 +80,7 @@ def test_anonymous_is_sent_to_log_in(client):
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
-# --- generate / regenerate / reflow ------------------------------------------------------------
+# --- generate / regenerate / reflow ---------------------------------------------------------------
 
 
 def test_generate_stores_a_dated_explained_plan(client, learner):
@@ -189,7 +189,7 @@ def test_finishing_early_shows_ahead_and_reflow_brings_the_plan_forward(client, 
     assert "ahead of plan" not in response.text and "behind by" not in response.text
 
 
-# --- item actions ------------------------------------------------------------------------------
+# --- item actions ---------------------------------------------------------------------------------
 
 
 def test_start_then_htmx_returns_the_plan_fragment(client, learner, plan):
@@ -419,7 +419,7 @@ def test_regenerating_costs_the_same_queries_at_two_sizes(client):
     assert counts[0] == counts[1]
 
 
-# --- restoring a skipped project -------------------------------------------------------------
+# --- restoring a skipped project ------------------------------------------------------------------
 
 
 def test_a_skipped_project_shows_restore_and_restoring_puts_it_back_dated(client, learner, plan):

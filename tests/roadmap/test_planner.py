@@ -6,8 +6,8 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roadmap.gaps import Requirement
-from roadmap.planner import (
+from roadmap.lib.gaps import Requirement
+from roadmap.lib.planner import (
     CheckpointSpec,
     ProjectSpec,
     closes,

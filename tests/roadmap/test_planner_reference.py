@@ -5,8 +5,8 @@ curricula larger and more tie-prone than test_planner's."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roadmap.gaps import Requirement
-from roadmap.planner import (
+from roadmap.lib.gaps import Requirement
+from roadmap.lib.planner import (
     PlannedProject,
     ProjectSpec,
     _ancestors,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from curriculum.models import PathCompetency
 from curriculum.services import curriculum_changed
 from roadmap.models import CurriculumSnapshot, Rating
-from roadmap.services.assessments import path_select, rating_record
+from roadmap.services.assessment import path_select, rating_record
 from tests import factories
 from tests.factories_progress import path_with_competencies, rating_history
 
@@ -166,7 +166,7 @@ def test_activity_shows_streaks_from_ratings_and_path_choices(client, learner):
     assert html.count('<rect class="cell') == 25 * 7 + 3
 
 
-# --- curriculum changes ---------------------------------------------------------------------
+# --- curriculum changes ---------------------------------------------------------------------------
 
 
 def test_first_visit_stores_a_snapshot_without_a_notice(client, learner):
@@ -216,7 +216,7 @@ def test_added_competency_is_listed(client, learner):
     assert f"<strong>{added.competency.name}</strong> was added (target 2)" in html
 
 
-# --- query counts ---------------------------------------------------------------------------
+# --- query counts ---------------------------------------------------------------------------------
 
 
 def _count_queries(client, learner):

@@ -4,9 +4,10 @@ import re
 
 from django.template import engines
 
-from roadmap import charts, progress_markup
-from roadmap.charts import calendar_cells, line_chart, sparkline
-from roadmap.progress import CalendarDay
+from roadmap import progress_markup
+from roadmap.lib import charts
+from roadmap.lib.charts import calendar_cells, line_chart, sparkline
+from roadmap.lib.progress import CalendarDay
 from roadmap.views.progress import CompetencyRow
 from tests.roadmap import reference
 

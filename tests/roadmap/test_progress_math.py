@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap.gaps import Requirement
-from roadmap.progress import (
+from roadmap.lib.gaps import Requirement
+from roadmap.lib.progress import (
     WeekDiff,
     active_days,
     activity_calendar,

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from roadmap.models import Delivery, Notification, PlanItem, Rating, ReminderKind
-from roadmap.reminders import content
-from roadmap.services import reminder_sending, reminders
+from roadmap.services import deliveries, reminders
+from roadmap.services import digests as content
 from tests import factories
 from tests.factories_plans import PlanFactory, PlanItemFactory
 from tests.factories_reminders import DeliveryFactory, ReminderPreferenceFactory
@@ -117,8 +117,8 @@ def test_sending_a_chunk_reads_content_once_not_per_row(size, django_assert_max_
         PlanItemFactory(plan=PlanFactory(learner=learner, path=path))
         rows.append(DeliveryFactory(recipient=learner, kind=ReminderKind.WEEKLY))
     with django_assert_max_num_queries(READS_PER_CHUNK + WRITES_PER_ROW * size):
-        results = reminder_sending.deliveries_send(delivery_ids=[d.pk for d in rows])
-    assert {r.outcome for r in results.values()} == {reminder_sending.Outcome.SENT}
+        results = deliveries.deliveries_send(delivery_ids=[d.pk for d in rows])
+    assert {r.outcome for r in results.values()} == {deliveries.Outcome.SENT}
     assert len(mail.outbox) == size
     assert Notification.objects.count() == size
 
@@ -127,7 +127,7 @@ def test_sending_a_chunk_reads_content_once_not_per_row(size, django_assert_max_
 def test_chunk_sends_each_learner_their_own_content():
     learners = _learners_with_varied_progress()
     rows = [DeliveryFactory(recipient=u, kind=ReminderKind.WEEKLY) for u in learners]
-    reminder_sending.deliveries_send(delivery_ids=[d.pk for d in rows])
+    deliveries.deliveries_send(delivery_ids=[d.pk for d in rows])
     bodies = {m.to[0]: m.body for m in mail.outbox}
     for learner in learners:
         alone = content.weekly_content(learner=learner, now=timezone.now())
@@ -145,16 +145,16 @@ def test_row_changed_after_the_chunk_was_read_is_claimed_afresh(monkeypatch):
     on) is not claimed with stale data: the one-row path claims and reads it again."""
     learner = factories.LearnerFactory()
     delivery = DeliveryFactory(recipient=learner, kind=ReminderKind.WEEKLY)
-    real_claim = reminder_sending._claim
+    real_claim = deliveries._claim
 
     def claim_after_a_retry_elsewhere(delivery_id, *, attempts=None):
         if attempts is not None:
             Delivery.objects.filter(pk=delivery_id).update(attempts=3)
         return real_claim(delivery_id, attempts=attempts)
 
-    monkeypatch.setattr(reminder_sending, "_claim", claim_after_a_retry_elsewhere)
-    results = reminder_sending.deliveries_send(delivery_ids=[delivery.pk])
-    assert results[delivery.pk].outcome == reminder_sending.Outcome.SENT
+    monkeypatch.setattr(deliveries, "_claim", claim_after_a_retry_elsewhere)
+    results = deliveries.deliveries_send(delivery_ids=[delivery.pk])
+    assert results[delivery.pk].outcome == deliveries.Outcome.SENT
     assert results[delivery.pk].attempts == 4
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.attempts == 4
@@ -169,7 +169,7 @@ def test_user_text_in_the_weekly_email_is_escaped_in_html_only():
     learner = factories.LearnerFactory(target_path=path, full_name="<script>x</script>")
     _rate(learner, comp, 1, days_ago=40)
     delivery = DeliveryFactory(recipient=learner, kind=ReminderKind.WEEKLY)
-    reminder_sending.deliveries_send(delivery_ids=[delivery.pk])
+    deliveries.deliveries_send(delivery_ids=[delivery.pk])
     message = mail.outbox[0]
     html = message.alternatives[0].content
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; path" in html
@@ -185,8 +185,8 @@ def test_mentor_with_a_sample_and_a_digest_in_one_chunk_gets_each_its_own_conten
     factories.CohortMembershipFactory(cohort=cohort)
     sample, _ = reminders.reminder_sample_request(user=mentor)
     digest = DeliveryFactory(recipient=mentor, kind=ReminderKind.DIGEST)
-    results = reminder_sending.deliveries_send(delivery_ids=[sample.pk, digest.pk])
-    assert {r.outcome for r in results.values()} == {reminder_sending.Outcome.SENT}
+    results = deliveries.deliveries_send(delivery_ids=[sample.pk, digest.pk])
+    assert {r.outcome for r in results.values()} == {deliveries.Outcome.SENT}
     by_subject = {m.subject: m.body for m in mail.outbox}
     assert cohort.name in by_subject["Your cohorts this week"]
     assert "Here is your week on Gapmap." in by_subject["Your week on Gapmap"]
@@ -199,8 +199,8 @@ def test_a_bug_reading_a_chunks_content_fails_its_rows_instead_of_looping(monkey
 
     monkeypatch.setattr(content, "weekly_contents", broken)
     rows = [DeliveryFactory(kind=ReminderKind.WEEKLY) for _ in range(2)]
-    results = reminder_sending.deliveries_send(delivery_ids=[d.pk for d in rows])
-    assert {r.outcome for r in results.values()} == {reminder_sending.Outcome.FAILED}
+    results = deliveries.deliveries_send(delivery_ids=[d.pk for d in rows])
+    assert {r.outcome for r in results.values()} == {deliveries.Outcome.FAILED}
     assert set(Delivery.objects.values_list("status", flat=True)) == {"failed"}
     assert all("Rendering failed" in d.last_error for d in Delivery.objects.all())
     assert mail.outbox == []

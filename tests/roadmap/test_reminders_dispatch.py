@@ -14,8 +14,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from roadmap.models import Delivery, Notification, PlanItem, ReminderKind
-from roadmap.reminders import content
-from roadmap.services import reminder_sending, reminders
+from roadmap.services import deliveries, reminders
+from roadmap.services import digests as content
 from roadmap.tasks import send_delivery_task
 from tests import factories
 from tests.factories_plans import PlanFactory, PlanItemFactory
@@ -56,7 +56,7 @@ def dispatch(enqueued, django_capture_on_commit_callbacks):
 
 
 def send_all(ids):
-    return [reminder_sending.delivery_send(delivery_id=pk).outcome for pk in ids]
+    return [deliveries.delivery_send(delivery_id=pk).outcome for pk in ids]
 
 
 @pytest.mark.django_db
@@ -387,19 +387,16 @@ def test_transient_errors_stop_after_max_attempts(flaky):
     delivery = DeliveryFactory()
     send_delivery_task.apply(args=[delivery.pk])
     delivery.refresh_from_db()
-    assert delivery.status == "failed" and delivery.attempts == reminder_sending.MAX_ATTEMPTS
+    assert delivery.status == "failed" and delivery.attempts == deliveries.MAX_ATTEMPTS
     assert "ConnectionRefusedError" in delivery.last_error
 
 
 def test_backoff_grows_has_jitter_and_stays_short():
     for attempt in range(1, 10):
-        values = {reminder_sending.retry_countdown(attempt) for _ in range(20)}
+        values = {deliveries.retry_countdown(attempt) for _ in range(20)}
         assert len(values) > 1
-        assert all(0 < v <= reminder_sending.RETRY_CAP_SECONDS for v in values)
-    assert (
-        max(reminder_sending.retry_countdown(1) for _ in range(50))
-        <= reminder_sending.RETRY_BASE_SECONDS
-    )
+        assert all(0 < v <= deliveries.RETRY_CAP_SECONDS for v in values)
+    assert max(deliveries.retry_countdown(1) for _ in range(50)) <= deliveries.RETRY_BASE_SECONDS
 
 
 @pytest.mark.django_db
@@ -481,7 +478,7 @@ def test_broker_visibility_timeout_exceeds_task_time_limit_and_retry_countdowns(
     ).stdout.split()
     visibility, time_limit = int(out[0]), int(out[1])
     assert out[2:] == ["True", "True"]
-    assert visibility > time_limit + reminder_sending.RETRY_CAP_SECONDS
+    assert visibility > time_limit + deliveries.RETRY_CAP_SECONDS
     assert reminders.send_lease().total_seconds() > time_limit
     assert reminders.REENQUEUE_AFTER < dt.timedelta(minutes=15)
 

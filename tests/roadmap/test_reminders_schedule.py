@@ -8,8 +8,8 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from roadmap import schedule
-from roadmap.schedule import Schedule
+from roadmap.lib import schedule
+from roadmap.lib.schedule import Schedule
 
 UTC = dt.UTC
 BERLIN = ZoneInfo("Europe/Berlin")

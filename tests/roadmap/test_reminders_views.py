@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from roadmap.models import Delivery, Notification, ReminderPreference
-from roadmap.reminders.tokens import SALT, unsubscribe_token
+from roadmap.services.deliveries import SALT, unsubscribe_token
 from tests import factories
 from tests.factories_reminders import NotificationFactory
 

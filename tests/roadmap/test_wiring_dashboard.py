@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from roadmap.models import Notification, PathSelection, PlanItem
 from roadmap.services import mentoring as svc
-from roadmap.services.assessments import rating_record
+from roadmap.services.assessment import rating_record
 from roadmap.services.progress import activity_moments
 from tests import factories
 from tests.factories_admin import PathSelectionFactory

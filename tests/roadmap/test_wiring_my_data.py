@@ -19,7 +19,7 @@ from roadmap.models import (
     RatingVerification,
     ReminderPreference,
 )
-from roadmap.services.assessments import rating_record
+from roadmap.services.assessment import rating_record
 from tests import factories
 from tests.factories_mentoring import (
     CheckpointSignOffFactory,

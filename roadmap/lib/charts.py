@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.utils.safestring import SafeString, mark_safe
 
-from roadmap.progress import activity_intensity
+from roadmap.lib.progress import activity_intensity
 
 
 def _fmt(value: float) -> str:
@@ -183,7 +183,7 @@ class CalendarCell(NamedTuple):
     # A tuple, not a dataclass: one per calendar day.
     x: float
     y: float
-    day: object  # roadmap.progress.CalendarDay
+    day: object  # roadmap.lib.progress.CalendarDay
 
 
 CALENDAR_LEFT = 30
@@ -203,7 +203,7 @@ def calendar_cells(days: Sequence) -> tuple[list[CalendarCell], int]:
     return cells, CALENDAR_LEFT + weeks * CALENDAR_PITCH
 
 
-# --- markup -----------------------------------------------------------------------------------
+# --- markup ---------------------------------------------------------------------------------------
 # Pages with many marks (a 26-week calendar, a sparkline per competency) render these strings
 # once in Python: a template loop with filters per mark cost the dashboard most of its time, and
 # so did format_html per mark. Numbers go in as they are (their text has nothing to escape); every

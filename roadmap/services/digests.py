@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from accounts.models import CohortMembership, User
 from curriculum.models import PathCompetency
-from roadmap import planner
-from roadmap.gaps import Requirement, gap_list, readiness, readiness_display
+from roadmap.lib import planner
+from roadmap.lib.gaps import Requirement, gap_list, readiness, readiness_display
 from roadmap.models import PlanItem, Rating
 from roadmap.services.plans import projects_checkpoints
 

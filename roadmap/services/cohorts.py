@@ -1,21 +1,282 @@
-"""The cohort dashboard's expensive figures (weekly medians, reached levels now and 4 weeks ago,
-top gaps, calibration), cached, and the per-member "basis" they are computed from, brought up to
-date incrementally after new ratings. Apart from cohort_reads so that the caching and its
-incremental update can be read in one go; cohort_reads.cohort_data is their only caller in the
-app. Every read here runs a fixed number of queries, whatever the cohort size."""
+"""Cohorts: creating one, inviting to it and joining it; the cohort dashboard's reads (the
+members, their heatmap rows and cells, the mentor's summary of all their cohorts); and the
+dashboard's expensive figures (weekly medians, reached levels now and 4 weeks ago, top gaps,
+calibration), cached, with the per-member "basis" they are computed from brought up to date
+incrementally after new ratings. They feed roadmap.lib.cohorts' pure functions. Every read here
+runs a fixed number of queries, whatever the cohort size."""
 
+import datetime as dt
 import hashlib
 import time
+from dataclasses import dataclass
 
-from django.db.models import Case, DateTimeField, F, IntegerField, Max, Sum, Value, When
+from django.db import transaction
+from django.db.models import (
+    Case,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Least
+from django.utils import timezone
 
-from accounts.models import CohortMembership
-from roadmap import cohorts
+from accounts.models import Cohort, CohortInvite, CohortMembership, User
+from curriculum.cache import cache_get, cache_set
+from curriculum.models import Path, PathCompetency
+from roadmap.lib import cohorts
+from roadmap.lib.gaps import Requirement, readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
-from roadmap.shared_cache import cache_get, cache_set
+from roadmap.services.mentoring import behind_plan_ids
+
+INVITE_DAYS = 14
 
 
+# --- cohorts --------------------------------------------------------------------------------------
+@transaction.atomic
+def cohort_create(*, name: str, path: Path, start_date: dt.date, mentors) -> Cohort:
+    cohort = Cohort.objects.create(name=name, path=path, start_date=start_date)
+    cohort.mentors.set(mentors)
+    return cohort
+
+
+def cohort_invite_create(
+    *, cohort: Cohort, created_by: User, days: int = INVITE_DAYS, max_uses: int | None = None
+) -> CohortInvite:
+    return CohortInvite.objects.create(
+        cohort=cohort,
+        created_by=created_by,
+        max_uses=max_uses,
+        expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+
+
+class JoinError(Exception):
+    """An invite that cannot admit this user; the message is for them."""
+
+
+@transaction.atomic
+def cohort_join(*, learner: User, code: str) -> CohortMembership:
+    """Join (or rejoin) the invite's cohort. Expired, revoked, used-up or unknown codes raise
+    JoinError and change nothing."""
+    now = timezone.now()
+    if not learner.is_learner:
+        raise JoinError("Only learner accounts can join a cohort.")
+    invite = CohortInvite.objects.select_related("cohort").filter(code=code.strip()).first()
+    if invite is None:
+        raise JoinError("That invite code is not known. Check it with your mentor.")
+    status = invite.status(now)
+    if status != "active":
+        raise JoinError(f"That invite is {status}. Ask your mentor for a new one.")
+    membership = CohortMembership.objects.filter(cohort=invite.cohort, learner=learner).first()
+    if membership and membership.left_at is None:
+        return membership  # already in: no use of the invite spent
+    # Claim one use with a conditional UPDATE so a last seat cannot be taken twice.
+    claimed = (
+        CohortInvite.objects.usable(now).filter(pk=invite.pk).update(use_count=F("use_count") + 1)
+    )
+    if claimed != 1:
+        raise JoinError("That invite has just been used up. Ask your mentor for a new one.")
+    if membership:
+        CohortMembership.objects.filter(pk=membership.pk).update(left_at=None, joined_at=now)
+        membership.refresh_from_db()
+        return membership
+    return CohortMembership.objects.create(cohort=invite.cohort, learner=learner)
+
+
+# --- the cohort dashboard's reads -----------------------------------------------------------------
+CHART_WEEKS = 8
+
+
+@dataclass
+class CohortData:
+    cohort: Cohort
+    requirements: list[Requirement]
+    path_competencies: list[PathCompetency]
+    members: list[cohorts.Member]
+    rows: list[cohorts.LearnerRow]  # cells empty until cohort_cells fills them
+    weekly: list
+    bias: dict
+    top_gaps: list[cohorts.TopGap]
+
+
+def _members(cohort) -> list[cohorts.Member]:
+    """Active members; a learner whose last_activity_at was never set counts as last active
+    when they last rated anything (their newest current self-rating, looked up only for them)."""
+    last_rated = (
+        CurrentRating.objects.filter(learner=OuterRef("pk"), source=Rating.Source.SELF)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    users = (
+        User.objects.filter(memberships__cohort=cohort, memberships__left_at__isnull=True)
+        .annotate(
+            last=Case(
+                When(last_activity_at__isnull=True, then=Subquery(last_rated)),
+                default=F("last_activity_at"),
+            )
+        )
+        .values_list("id", "full_name", "email", "last")
+    )
+    return [
+        cohorts.Member(uid, name or email.split("@")[0], last) for uid, name, email, last in users
+    ]
+
+
+def _cohort_rows(cohort, members, requirements, *, now, reached, past):
+    """The heatmap rows without cells: readiness, its change since `past` and attention."""
+    if reached is None:  # the export: readiness from the cells, no attention
+        return [cohorts.LearnerRow(m.id, m.name, None, 0, [], m.last_activity_at) for m in members]
+    percent = cohorts.percent_of(requirements)
+    behind = behind_plan_ids(member_ids(cohort))
+    rows = []
+    for m in members:
+        now_ready = readiness_display(percent(reached.get(m.id, 0)))
+        then_ready = readiness_display(percent(past.get(m.id, 0)))
+        last_active = m.last_activity_at
+        rows.append(
+            cohorts.LearnerRow(
+                learner_id=m.id,
+                name=m.name,
+                readiness=now_ready,
+                readiness_change=now_ready - then_ready,
+                cells=[],
+                last_active=last_active,
+                reasons=cohorts.attention_reasons(last_active, now, behind_plan=m.id in behind),
+            )
+        )
+    return rows
+
+
+def cohort_requirements(cohort) -> tuple[list[PathCompetency], list[Requirement]]:
+    pcs = list(
+        PathCompetency.objects.current()
+        .filter(path=cohort.path_id)
+        .select_related("competency")
+        .order_by("position", "id")
+    )
+    return pcs, [Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in pcs]
+
+
+def cohort_data(cohort: Cohort, *, now=None, with_history: bool = True) -> CohortData:
+    """Everything the cohort dashboard shows but the heatmap cells (cohort_cells reads those for
+    the rows shown): a fixed number of queries whatever the size and the length of the history,
+    the aggregates cached until any of their inputs changes (cohort_stats).
+    Without history (the CSV export) only the rows, their readiness set by cohort_cells with the
+    cells: no chart, readiness change, attention, top gaps or calibration."""
+    now = now or timezone.now()
+    pcs, requirements = cohort_requirements(cohort)
+    members = _members(cohort)
+    weekly, bias, gaps = [], {}, []
+    if with_history:
+        starts = cohorts.week_starts(timezone.localtime(now), CHART_WEEKS)
+        stats = cohort_stats(cohort, members, requirements, starts)
+        reached, weekly = stats["reached"], stats["weekly"]
+        bias, gaps = stats["bias"], stats["gaps"]
+        past = reached_past(cohort, requirements, stats, starts, now - dt.timedelta(weeks=4))
+    else:
+        reached = past = None
+    rows = _cohort_rows(cohort, members, requirements, now=now, reached=reached, past=past)
+    return CohortData(cohort, requirements, pcs, members, rows, weekly, bias, gaps)
+
+
+def cohort_levels(learner_ids, competency_ids) -> dict[int, dict[int, int]]:
+    """{learner: {competency: current self level}} of `learner_ids` over `competency_ids`, in
+    one query (a competency without a rating is missing: level 0)."""
+    return cohorts.nest_levels(
+        CurrentRating.objects.filter(
+            learner__in=learner_ids, source=Rating.Source.SELF, competency__in=competency_ids
+        ).values_list("learner_id", "competency_id", "level")
+    )
+
+
+def cohort_cells(data: CohortData, rows, *, competency_ids=None) -> None:
+    """Fill `rows`' cells (one per requirement, or only those of `competency_ids`) from the
+    current self-ratings, in one query. Full rows get their readiness from the cells too."""
+    requirements = data.requirements
+    if competency_ids is not None:
+        requirements = [r for r in requirements if r.competency_id in competency_ids]
+    by_id = {row.learner_id: row for row in rows}
+    levels = cohort_levels(list(by_id), [r.competency_id for r in requirements])
+    ready = cohorts.readiness_of(requirements) if competency_ids is None else None
+    for lid, row in by_id.items():
+        mine = levels.get(lid, {})
+        row.cells = [
+            cohorts.Cell(r.competency_id, mine.get(r.competency_id, 0), r.target)
+            for r in requirements
+        ]
+        if ready is not None:
+            row.readiness = readiness_display(ready(mine))
+
+
+@dataclass
+class CohortSummary:
+    cohort: Cohort
+    size: int
+    median_readiness: int | None
+    attention: int
+
+
+def cohort_summaries(user, *, now=None) -> list[CohortSummary]:
+    """The mentor's cohorts with size, median readiness and needs-attention count: a fixed number
+    of queries for any number of cohorts and learners."""
+    now = now or timezone.now()
+    cohort_list = list(
+        Cohort.objects.mentored_by(user).select_related("path").order_by("-start_date", "name")
+    )
+    path_ids = {c.path_id for c in cohort_list}
+    reqs: dict[int, list[Requirement]] = {pid: [] for pid in path_ids}
+    for pid, cid, target, weight in (
+        PathCompetency.objects.current()
+        .filter(path__in=path_ids)
+        .values_list("path_id", "competency_id", "target_level", "weight")
+    ):
+        reqs[pid].append(Requirement(cid, target, weight))
+    memberships = list(
+        CohortMembership.objects.active()
+        .filter(cohort__in=cohort_list)
+        .values_list("cohort_id", "learner_id", "learner__last_activity_at")
+    )
+    ids = {lid for _, lid, _ in memberships}
+    levels = cohorts.nest_levels(
+        CurrentRating.objects.filter(learner__in=ids, source=Rating.Source.SELF).values_list(
+            "learner_id", "competency_id", "level"
+        )
+    )
+    # the newest current row is the newest rating
+    last_rating = dict(
+        CurrentRating.objects.filter(learner__in=ids)
+        .values("learner_id")
+        .annotate(last=Max("created_at"))
+        .values_list("learner_id", "last")
+    )
+    behind = behind_plan_ids(ids)
+    summaries = []
+    for cohort in cohort_list:
+        ready, attention = [], 0
+        for cid, lid, last in memberships:
+            if cid != cohort.id:
+                continue
+            ready.append(readiness(reqs[cohort.path_id], levels.get(lid, {})))
+            if cohorts.attention_reasons(
+                last or last_rating.get(lid), now, behind_plan=lid in behind
+            ):
+                attention += 1
+        med = cohorts.median(ready)
+        summaries.append(
+            CohortSummary(
+                cohort, len(ready), None if med is None else readiness_display(med), attention
+            )
+        )
+    return summaries
+
+
+# --- the cohort dashboard's cached figures --------------------------------------------------------
 def member_ids(cohort):
     """The active members' ids as a subquery: filtering ratings by it lets the database use its
     index instead of matching hundreds of bound ids one by one (and sends one parameter)."""

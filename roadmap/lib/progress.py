@@ -13,7 +13,7 @@ from operator import itemgetter
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from roadmap.gaps import Requirement, readiness
+from roadmap.lib.gaps import Requirement, readiness
 
 
 def local_date(moment: datetime, zone: ZoneInfo) -> date:
@@ -172,7 +172,7 @@ def history(
     return History(weeks, series, levels, diff)
 
 
-# --- curriculum changes -----------------------------------------------------------------------
+# --- curriculum changes ---------------------------------------------------------------------------
 
 # A snapshot of a path's current requirements as the learner last saw them, JSON-friendly:
 # {"<competency_id>": [name, target, weight]} (JSON object keys are strings).
@@ -216,7 +216,7 @@ def curriculum_changes(old: Snapshot | None, new: Snapshot) -> list[CurriculumCh
     return changes
 
 
-# --- activity ---------------------------------------------------------------------------------
+# --- activity -------------------------------------------------------------------------------------
 
 
 def active_days(moments: Iterable[datetime], zone: ZoneInfo) -> Counter[date]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
-from roadmap.gaps import Requirement
+from roadmap.lib.gaps import Requirement
 
 
 @dataclass(frozen=True)
@@ -383,7 +383,7 @@ def _chain_value(pid, missing, by_id, targets, levels, satisfied, order_key):
     return total + g, ordered
 
 
-# --- scheduling --------------------------------------------------------------------------------
+# --- scheduling -----------------------------------------------------------------------------------
 
 
 def schedule(

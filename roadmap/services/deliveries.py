@@ -1,4 +1,5 @@
-"""Sending reminder deliveries: claim, hand off, send, record, retry.
+"""Deliveries: what Gapmap sends (reminders, digests) and how: the message, the signed
+unsubscribe link, enqueueing the send, then claim, hand off, send, record, retry.
 
 Guarantee: AT MOST ONCE per crash, with automatic recovery of everything that provably was not
 sent. A worker claims a Delivery row with a conditional UPDATE (pending -> sending); only the
@@ -12,7 +13,7 @@ before giving the message to the mail server, sends, and marks the row sent. If 
   never resends it. A duplicate reminder is worse than a rare missing one.
 
 The lease and that recovery are the dispatcher's (`reminders.send_lease`,
-`reminders._reconcile_stuck`); what an e-mail says is in `reminder_messages`."""
+`reminders._reconcile_stuck`); what a reminder says is read in `digests`."""
 
 import logging
 import random
@@ -22,17 +23,184 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from roadmap.celery import app
 from roadmap.models import Delivery, Notification, ReminderKind, ReminderPreference
-from roadmap.reminders import content
-from roadmap.services.reminder_messages import message_parts, reminder_message
+from roadmap.services import digests as content
 
 logger = logging.getLogger(__name__)
 
+# Tasks are enqueued by name, so this module never imports roadmap.tasks (which imports it).
+SEND_DELIVERIES_TASK = "roadmap.tasks.send_deliveries_task"
+# Deliveries per send task: one task, one mail connection and shared lookups per chunk.
+SEND_CHUNK = 50
+FAIL_FAST = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+
+# --- signed one-click unsubscribe tokens ----------------------------------------------------------
+# User id + kind (or "all"), valid without a session. A purpose-specific salt keeps other signed
+# values of the site (password reset, sessions) from being accepted here, and these there.
+SALT = "gapmap.reminders.unsubscribe"
+MAX_AGE = 60 * 60 * 24 * 90  # 90 days: long enough for an old e-mail, short enough to expire
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    user_id: int
+    kind: str
+
+
+def unsubscribe_token(*, user_id: int, kind: str) -> str:
+    return signing.TimestampSigner(salt=SALT).sign_object({"u": user_id, "k": kind}, compress=True)
+
+
+def unsubscribe_read(token: str, *, valid_kinds) -> Unsubscribe | None:
+    """The token's content, or None if it is tampered, expired, from another salt or malformed."""
+    try:
+        data = signing.TimestampSigner(salt=SALT).unsign_object(token, max_age=MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user_id, kind = data.get("u"), data.get("k")
+    if not isinstance(user_id, int) or (kind != ALL and kind not in valid_kinds):
+        return None
+    return Unsubscribe(user_id, kind)
+
+
+# --- the e-mail and the in-app notification a delivery becomes ------------------------------------
+SUBJECTS = {
+    ReminderKind.WEEKLY: "Your week on Gapmap",
+    ReminderKind.INACTIVITY: "Pick up where you left off",
+    ReminderKind.MILESTONE: "A milestone is due tomorrow",
+    ReminderKind.DIGEST: "Your cohorts this week",
+}
+LINKS = {
+    ReminderKind.WEEKLY: "roadmap:dashboard",
+    ReminderKind.INACTIVITY: "roadmap:dashboard",
+    ReminderKind.MILESTONE: "roadmap:plan",  # where the milestone and its project are
+    ReminderKind.DIGEST: "roadmap:mentor_home",
+}
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def message_parts() -> dict:
+    """What every reminder shares, looked up once per chunk: the link paths, the preferences
+    URL and the templates (parsed once, rendered per e-mail with its own context)."""
+    return {
+        "links": {kind: reverse(name) for kind, name in LINKS.items()},
+        "preferences_url": absolute_url(reverse("roadmap:reminder_preferences")),
+        "templates": {
+            name: (get_template(f"emails/{name}.txt"), get_template(f"emails/{name}.html"))
+            for name in ("reminder", "digest")
+        },
+    }
+
+
+def reminder_message(
+    *, delivery: Delivery, data: dict | None = None, parts: dict | None = None
+) -> tuple[EmailMultiAlternatives, dict]:
+    """The multipart e-mail for a delivery, and the fields of its in-app notification. `data`:
+    the recipient's content when the caller read it in bulk; read here otherwise. `parts`: see
+    `message_parts`."""
+    parts = parts or message_parts()
+    recipient = delivery.recipient
+    now = timezone.now()
+    kind = delivery.kind
+    if data is None and kind == ReminderKind.DIGEST:
+        data = content.digest_content(mentor=recipient, now=now)
+    elif data is None:
+        data = content.weekly_content(learner=recipient, now=now)
+    link_path = parts["links"][kind]
+    unsubscribe_kind = absolute_url(
+        reverse("roadmap:unsubscribe", args=[unsubscribe_token(user_id=recipient.pk, kind=kind)])
+    )
+    unsubscribe_all = absolute_url(
+        reverse("roadmap:unsubscribe", args=[unsubscribe_token(user_id=recipient.pk, kind=ALL)])
+    )
+    ctx = {
+        **data,
+        "user": recipient,
+        "delivery": delivery,
+        "kind": kind,
+        "kind_label": ReminderKind(kind).label,
+        "milestone": delivery.context,
+        "link": absolute_url(link_path),
+        "preferences_url": parts["preferences_url"],
+        "unsubscribe_url": unsubscribe_kind,
+        "unsubscribe_all_url": unsubscribe_all,
+    }
+    subject = SUBJECTS[kind]
+    if kind == ReminderKind.MILESTONE and delivery.context.get("title"):
+        subject = f"Due tomorrow: {delivery.context['title']}"
+    text_template, html_template = parts["templates"][
+        "digest" if kind == ReminderKind.DIGEST else "reminder"
+    ]
+    text = text_template.render(ctx)
+    html = html_template.render(ctx)
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={
+            # RFC 8058 one-click: mail providers POST to this URL without a session.
+            "List-Unsubscribe": f"<{unsubscribe_kind}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "X-Gapmap-Delivery": str(delivery.pk),
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    notification = {"title": subject, "body": _notification_body(kind, ctx), "url": link_path}
+    return message, notification
+
+
+def _notification_body(kind: str, ctx: dict) -> str:
+    if kind == ReminderKind.DIGEST:
+        return f"{len(ctx.get('cohorts', []))} cohort(s) in this week's digest."
+    if ctx.get("readiness") is not None:
+        change = ctx.get("readiness_change") or 0
+        return f"Readiness {ctx['readiness']}% ({change:+d} since last week)."
+    return "Open Gapmap to see your progress."
+
+
+# --- enqueueing sends -----------------------------------------------------------------------------
+def deliveries_enqueue(*, delivery_ids: Iterable[int]) -> bool:
+    """Publish one send task per SEND_CHUNK deliveries over one broker connection. Never raises:
+    if the broker is unreachable the rows stay pending and the next dispatcher run enqueues them."""
+    delivery_ids = list(delivery_ids)
+    try:
+        # One connection per chunk, giving up after one quick reconnect: a web request must not
+        # hang on a broker that is down (kombu would otherwise keep retrying).
+        with app.connection_for_write(transport_options=FAIL_FAST) as conn:
+            producer = conn.Producer()
+            for start in range(0, len(delivery_ids), SEND_CHUNK):
+                chunk = delivery_ids[start : start + SEND_CHUNK]
+                app.signature(SEND_DELIVERIES_TASK, args=(chunk,)).apply_async(
+                    producer=producer, retry=False
+                )
+    except Exception:
+        logger.exception(
+            "reminders: could not enqueue %s deliveries; they stay pending for the next dispatch",
+            len(delivery_ids),
+        )
+        return False
+    return True
+
+
+# --- claim, hand off, send, record, retry ---------------------------------------------------------
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30
 RETRY_CAP_SECONDS = 600

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from roadmap.gaps import Requirement
+from roadmap.lib.gaps import Requirement
 
 ATTENTION_DAYS = 14
 
@@ -70,7 +70,7 @@ class TopGap:
 
 
 def readiness_of(requirements: Sequence[Requirement]):
-    """roadmap.gaps.readiness with the requirements bound once: the same figure, computed for
+    """roadmap.lib.gaps.readiness with the requirements bound once: the same figure, computed for
     thousands of (learner, week) pairs without re-walking the dataclasses each time."""
     reqs = [(r.competency_id, r.target, r.weight) for r in requirements]
     needed = sum(t * w for _, t, w in reqs)
@@ -175,7 +175,7 @@ def top_gaps_from_counts(
 
 
 def percent_of(requirements: Sequence[Requirement]):
-    """Readiness (as roadmap.gaps.readiness) from the weighted sum of levels capped at their
+    """Readiness (as roadmap.lib.gaps.readiness) from the weighted sum of levels capped at their
     targets, `reached`, which the database adds up per learner."""
     needed = sum(r.target * r.weight for r in requirements)
     return lambda reached: 100.0 if needed == 0 else 100.0 * reached / needed

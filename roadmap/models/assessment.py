@@ -66,7 +66,7 @@ class Rating(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     # The level of the rating before this one (same learner, competency and source; 0 if none).
-    # Kept by roadmap.services.assessments: history charts sum each rating's change instead of
+    # Kept by roadmap.services.assessment: history charts sum each rating's change instead of
     # replaying every rating from the first.
     previous_level = models.PositiveSmallIntegerField(default=0)
 
@@ -94,7 +94,7 @@ class Rating(models.Model):
 
 class CurrentRating(models.Model):
     """The newest Rating per (learner, competency, source): a copy kept by the services in
-    roadmap.services.assessments (rating_store, current_ratings_rebuild), so current levels are
+    roadmap.services.assessment (rating_store, current_ratings_rebuild), so current levels are
     read as one row per competency instead of scanning every learner's whole history. Never
     written anywhere else."""
 

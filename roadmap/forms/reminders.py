@@ -3,8 +3,8 @@ import datetime as dt
 from django import forms
 
 from accounts.forms import timezone_choices
+from roadmap.lib.schedule import Schedule, in_quiet_hours
 from roadmap.models import ReminderPreference
-from roadmap.schedule import Schedule, in_quiet_hours
 
 HOUR_CHOICES = [(h, f"{h:02d}:00") for h in range(24)]
 

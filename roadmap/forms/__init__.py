@@ -1,0 +1,1 @@
+"""Forms of the learner-progress app, one module per area."""
