@@ -1,14 +1,24 @@
-"""Gap analysis: the learner's largest gaps on their path with what the next level means, and
-every active path side by side (readiness, which fits now, what another path would add)."""
+"""Gap analysis: the learner's largest gaps on their path first (a current-vs-target chart, what
+the next level means, the plan items that close each gap), then every active path side by side
+(readiness, which fits now, what another path would add)."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from curriculum.models import Competency, LevelDescriptor, Path, PathCompetency
-from roadmap.lib.gaps import Gap, Requirement, gap_list, next_level, side_by_side
-from roadmap.models import Rating
+from roadmap.lib.gaps import (
+    Gap,
+    Requirement,
+    gap_list,
+    next_level,
+    side_by_side,
+    steps_words,
+    weight_words,
+)
+from roadmap.models import PlanItem, Rating
 
 from .assessment import redirect_to_onboarding, scale_levels
 
@@ -25,6 +35,28 @@ class GapRow:
     next_level: int | None
     next_name: str
     next_descriptor: str
+    steps: str = ""
+    counts: str = ""
+    closing_items: list = field(default_factory=list)
+
+
+def _closing_items(user, path, competency_ids) -> dict[int, list[dict]]:
+    """The learner's open plan items (of their current plan) whose project builds each
+    competency, soonest first: one query."""
+    rows = (
+        PlanItem.objects.filter(
+            plan__learner=user,
+            plan__path=path,
+            status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED],
+            project__builds__competency_id__in=competency_ids,
+        )
+        .order_by("position")
+        .values_list("pk", "project__name", "project__builds__competency_id", "planned_end")
+    )
+    closing: dict[int, list[dict]] = defaultdict(list)
+    for pk, name, competency_id, planned_end in rows:
+        closing[competency_id].append({"pk": pk, "name": name, "planned_end": planned_end})
+    return closing
 
 
 @require_GET
@@ -52,6 +84,7 @@ def gaps(request):
         competency__path_competencies__retired_at__isnull=True,
     ).as_map()
     open_gaps = [g for g in gap_list(requirements[mine.pk], levels) if not g.is_met]
+    closing = _closing_items(user, mine, [g.competency_id for g in open_gaps])
     rows = []
     for gap in open_gaps:
         upcoming = next_level(gap)
@@ -65,6 +98,9 @@ def gaps(request):
                 next_name=scale[upcoming][0],
                 next_descriptor=descriptors.get((gap.competency_id, upcoming))
                 or scale[upcoming][1],
+                steps=steps_words(gap.size),
+                counts=weight_words(gap.weight),
+                closing_items=closing.get(gap.competency_id, []),
             )
         )
 
@@ -93,6 +129,8 @@ def gaps(request):
         "top_gaps": rows[:TOP_GAPS],
         "more_gaps": rows[TOP_GAPS:],
         "gap_count": len(rows),
+        # The chart shows the largest gaps; the table beside it is its text alternative.
+        "chart_rows": rows[:TOP_GAPS],
         "comparisons": comparisons,
         "fits_now": fits_now,
         "mine": next(item for item in comparisons if item["comparison"].is_mine),
