@@ -200,16 +200,32 @@ class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "timezone", "weekly_hours", "target_path", "target_date"]
-        labels = {"full_name": "Name", "target_date": "Target date"}
+        fields = [
+            "full_name",
+            "timezone",
+            "weekly_hours",
+            "target_path",
+            "target_date",
+            "headline",
+            "bio",
+        ]
+        labels = {"full_name": "Name", "target_date": "Target date", "bio": "Short bio"}
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "bio": forms.Textarea(attrs={"rows": 4}),
         }
-        help_texts = {"target_date": "Optional: when you want to be job-ready."}
+        help_texts = {
+            "target_date": "Optional: when you want to be job-ready.",
+            "headline": "Optional, shown on your shared portfolio: for example "
+            "\"Data analyst moving into AI engineering\".",
+            "bio": "Optional, shown on your shared portfolio (up to 600 characters).",
+        }
         error_messages = {
             "full_name": {"required": "Enter your name."},
             "target_date": {"invalid": "Enter a date like 2027-03-31."},
+            "headline": {"max_length": "Keep the headline under %(limit_value)d characters."},
+            "bio": {"max_length": "Keep the bio under %(limit_value)d characters."},
         }
 
     def __init__(self, *args, **kwargs):
