@@ -218,7 +218,7 @@ class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
         help_texts = {
             "target_date": "Optional: when you want to be job-ready.",
             "headline": "Optional, shown on your shared portfolio: for example "
-            "\"Data analyst moving into AI engineering\".",
+            '"Data analyst moving into AI engineering".',
             "bio": "Optional, shown on your shared portfolio (up to 600 characters).",
         }
         error_messages = {
