@@ -170,3 +170,13 @@ def weight_words(weight: int) -> str:
 def steps_words(size: int) -> str:
     """How far a competency is from its target, in words."""
     return "one level to go" if size == 1 else f"{size} levels to go"
+
+
+def distance_class(current: int | None, target: int) -> str:
+    """Where a competency stands against its target, as the skill map and heatmaps colour it:
+    "met", "near" (one level below), "far" (two or more below) or "unrated"."""
+    if current is None:
+        return "unrated"
+    if current >= target:
+        return "met"
+    return "near" if target - current == 1 else "far"

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from curriculum.models import Competency, LevelDescriptor, Path, PathCompetency
+from curriculum.models import Competency, LevelDescriptor, Path, PathCompetency, ProjectCompetency
 from roadmap.lib.gaps import (
     Gap,
     Requirement,
+    distance_class,
     gap_list,
     next_level,
     side_by_side,
@@ -136,3 +137,69 @@ def gaps(request):
         "mine": next(item for item in comparisons if item["comparison"].is_mine),
     }
     return render(request, "roadmap/assessment/gaps.html", context)
+
+
+# --- the skill map --------------------------------------------------------------------------------
+STATUS_WORDS = {
+    PlanItem.Status.PLANNED: "planned",
+    PlanItem.Status.STARTED: "started",
+    PlanItem.Status.DONE: "done",
+    PlanItem.Status.SKIPPED: "skipped",
+}
+
+
+@require_GET
+def skill_map(request):
+    """The learner's path as a map: competencies grouped by category, each coloured by where the
+    learner stands against its target, with the projects that build it and their status in the
+    learner's plan. Four queries, whatever the size of the path."""
+    user = request.user
+    if user.target_path_id is None:
+        return redirect_to_onboarding(request)
+    path = user.target_path
+    levels = Rating.objects.latest_levels(user)
+    scale = scale_levels()
+    statuses = dict(
+        PlanItem.objects.filter(plan__learner=user, plan__path=path).values_list(
+            "project_id", "status"
+        )
+    )
+    projects: dict[int, list[dict]] = defaultdict(list)
+    for competency_id, project_id, name, slug, builds_to in (
+        ProjectCompetency.objects.filter(project__path=path, project__is_active=True)
+        .order_by("project__name")
+        .values_list(
+            "competency_id", "project_id", "project__name", "project__slug", "builds_to_level"
+        )
+    ):
+        status = statuses.get(project_id)
+        projects[competency_id].append(
+            {
+                "name": name,
+                "slug": slug,
+                "builds_to": builds_to,
+                "status": STATUS_WORDS.get(status, "not in your plan"),
+            }
+        )
+    groups: dict[str, list[dict]] = {}
+    counts = {"met": 0, "near": 0, "far": 0, "unrated": 0}
+    for pc in PathCompetency.objects.for_assessment(path):
+        current = levels.get(pc.competency_id)
+        where = distance_class(current, pc.target_level)
+        counts[where] += 1
+        groups.setdefault(pc.competency.category or "Other", []).append(
+            {
+                "competency": pc.competency,
+                "current": current,
+                "current_name": scale[current][0] if current is not None else "",
+                "target": pc.target_level,
+                "target_name": scale[pc.target_level][0],
+                "where": where,
+                "projects": projects.get(pc.competency_id, []),
+            }
+        )
+    return render(
+        request,
+        "roadmap/assessment/skill_map.html",
+        {"path": path, "groups": groups, "counts": counts, "rated": bool(levels)},
+    )

@@ -20,6 +20,7 @@ LEARNER_PAGES = [
     "roadmap:assess",
     "roadmap:reassess",
     "roadmap:gaps",
+    "roadmap:skill_map",
     "roadmap:plan",
     "roadmap:portfolio",
     "roadmap:my_data",

@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 # Session and user, the ratings, the paths, their targets, descriptors and the closing plan items.
 QUERIES = 10
+MAP_QUERIES = 9
 
 
 @pytest.fixture
@@ -162,3 +163,58 @@ def test_gaps_page_queries_do_not_grow_with_gaps_or_plan_items(
     client.get(reverse("roadmap:gaps"))  # warm the per-process curriculum caches
     with django_assert_num_queries(QUERIES):
         assert client.get(reverse("roadmap:gaps")).status_code == 200
+
+
+def test_distance_class_words():
+    from roadmap.lib.gaps import distance_class
+
+    assert [distance_class(c, 3) for c in (None, 0, 1, 2, 3, 4)] == [
+        "unrated",
+        "far",
+        "far",
+        "near",
+        "met",
+        "met",
+    ]
+
+
+def test_skill_map_groups_colours_and_lists_projects_with_their_plan_status(client, world):
+    dev, eng, python, prompts, evals, learner = world
+    python.category = "Foundations"
+    python.save()
+    prompts.category = "LLM apps"
+    prompts.save()
+    factories.RatingFactory(learner=learner, competency=python, level=2)
+    project = factories.ProjectFactory(path=dev, name="Retrieval app")
+    factories.ProjectCompetencyFactory(project=project, competency=python, builds_to_level=3)
+    PlanItemFactory(plan=PlanFactory(learner=learner, path=dev), project=project, status="started")
+    factories.ProjectFactory(path=eng, name="Other path project")
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:skill_map")).content.decode()
+    foundations = html.split(">Foundations</h2>")[1].split("</section>")[0]
+    assert 'class="map-tile map-near"' in foundations and "Python" in foundations
+    assert 'Retrieval app</a> <span class="muted">(builds to 3 · started)</span>' in foundations
+    llm = html.split(">LLM apps</h2>")[1].split("</section>")[0]
+    assert 'class="map-tile map-unrated"' in llm and "not rated" in llm
+    assert "Other path project" not in html
+    assert "one level to go (1)" in html and "not rated yet (1)" in html
+    assert "Show as a table" in html
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_skill_map_queries_are_flat(client, size, django_assert_num_queries):
+    scale_levels()
+    dev = factories.PathFactory()
+    learner = learner_on(dev)
+    plan = PlanFactory(learner=learner, path=dev)
+    for i in range(size):
+        competency = factories.CompetencyFactory(category=f"Group {i % 3}")
+        factories.PathCompetencyFactory(path=dev, competency=competency, target_level=3)
+        factories.RatingFactory(learner=learner, competency=competency, level=i % 4)
+        project = factories.ProjectFactory(path=dev)
+        factories.ProjectCompetencyFactory(project=project, competency=competency)
+        PlanItemFactory(plan=plan, project=project, position=i + 1)
+    client.force_login(learner)
+    client.get(reverse("roadmap:skill_map"))
+    with django_assert_num_queries(MAP_QUERIES):
+        assert client.get(reverse("roadmap:skill_map")).status_code == 200
