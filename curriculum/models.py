@@ -309,7 +309,9 @@ MAX_RESOURCES = 8
 # A resource not checked (by hand or by check_links) for this many days is reported stale.
 RESOURCE_STALE_DAYS = 90
 
-https_only = URLValidator(schemes=["https"], message="Enter an https:// address.")
+https_only = URLValidator(
+    schemes=["https"], message="Enter an https:// address.", code="https_only"
+)
 
 
 class ResourceQuerySet(models.QuerySet):
