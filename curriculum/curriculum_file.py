@@ -330,7 +330,7 @@ def _check_resources(c, owner, where: str, line: int) -> None:
     for k, resource, rline in listed:
         rwhere = f"{where}.resources[{k}]"
         if c.record(resource, rwhere, rline, RESOURCE_SPEC):
-            _unique(c, urls, resource["url"], rline, rwhere + ".url", "url")
+            _unique(c, urls, resource["url"], resource.key_lines["url"], rwhere + ".url", "url")
     if len(listed) > MAX_RESOURCES:
         c.error(
             owner.key_lines["resources"],
