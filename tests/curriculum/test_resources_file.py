@@ -56,7 +56,9 @@ def with_extras(text=MINI):
         "      - title: Ingestion\n        description: Documents indexed.\n"
         "        evidences: [python]\n",
     )
-    text = text.replace("    builds:\n      python: 3\n", "    builds:\n      python: 3\n" + RAG_RESOURCES)
+    text = text.replace(
+        "    builds:\n      python: 3\n", "    builds:\n      python: 3\n" + RAG_RESOURCES
+    )
     text = text.replace(
         "    best_fit_when: You like reliability.\n",
         "    best_fit_when: You like reliability.\n"
