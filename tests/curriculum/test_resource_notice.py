@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from curriculum.services import curriculum_changed
-from roadmap.models import CurriculumSnapshot
 from roadmap.lib.progress import curriculum_changes, requirements_snapshot
+from roadmap.models import CurriculumSnapshot
 from tests import factories
 from tests.admin.helpers import admin_url, inline_prefix, post_data_from
 from tests.factories_progress import path_with_competencies
