@@ -213,8 +213,6 @@ class ResourceForm(forms.ModelForm):
             "title": forms.TextInput(attrs={"size": 30}),
             "url": forms.URLInput(attrs={"size": 40}),
             "language": forms.TextInput(attrs={"size": 4}),
-            "minutes": forms.NumberInput(attrs={"style": "width: 5em"}),
-            "position": forms.NumberInput(attrs={"style": "width: 3em"}),
         }
 
     def __init__(self, *args, **kwargs):
