@@ -230,6 +230,7 @@ class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
             "target_date",
             "headline",
             "bio",
+            "free_resources_only",
         ]
         labels = {"full_name": "Name", "target_date": "Target date", "bio": "Short bio"}
         widgets = {

@@ -60,6 +60,11 @@ class User(AbstractUser):
     # Shown on the learner's shared portfolio page, nowhere else.
     headline = models.CharField(max_length=120, blank=True)
     bio = models.TextField(max_length=600, blank=True)
+    free_resources_only = models.BooleanField(
+        "Show free resources only",
+        default=False,
+        help_text="Hide paid and freemium learning resources on the gaps and project pages.",
+    )
     last_activity_at = models.DateTimeField(
         null=True, blank=True, help_text="Last assessment or plan update (services set it)."
     )

@@ -89,6 +89,17 @@ urlpatterns += [
     path("me/calibration/", _m.calibration, name="calibration"),
 ]
 
+# --- resources: marking a learning resource as studied ----------------------------------------
+from .views import resources  # noqa: E402
+
+urlpatterns += [
+    path(
+        "resources/<int:resource_id>/studied/",
+        resources.resource_studied,
+        name="resource_studied",
+    ),
+]
+
 # --- reminders: preferences, notifications, unsubscribe -------------------------------------------
 from .views import reminders  # noqa: E402
 

@@ -17,3 +17,6 @@ from .progress import CurriculumSnapshot  # noqa: F401
 
 # --- reminders
 from .reminders import ReminderKind, ReminderPreference  # noqa: F401
+
+# --- resources
+from .resources import StudiedResource  # noqa: F401

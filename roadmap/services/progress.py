@@ -27,6 +27,7 @@ from roadmap.models import (
     Rating,
     RatingVerification,
     ReminderPreference,
+    StudiedResource,
 )
 from roadmap.services.mentoring import mentoring_annotations
 from roadmap.services.plans import next_item_annotations, projects_checkpoints
@@ -180,16 +181,24 @@ def _activity_querysets():
         .order_by()
         .values_list("started_at", "completed_at")
     )
-    return selections, items
+    studied = StudiedResource.objects.order_by().values_list(
+        "studied_at", Value(None, output_field=DateTimeField())
+    )
+    return selections, items, studied
 
 
 def activity_moments(*, learner: User) -> list[dt.datetime]:
     """Moments the learner did something besides rating: chose a path, started or finished a
-    plan item. One UNION ALL query (up to two moments per row; days are counted in Python)."""
-    selections, items = _activity_querysets()
+    plan item, studied a resource. One UNION ALL query (up to two moments per row; days are
+    counted in Python)."""
+    selections, items, studied = _activity_querysets()
     rows = (
         selections.filter(learner_id=learner.pk)
-        .union(items.filter(plan__learner_id=learner.pk), all=True)
+        .union(
+            items.filter(plan__learner_id=learner.pk),
+            studied.filter(learner_id=learner.pk),
+            all=True,
+        )
         .order_by()
     )
     return [at for pair in rows for at in pair if at is not None]
@@ -241,7 +250,16 @@ def learner_export(*, learner: User) -> dict:
             "target_date": learner.target_date.isoformat() if learner.target_date else None,
             "date_joined": _iso(learner.date_joined),
             "last_activity_at": _iso(learner.last_activity_at),
+            "headline": learner.headline,
+            "bio": learner.bio,
+            "free_resources_only": learner.free_resources_only,
         },
+        "studied_resources": _rows(
+            StudiedResource.objects.filter(learner=learner).order_by("studied_at", "id"),
+            "studied_at",
+            title=F("resource__title"),
+            url=F("resource__url"),
+        ),
         "path_selections": [
             {"selected_at": _iso(at), "path_slug": slug, "path_name": name, "reason": reason}
             for at, slug, name, reason in selections
