@@ -14,6 +14,7 @@ from .models import (
     Rating,
     RatingVerification,
     ReminderPreference,
+    StudiedResource,
 )
 
 
@@ -67,6 +68,14 @@ class PlanItemInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+@admin.register(StudiedResource)
+class StudiedResourceAdmin(ReadOnlyAdmin):
+    list_display = ["studied_at", "learner", "resource"]
+    list_select_related = ["learner", "resource"]
+    search_fields = ["learner__email", "learner__full_name", "resource__title"]
+    ordering = ["-studied_at", "-id"]
 
 
 @admin.register(Plan)
