@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from roadmap.models import StudiedResource
 from tests import factories
 from tests.factories_admin import (
     CareerGoalFactory,
@@ -72,6 +73,7 @@ def grow(count: int, *, path=None) -> dict:
         ReminderPreferenceFactory(user=learner)
         DeliveryFactory(recipient=learner)
         NotificationFactory(user=learner)
+        StudiedResource.objects.create(learner=learner, resource=competency.resources.first())
         PathSelectionFactory(learner=learner, path=path)
         CareerGoalFactory(recommended_path=other_path)
         made.update(competency=competency, project=project, learner=learner, cohort=cohort)
