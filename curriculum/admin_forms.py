@@ -180,3 +180,38 @@ class PathCompetencyForm(forms.ModelForm):
         elif not retired:
             self.instance.retired_at = None
         return cleaned
+
+
+# --- the curriculum file pages (curriculum/admin_views.py)
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+class CurriculumUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Curriculum file (YAML)",
+        help_text="The import_curriculum format; nothing changes until you confirm.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB; is it a curriculum file?")
+        try:
+            self.text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text.") from None
+        return upload
+
+
+class CurriculumConfirmForm(forms.Form):
+    """The previewed file travels back with the confirmation, with the fingerprint of the
+    changes shown, so the import refuses to do anything but what was previewed."""
+
+    data_text = forms.CharField(widget=forms.HiddenInput, strip=False)
+    source_name = forms.CharField(widget=forms.HiddenInput, max_length=255)
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    retire_missing = forms.BooleanField(
+        required=False,
+        label="Also retire or delete what the file does not list (shown above)",
+    )

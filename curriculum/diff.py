@@ -187,9 +187,16 @@ class CurriculumDiff:
 
     def digest(self) -> str:
         """Fingerprint of what the import would do (to check that a confirmed import is the one
-        that was previewed). The choice to retire missing rows is not part of it."""
-        text = repr([(c.kind, c.key, c.action, c.fields, c.moved) for c in self.entries]).encode()
-        return hashlib.sha256(text).hexdigest()[:32]
+        that was previewed). The choice to retire missing rows is not part of it: a top-level
+        row the file leaves out is "missing" whether it is kept or retired."""
+
+        def action(change):
+            if change.action == KEPT or not KIND_BY_NAME[change.kind].parents(change.key):
+                return "missing" if change.action in (KEPT, RETIRED, DELETED) else change.action
+            return change.action
+
+        text = repr([(c.kind, c.key, action(c), c.fields, c.moved) for c in self.entries])
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _counts(changes: list[Change], with_action: bool = True) -> str:
