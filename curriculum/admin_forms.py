@@ -4,6 +4,7 @@ level, levels within the scale)."""
 
 from django import forms
 from django.forms.models import BaseInlineFormSet
+from django.forms.utils import pretty_name
 from django.utils import timezone
 
 from .graph import edges_reachable_from, find_cycle
@@ -52,6 +53,17 @@ class ProjectAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         prerequisites = cleaned.get("prerequisites")
+        path = cleaned.get("path")
+        if prerequisites is not None and path is not None:
+            others = [p for p in prerequisites if p.path_id != path.pk]
+            if others:
+                names = ", ".join(f"{p.name} ({p.path.name})" for p in others)
+                self.add_error(
+                    "prerequisites",
+                    f"Prerequisites come from the project's own path ({path.name}); "
+                    f"these are on another path: {names}.",
+                )
+                return cleaned
         # A project being added has no dependants yet, so it cannot close a cycle.
         if prerequisites is None or self.instance.pk is None:
             return cleaned
@@ -71,7 +83,27 @@ class ProjectAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ProjectCompetencyFormSet(BaseInlineFormSet):
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline shows its field labels only as column headings, which screen readers
+    (and axe) do not tie to the inputs: each input gets an aria-label naming its column and
+    row ("Target level, Python on AI Developer" or "Weight, new row 2")."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if index is None:  # the empty form the "add another" button copies
+            row = "new row"
+        elif form.instance.pk is not None:
+            row = str(form.instance)
+        else:
+            row = f"new row {index + 1}"
+        for name, field in form.fields.items():
+            if field.widget.is_hidden:
+                continue
+            label = "Delete" if name == "DELETE" else (field.label or pretty_name(name))
+            field.widget.attrs.setdefault("aria-label", f"{label}, {row}")
+
+
+class ProjectCompetencyFormSet(LabelledInlineFormSet):
     """A project may only build competencies of its own path (current, not retired)."""
 
     def clean(self):
@@ -124,7 +156,7 @@ class LevelDescriptorForm(forms.ModelForm):
         self.fields["level"].choices = [("", "---------"), *LEVEL_CHOICES]
 
 
-class LevelDescriptorFormSet(BaseInlineFormSet):
+class LevelDescriptorFormSet(LabelledInlineFormSet):
     """Offers one row per level of the scale that the competency has no descriptor for yet, and
     says on the row when a level is described twice (instead of an IntegrityError)."""
 
@@ -165,7 +197,7 @@ class PathCompetencyForm(forms.ModelForm):
 
     class Meta:
         model = PathCompetency
-        fields = ["competency", "target_level", "weight", "position"]
+        fields = ["competency", "target_level", "weight"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -215,3 +247,19 @@ class CurriculumConfirmForm(forms.Form):
         required=False,
         label="Also retire or delete what the file does not list (shown above)",
     )
+
+
+MOVES = [
+    ("", "stay"),
+    ("up", "up one"),
+    ("down", "down one"),
+    ("top", "to the top"),
+    ("bottom", "to the bottom"),
+]
+
+
+class PathCompetencyMoveForm(PathCompetencyForm):
+    """A row of the path page's competency list: its place changes by a move, never by a typed
+    number (curriculum.services.path_competencies_renumber applies the moves)."""
+
+    move = forms.ChoiceField(choices=MOVES, required=False, label="Move")

@@ -97,6 +97,37 @@ def curriculum_changed() -> None:
     )
 
 
+def path_competency_next_position(*, path_id: int) -> int:
+    """Where a competency newly put on a path goes: after the last one."""
+    last = PathCompetency.objects.filter(path_id=path_id).order_by("-position").first()
+    return last.position + 1 if last else 0
+
+
+def path_competencies_renumber(*, path_ids, moves: dict[int, str] | None = None) -> None:
+    """Number each path's competencies 0, 1, 2, ... in their order, after applying `moves`
+    ({path competency id: "up" | "down" | "top" | "bottom"}), so editors never type positions
+    and the numbers never collide or leave gaps."""
+    moves = moves or {}
+    for path_id in set(path_ids):
+        rows = list(PathCompetency.objects.filter(path_id=path_id).order_by("position", "id"))
+        for row_id, move in moves.items():
+            index = next((i for i, row in enumerate(rows) if row.id == row_id), None)
+            if index is None or not move:
+                continue
+            row = rows.pop(index)
+            target = {
+                "up": max(index - 1, 0),
+                "down": min(index + 1, len(rows)),
+                "top": 0,
+                "bottom": len(rows),
+            }[move]
+            rows.insert(target, row)
+        for position, row in enumerate(rows):
+            if row.position != position:
+                row.position = position
+                row.save(update_fields=["position"])
+
+
 def curriculum_import(
     *,
     data_text: str,
