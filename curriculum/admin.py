@@ -100,7 +100,6 @@ class PathCompetencyInline(admin.TabularInline):
     form = PathCompetencyMoveForm
     formset = LabelledInlineFormSet
     extra = 1
-    autocomplete_fields = ["competency"]
     fields = ["competency", "target_level", "weight", "move", "retired", "retired_at"]
     readonly_fields = ["retired_at"]
     # Retire instead of delete: the checkbox "retired" keeps learners' history readable.
@@ -287,7 +286,6 @@ class ProjectCompetencyInline(admin.TabularInline):
     form = ProjectCompetencyForm
     formset = ProjectCompetencyFormSet
     extra = 1
-    autocomplete_fields = ["competency"]
     verbose_name = "competency it builds"
     verbose_name_plural = "competencies it builds"
 
@@ -312,7 +310,6 @@ class ProjectAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     search_fields = ["name", "slug", "summary"]
     ordering = ["path__position", "position", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["prerequisites"]
     inlines = [ProjectCompetencyInline, ProjectCheckpointInline]
     view_on_site = False  # the "view as a learner sees it" link says it better
 

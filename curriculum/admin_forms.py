@@ -49,6 +49,18 @@ class ProjectAdminForm(forms.ModelForm):
             "is_active",
             "prerequisites",
         ]
+        # Checkboxes rather than the admin's two-box filter, whose JavaScript puts ARIA
+        # attributes on elements that may not carry them (axe: aria-prohibited-attr).
+        widgets = {"prerequisites": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["prerequisites"]
+        field.queryset = Project.objects.select_related("path").order_by(
+            "path__position", "path__name", "position", "name"
+        )
+        field.label_from_instance = lambda p: f"{p.name} ({p.path.name})"
+        field.help_text = "Projects of the same path to finish first."
 
     def clean(self):
         cleaned = super().clean()
@@ -100,7 +112,9 @@ class LabelledInlineFormSet(BaseInlineFormSet):
             if field.widget.is_hidden:
                 continue
             label = "Delete" if name == "DELETE" else (field.label or pretty_name(name))
-            field.widget.attrs.setdefault("aria-label", f"{label}, {row}")
+            # The admin wraps related-object selects (with the add and change links).
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", f"{label}, {row}")
 
 
 class ProjectCompetencyFormSet(LabelledInlineFormSet):

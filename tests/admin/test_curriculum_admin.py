@@ -458,7 +458,8 @@ def test_inline_fields_are_labelled_for_screen_readers(admin_client):
             for form in [*inline.formset.forms, inline.formset.empty_form]:
                 for bound in form:
                     if not bound.is_hidden:
-                        label = bound.field.widget.attrs.get("aria-label", "")
+                        widget = getattr(bound.field.widget, "widget", bound.field.widget)
+                        label = widget.attrs.get("aria-label", "")
                         assert label.startswith(str(bound.label or "Delete")), (obj, bound.name)
     assert f'aria-label="Weight, {pc}"' in response.content.decode()
 
