@@ -7,9 +7,11 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from .admin_forms import (
+    LabelledInlineFormSet,
     LevelDescriptorForm,
     LevelDescriptorFormSet,
     PathCompetencyForm,
+    PathCompetencyMoveForm,
     ProjectAdminForm,
     ProjectCompetencyForm,
     ProjectCompetencyFormSet,
@@ -31,7 +33,11 @@ from .models import (
     Resource,
     ScaleLevel,
 )
-from .services import curriculum_changed
+from .services import (
+    curriculum_changed,
+    path_competencies_renumber,
+    path_competency_next_position,
+)
 
 
 class CurriculumChangeMixin:
@@ -64,18 +70,41 @@ class ScaleLevelAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     ordering = ["level"]
 
 
+class PathCompetencyPlacing:
+    """Saving path competencies from any page: a new one goes after the path's last, moves
+    are applied, and every touched path is renumbered 0, 1, 2, ... (no typed positions)."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PathCompetency:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if instance.pk is None:
+                instance.position = path_competency_next_position(path_id=instance.path_id)
+            instance.save()
+        formset.save_m2m()
+        moves = {
+            f.instance.pk: f.cleaned_data.get("move")
+            for f in formset.forms
+            if f.instance.pk is not None and getattr(f, "cleaned_data", {}).get("move")
+        }
+        path_ids = {f.instance.path_id for f in formset.forms if f.instance.pk is not None}
+        path_competencies_renumber(path_ids=path_ids, moves=moves)
+
+
 class PathTraitInline(admin.TabularInline):
     model = PathTrait
+    formset = LabelledInlineFormSet
     extra = 0
     fields = ["aspect", "value", "position"]
 
 
 class PathCompetencyInline(admin.TabularInline):
     model = PathCompetency
-    form = PathCompetencyForm
+    form = PathCompetencyMoveForm
+    formset = LabelledInlineFormSet
     extra = 1
-    autocomplete_fields = ["competency"]
-    fields = ["competency", "target_level", "weight", "position", "retired", "retired_at"]
+    fields = ["competency", "target_level", "weight", "move", "retired", "retired_at"]
     readonly_fields = ["retired_at"]
     # Retire instead of delete: the checkbox "retired" keeps learners' history readable.
     can_delete = False
@@ -85,7 +114,7 @@ class PathCompetencyInline(admin.TabularInline):
 
 
 @admin.register(Path)
-class PathAdmin(CurriculumChangeMixin, admin.ModelAdmin):
+class PathAdmin(PathCompetencyPlacing, CurriculumChangeMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "position", "is_active", "competency_count", "project_count"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug", "summary"]
@@ -126,9 +155,17 @@ class PathCompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     search_fields = ["competency__name", "competency__slug", "path__name"]
     autocomplete_fields = ["competency"]
     form = PathCompetencyForm
-    fields = ["path", "competency", "target_level", "weight", "position", "retired", "retired_at"]
+    fields = ["path", "competency", "target_level", "weight", "retired", "retired_at"]
     readonly_fields = ["retired_at"]
     actions = ["retire", "unretire"]
+
+    def save_model(self, request, obj, form, change):
+        moved_path = change and "path" in form.changed_data
+        if obj.pk is None or moved_path:
+            obj.position = path_competency_next_position(path_id=obj.path_id)
+        super().save_model(request, obj, form, change)
+        if moved_path:
+            path_competencies_renumber(path_ids=[form.initial["path"]])
 
     def has_delete_permission(self, request, obj=None):
         # Editors retire; deleting is for superusers cleaning up mistakes.
@@ -238,14 +275,41 @@ class ResourceAdmin(CurriculumChangeMixin, admin.ModelAdmin):
         return _link_status(obj)
 
 
+class CompetencyPathInline(admin.TabularInline):
+    """The paths a competency is on, from the competency's own page. A new row goes to the end
+    of its path's list; the path page orders them."""
+
+    model = PathCompetency
+    form = PathCompetencyForm
+    formset = LabelledInlineFormSet
+    extra = 1
+    fields = ["path", "target_level", "weight", "retired", "retired_at"]
+    readonly_fields = ["retired_at"]
+    can_delete = False
+    verbose_name = "place on a path"
+    verbose_name_plural = "paths it is on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("path", "competency")
+
+
 @admin.register(Competency)
-class CompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
+class CompetencyAdmin(PathCompetencyPlacing, CurriculumChangeMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "category", "paths", "descriptor_count"]
     list_filter = ["kind", "category", "path_competencies__path"]
     search_fields = ["name", "slug", "summary"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [LevelDescriptorInline, ResourceInline]
+    inlines = [CompetencyPathInline, LevelDescriptorInline, ResourceInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A link to each path page that shows this competency, as a learner sees it."""
+        paths = Path.objects.active().filter(
+            path_competencies__competency_id=object_id,
+            path_competencies__retired_at__isnull=True,
+        )
+        extra = {"learner_views": [(p.name, p.get_absolute_url()) for p in paths]}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def get_queryset(self, request):
         return (
@@ -294,6 +358,7 @@ class CompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
 
 class ProjectCheckpointInline(admin.TabularInline):
     model = ProjectCheckpoint
+    formset = LabelledInlineFormSet
     extra = 1
     fields = ["title", "description", "position", "evidences"]
 
@@ -310,7 +375,6 @@ class ProjectCompetencyInline(admin.TabularInline):
     form = ProjectCompetencyForm
     formset = ProjectCompetencyFormSet
     extra = 1
-    autocomplete_fields = ["competency"]
     verbose_name = "competency it builds"
     verbose_name_plural = "competencies it builds"
 
@@ -335,8 +399,15 @@ class ProjectAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     search_fields = ["name", "slug", "summary"]
     ordering = ["path__position", "position", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["prerequisites"]
     inlines = [ProjectCompetencyInline, ProjectCheckpointInline, ResourceInline]
+    view_on_site = False  # the "view as a learner sees it" link says it better
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A link to the project's page as a learner sees it (active projects have one)."""
+        project = Project.objects.filter(pk=object_id, is_active=True).first()
+        views = [(project.name, project.get_absolute_url())] if project else []
+        extra = {"learner_views": views}
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def get_queryset(self, request):
         return (

@@ -4,6 +4,7 @@ level, levels within the scale)."""
 
 from django import forms
 from django.forms.models import BaseInlineFormSet
+from django.forms.utils import pretty_name
 from django.utils import timezone
 
 from .graph import edges_reachable_from, find_cycle
@@ -56,10 +57,33 @@ class ProjectAdminForm(forms.ModelForm):
             "is_active",
             "prerequisites",
         ]
+        # Checkboxes rather than the admin's two-box filter, whose JavaScript puts ARIA
+        # attributes on elements that may not carry them (axe: aria-prohibited-attr).
+        widgets = {"prerequisites": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["prerequisites"]
+        field.queryset = Project.objects.select_related("path").order_by(
+            "path__position", "path__name", "position", "name"
+        )
+        field.label_from_instance = lambda p: f"{p.name} ({p.path.name})"
+        field.help_text = "Projects of the same path to finish first."
 
     def clean(self):
         cleaned = super().clean()
         prerequisites = cleaned.get("prerequisites")
+        path = cleaned.get("path")
+        if prerequisites is not None and path is not None:
+            others = [p for p in prerequisites if p.path_id != path.pk]
+            if others:
+                names = ", ".join(f"{p.name} ({p.path.name})" for p in others)
+                self.add_error(
+                    "prerequisites",
+                    f"Prerequisites come from the project's own path ({path.name}); "
+                    f"these are on another path: {names}.",
+                )
+                return cleaned
         # A project being added has no dependants yet, so it cannot close a cycle.
         if prerequisites is None or self.instance.pk is None:
             return cleaned
@@ -79,7 +103,29 @@ class ProjectAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ProjectCompetencyFormSet(BaseInlineFormSet):
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline shows its field labels only as column headings, which screen readers
+    (and axe) do not tie to the inputs: each input gets an aria-label naming its column and
+    row ("Target level, Python on AI Developer" or "Weight, new row 2")."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if index is None:  # the empty form the "add another" button copies
+            row = "new row"
+        elif form.instance.pk is not None:
+            row = str(form.instance)
+        else:
+            row = f"new row {index + 1}"
+        for name, field in form.fields.items():
+            if field.widget.is_hidden:
+                continue
+            label = "Delete" if name == "DELETE" else (field.label or pretty_name(name))
+            # The admin wraps related-object selects (with the add and change links).
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs.setdefault("aria-label", f"{label}, {row}")
+
+
+class ProjectCompetencyFormSet(LabelledInlineFormSet):
     """A project may only build competencies of its own path (current, not retired)."""
 
     def clean(self):
@@ -132,7 +178,7 @@ class LevelDescriptorForm(forms.ModelForm):
         self.fields["level"].choices = [("", "---------"), *LEVEL_CHOICES]
 
 
-class LevelDescriptorFormSet(BaseInlineFormSet):
+class LevelDescriptorFormSet(LabelledInlineFormSet):
     """Offers one row per level of the scale that the competency has no descriptor for yet, and
     says on the row when a level is described twice (instead of an IntegrityError)."""
 
@@ -173,7 +219,7 @@ class PathCompetencyForm(forms.ModelForm):
 
     class Meta:
         model = PathCompetency
-        fields = ["competency", "target_level", "weight", "position"]
+        fields = ["competency", "target_level", "weight"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,7 +278,7 @@ class ResourceForm(forms.ModelForm):
         return cleaned
 
 
-class ResourceFormSet(BaseInlineFormSet):
+class ResourceFormSet(LabelledInlineFormSet):
     """At most MAX_RESOURCES per competency or project, and each URL once (said on the row,
     instead of an IntegrityError)."""
 
@@ -257,3 +303,54 @@ class ResourceFormSet(BaseInlineFormSet):
                 f"{kept} resources; keep at most {MAX_RESOURCES}, the best first."
             )
         super().clean()
+
+
+# --- the curriculum file pages (curriculum/admin_views.py)
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+class CurriculumUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Curriculum file (YAML)",
+        help_text="The import_curriculum format; nothing changes until you confirm.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 2 MB; is it a curriculum file?")
+        try:
+            self.text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("The file is not UTF-8 text.") from None
+        return upload
+
+
+class CurriculumConfirmForm(forms.Form):
+    """The previewed file travels back with the confirmation, with the fingerprint of the
+    changes shown, so the import refuses to do anything but what was previewed."""
+
+    data_text = forms.CharField(widget=forms.HiddenInput, strip=False)
+    source_name = forms.CharField(widget=forms.HiddenInput, max_length=255)
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    retire_missing = forms.BooleanField(
+        required=False,
+        label="Also retire or delete what the file does not list (shown above)",
+    )
+
+
+MOVES = [
+    ("", "stay"),
+    ("up", "up one"),
+    ("down", "down one"),
+    ("top", "to the top"),
+    ("bottom", "to the bottom"),
+]
+
+
+class PathCompetencyMoveForm(PathCompetencyForm):
+    """A row of the path page's competency list: its place changes by a move, never by a typed
+    number (curriculum.services.path_competencies_renumber applies the moves)."""
+
+    move = forms.ChoiceField(choices=MOVES, required=False, label="Move")

@@ -42,7 +42,7 @@ Top-level keys (all required):
                      paper or tool. A URL appears at most once per competency.
   projects:      list of {slug, name, path, summary, difficulty (beginner|intermediate|advanced),
                  estimated_hours, prerequisites, checkpoints, builds, resources}.
-                   prerequisites: list of project slugs (no cycles).
+                   prerequisites: list of slugs of projects on the same path (no cycles).
                    checkpoints: list of {title, description, evidences}, the deliverables, in
                      order; evidences (optional) lists the built competencies the deliverable
                      shows at their build level (every build at level 3 or above needs one).
@@ -52,10 +52,13 @@ Top-level keys (all required):
   career_goals:  list of {slug, label, recommended_path, reason}.
 
 List order is the display order (positions are renumbered from it on import).
-What the file no longer lists: a competency dropped from a path is retired on that path
-(retired_at is set; ratings keep pointing at it); a dropped project or path is deactivated
-(is_active false), never deleted; dropped traits, descriptors, checkpoints, builds, resources and
-career goals are deleted. Plain YAML only: no anchors, aliases or merge keys.
+`import_curriculum FILE --dry-run` shows what an import would change and changes nothing.
+Within a listed path or project the file is the whole truth: a competency dropped from a path is
+retired on that path (retired_at is set; ratings keep pointing at it); dropped traits,
+descriptors, checkpoints, builds, prerequisites and resources are deleted. Paths, projects and
+career goals the file does not list at all are kept as they are, and listed as "not in the file
+(kept)"; only with --retire-missing are such paths and projects deactivated (is_active false,
+never deleted) and such career goals deleted. Plain YAML only: no anchors, aliases or merge keys.
 
 Sources: the four articles in shared/seeds/ (primary: "AI Developer vs AI Engineer"). Facts
 come from them; the wording here is our own. Slugs are stable identifiers: rename freely,
@@ -98,15 +101,38 @@ class _DuplicateKey(Exception):
         self.line = line
 
 
+class _Refused(Exception):
+    def __init__(self, line, message):
+        self.line = line
+        self.message = message
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping, key and list item."""
+    """SafeLoader that remembers the line of every mapping, key and list item, and refuses
+    anchors, aliases and merge keys (the format forbids them: a record must read the same
+    wherever it is, and an alias would make one edit change several records)."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(
+                event.start_mark.line + 1,
+                f"YAML anchors and aliases (&{event.anchor} / *{event.anchor}) are not allowed "
+                "in a curriculum file; write the value out in full",
+            )
+        return super().compose_node(parent, index)
 
     def construct_marked_map(self, node):
-        self.flatten_mapping(node)
         data = _MarkedDict()
         data.line = node.start_mark.line + 1
         data.key_lines = {}
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(
+                    key_node.start_mark.line + 1,
+                    "YAML merge keys (<<) are not allowed in a curriculum file; "
+                    "write the fields out in full",
+                )
             key = self.construct_object(key_node, deep=True)
             if key in data:
                 raise _DuplicateKey(key, key_node.start_mark.line + 1)
@@ -128,6 +154,8 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_marked_seq)
 def _parse(data_text: str, source_name: str):
     try:
         return yaml.load(data_text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    except _Refused as exc:
+        raise CurriculumError([f"{source_name} line {exc.line}: {exc.message}"]) from None
     except _DuplicateKey as exc:
         raise CurriculumError(
             [f"{source_name} line {exc.line}: key {exc.key!r} appears twice in one mapping"]
@@ -146,14 +174,42 @@ def _parse(data_text: str, source_name: str):
 
 
 class _Checker:
-    """Collects problems as '<file> line N, <where>: <what>'."""
+    """Collects problems as '<file> line N, <where>: <what>', where <where> names the record by
+    its slug ("project 'rag', builds, python"). A reference to a record whose own definition
+    already failed is skipped (its definition is the one error), and a reference to an unknown
+    slug is reported once, with the other lines that use it."""
 
     def __init__(self, source_name: str):
         self.source = source_name
         self.errors: list[str] = []
+        self.warnings: list[str] = []
+        self._unknown: dict[tuple[str, str], list[tuple[int, str]]] = {}
 
     def error(self, line: int, where: str, message: str) -> None:
         self.errors.append(f"{self.source} line {line}, {where}: {message}")
+
+    def warn(self, line: int, where: str, message: str) -> None:
+        self.warnings.append(f"{self.source} line {line}, {where}: {message}")
+
+    def reference(self, kind: str, slug, known: dict, failed: set, line: int, where: str) -> bool:
+        """True when `slug` names a known, valid record of `kind`; unknown ones are collected
+        (one error per slug), failed ones are silently skipped."""
+        if slug in known:
+            return True
+        if slug not in failed:
+            self._unknown.setdefault((kind, slug), []).append((line, where))
+        return False
+
+    def flush_references(self) -> None:
+        for (kind, slug), places in self._unknown.items():
+            (line, where), rest = places[0], places[1:]
+            message = f"unknown {kind} {slug!r}"
+            if rest:
+                lines = ", ".join(str(other) for other, _ in rest[:10])
+                more = f" and {len(rest) - 10} more" if len(rest) > 10 else ""
+                message += f" (also used on lines {lines}{more})"
+            self.error(line, where, message)
+        self._unknown.clear()
 
     def record(self, value, where: str, line: int, spec: dict) -> bool:
         """Check a mapping against {key: (checker, required)}; True when it is usable."""
@@ -164,17 +220,17 @@ class _Checker:
         for key in value:
             if key not in spec:
                 known = ", ".join(spec)
-                self.error(value.key_lines[key], f"{where}.{key}", f"unknown key (known: {known})")
+                self.error(value.key_lines[key], _at(where, key), f"unknown key (known: {known})")
                 ok = False
         for key, (check, required) in spec.items():
             if key not in value:
                 if required:
-                    self.error(value.line, f"{where}.{key}", "missing required field")
+                    self.error(value.line, _at(where, key), "missing required field")
                     ok = False
                 continue
             problem = check(value[key])
             if problem:
-                self.error(value.key_lines[key], f"{where}.{key}", problem)
+                self.error(value.key_lines[key], _at(where, key), problem)
                 ok = False
         return ok
 
@@ -184,6 +240,24 @@ class _Checker:
             self.error(line, where, f"expected a list, got {_type_name(value)}")
             return []
         return [(i, item, value.item_lines[i]) for i, item in enumerate(value)]
+
+
+def _at(where: str, key) -> str:
+    return f"{where}, {key}"
+
+
+def _name(item, field: str, singular: str, plural: str, index: int, check=None) -> str:
+    """How an error names a record: by its slug (or aspect, title) when it has a usable one,
+    else by its place in the list."""
+    value = item.get(field) if isinstance(item, dict) else None
+    usable = isinstance(value, str) and value.strip() and (check is None or check(value) is None)
+    return f"{singular} {value!r}" if usable else f"{plural}[{index}]"
+
+
+def _slug_of(item):
+    """The item's slug if it is a valid one (so references to it can be matched), else None."""
+    value = item.get("slug") if isinstance(item, dict) else None
+    return value if isinstance(value, str) and _slug(value) is None else None
 
 
 def _type_name(value) -> str:
@@ -321,26 +395,27 @@ RESOURCE_SPEC = {
 
 
 def _check_resources(c, owner, where: str, line: int) -> None:
-    """The `resources` list of a competency or project (`where` names it by slug)."""
-    if "resources" not in owner:
+    """The `resources` list of a competency or project (`where` names it by slug); a
+    `resources` value that is not a list was reported by the owner's own check."""
+    if not isinstance(owner, dict) or not isinstance(owner.get("resources"), list):
         return
     resources = owner["resources"]
     urls: dict = {}
-    listed = c.items(resources, where + ".resources", owner.key_lines["resources"])
+    listed = c.items(resources, _at(where, "resources"), owner.key_lines["resources"])
     for k, resource, rline in listed:
-        rwhere = f"{where}.resources[{k}]"
+        rwhere = _at(where, f"resource {k + 1}")
         if c.record(resource, rwhere, rline, RESOURCE_SPEC):
-            _unique(c, urls, resource["url"], resource.key_lines["url"], rwhere + ".url", "url")
+            _unique(c, urls, resource["url"], resource.key_lines["url"], _at(rwhere, "url"), "url")
     if len(listed) > MAX_RESOURCES:
         c.error(
             owner.key_lines["resources"],
-            where + ".resources",
+            _at(where, "resources"),
             f"{len(listed)} resources; at most {MAX_RESOURCES} (keep the best)",
         )
 
 
-def _validate(data, source_name: str) -> dict:
-    """Check everything; return the plain data for writing, or raise CurriculumError."""
+def _validate(data, source_name: str) -> tuple[dict, list[str]]:
+    """Check everything; return (the plain data, warnings), or raise CurriculumError."""
     c = _Checker(source_name)
     if not isinstance(data, dict):
         raise CurriculumError([f"{source_name} line 1: expected a mapping with keys {TOP_KEYS}"])
@@ -352,6 +427,8 @@ def _validate(data, source_name: str) -> dict:
     levels_seen: dict = {}
     for i, item, line in c.items(data["scale"], "scale", data.key_lines["scale"]):
         where = f"scale[{i}]"
+        if isinstance(item, dict) and isinstance(item.get("level"), int):
+            where = f"scale level {item['level']}"
         spec = {
             "level": (_int_between(MIN_LEVEL, MAX_LEVEL, "level"), True),
             "name": (_short_text(40), True),
@@ -365,10 +442,11 @@ def _validate(data, source_name: str) -> dict:
 
     # competencies
     competency_slugs: dict = {}
+    failed_competencies: set = set()
     for i, item, line in c.items(
         data["competencies"], "competencies", data.key_lines["competencies"]
     ):
-        where = f"competencies[{i}]"
+        where = _name(item, "slug", "competency", "competencies", i, _slug)
         spec = {
             "slug": (_slug, True),
             "name": (_short_text(120), True),
@@ -378,27 +456,41 @@ def _validate(data, source_name: str) -> dict:
             "levels": (_is_map, False),
             "resources": (_is_list, False),
         }
-        if not c.record(item, where, line, spec):
+        ok = c.record(item, where, line, spec)
+        if ok:
+            levels = item.get("levels", {})
+            for level, text in levels.items():
+                at = levels.key_lines[level]
+                lwhere = _at(where, f"levels, {level}")
+                problem = _int_between(MIN_LEVEL, MAX_LEVEL, "level")(level)
+                if problem:
+                    c.error(at, lwhere, problem)
+                    ok = False
+                problem = _text(text)
+                if problem:
+                    c.error(at, lwhere, problem)
+                    ok = False
+        slug = _slug_of(item)
+        if slug is None:
             continue
-        _unique(c, competency_slugs, item["slug"], line, where + ".slug")
-        _check_resources(c, item, f"{where} ({item['slug']})", line)
-        levels = item.get("levels", {})
-        for level, text in levels.items():
-            at = levels.key_lines[level]
-            lwhere = f"{where}.levels.{level}"
-            problem = _int_between(MIN_LEVEL, MAX_LEVEL, "level")(level)
-            if problem:
-                c.error(at, lwhere, problem)
-            problem = _text(text)
-            if problem:
-                c.error(at, lwhere, problem)
+        _check_resources(c, item, where, line)
+        if slug in competency_slugs or slug in failed_competencies:
+            if slug in competency_slugs:
+                _unique(c, competency_slugs, slug, line, _at(where, "slug"))
+            continue
+        if ok:
+            competency_slugs[slug] = line
+        else:
+            failed_competencies.add(slug)
 
     # paths
     path_slugs: dict = {}
+    failed_paths: set = set()
     path_names: dict = {}
     path_members: dict[str, set] = {}
+    earlier_edges: list[tuple] = []
     for i, item, line in c.items(data["paths"], "paths", data.key_lines["paths"]):
-        where = f"paths[{i}]"
+        where = _name(item, "slug", "path", "paths", i, _short_slug)
         spec = {
             "slug": (_short_slug, True),
             "name": (_short_text(80), True),
@@ -410,54 +502,80 @@ def _validate(data, source_name: str) -> dict:
             "traits": (_is_list, False),
             "competencies": (_is_list, True),
         }
-        if not c.record(item, where, line, spec):
+        ok = c.record(item, where, line, spec)
+        slug = _slug_of(item)
+        if not ok:
+            if slug is not None:
+                failed_paths.add(slug)
             continue
-        _unique(c, path_slugs, item["slug"], line, where + ".slug")
-        _unique(c, path_names, item["name"], line, where + ".name", "name")
+        if not _unique(c, path_slugs, slug, line, _at(where, "slug")):
+            continue
+        _unique(c, path_names, item["name"], line, _at(where, "name"), "name")
         aspects: dict = {}
-        for j, trait, tline in c.items(item.get("traits", []), where + ".traits", line):
-            twhere = f"{where}.traits[{j}]"
+        for j, trait, tline in c.items(item.get("traits", []), _at(where, "traits"), line):
+            twhere = _at(where, _name(trait, "aspect", "trait", "traits", j))
             if c.record(
                 trait, twhere, tline, {"aspect": (_short_text(80), True), "value": (_text, True)}
             ):
-                _unique(c, aspects, trait["aspect"], tline, twhere + ".aspect", "aspect")
+                _unique(c, aspects, trait["aspect"], tline, _at(twhere, "aspect"), "aspect")
         members: dict = {}
-        for j, pc, pline in c.items(item["competencies"], where + ".competencies", line):
-            pwhere = f"{where}.competencies[{j}]"
+        for j, pc, pline in c.items(item["competencies"], _at(where, "competencies"), line):
+            pwhere = _at(where, _name(pc, "slug", "competency", "competencies", j, _slug))
             spec = {
                 "slug": (_slug, True),
                 "target": (_int_between(1, MAX_LEVEL, "target"), True),
                 "weight": (_int_between(1, 10, "weight"), True),
             }
-            if not c.record(pc, pwhere, pline, spec):
+            ok = c.record(pc, pwhere, pline, spec)
+            pc_slug = _slug_of(pc)
+            if pc_slug is None:
                 continue
-            if pc["slug"] not in competency_slugs:
-                c.error(pline, pwhere + ".slug", f"unknown competency {pc['slug']!r}")
-            _unique(c, members, pc["slug"], pline, pwhere + ".slug")
-        path_members[item["slug"]] = set(members)
-    earlier_edges = []
-    for i, item, _ in c.items(data["paths"], "paths", data.key_lines["paths"]):
-        if not isinstance(item, dict) or "recommended_earlier_path" not in item:
-            continue
-        earlier = item["recommended_earlier_path"]
-        at = item.key_lines["recommended_earlier_path"]
-        ewhere = f"paths[{i}] ({item.get('slug')}).recommended_earlier_path"
-        if earlier not in path_slugs:
-            c.error(at, ewhere, f"unknown path {earlier!r}")
-        elif earlier == item.get("slug"):
+            if not _unique(c, members, pc_slug, pline, _at(pwhere, "slug")):
+                continue
+            if ok:
+                c.reference(
+                    "competency",
+                    pc_slug,
+                    competency_slugs,
+                    failed_competencies,
+                    pline,
+                    _at(pwhere, "slug"),
+                )
+        path_members[slug] = set(members)
+        if not item["competencies"]:
+            c.warn(
+                item.key_lines["competencies"],
+                where,
+                "the path has no competencies: learners who choose it have nothing to assess",
+            )
+        if "recommended_earlier_path" in item:
+            earlier_edges.append(
+                (
+                    slug,
+                    item["recommended_earlier_path"],
+                    item.key_lines["recommended_earlier_path"],
+                    _at(where, "recommended_earlier_path"),
+                )
+            )
+    earlier_ok = True
+    for slug, earlier, at, ewhere in earlier_edges:
+        if not c.reference("path", earlier, path_slugs, failed_paths, at, ewhere):
+            earlier_ok = False
+        elif earlier == slug:
             c.error(at, ewhere, "a path cannot come before itself")
-        else:
-            earlier_edges.append((item.get("slug"), earlier, at, ewhere))
-    cycle = find_cycle((a, b) for a, b, _, _ in earlier_edges)
+            earlier_ok = False
+    cycle = find_cycle((a, b) for a, b, _, _ in earlier_edges) if earlier_ok else None
     if cycle:
-        at, ewhere = next((at, w) for a, b, at, w in earlier_edges if a == cycle[0])
+        at, ewhere = next((at, w) for a, _, at, w in earlier_edges if a == cycle[0])
         c.error(at, ewhere, "earlier-path cycle: " + " -> ".join(cycle))
 
     # projects
     project_slugs: dict = {}
+    failed_projects: set = set()
+    project_paths: dict[str, str] = {}
     prerequisites: dict[str, list] = {}
     for i, item, line in c.items(data["projects"], "projects", data.key_lines["projects"]):
-        where = f"projects[{i}]"
+        where = _name(item, "slug", "project", "projects", i, _slug)
         spec = {
             "slug": (_slug, True),
             "name": (_short_text(160), True),
@@ -470,14 +588,26 @@ def _validate(data, source_name: str) -> dict:
             "builds": (_is_map, False),
             "resources": (_is_list, False),
         }
-        if not c.record(item, where, line, spec):
+        ok = c.record(item, where, line, spec)
+        slug = _slug_of(item)
+        if not ok:
+            if slug is not None:
+                failed_projects.add(slug)
             continue
-        _unique(c, project_slugs, item["slug"], line, where + ".slug")
-        if item["path"] not in path_slugs:
-            c.error(item.key_lines["path"], where + ".path", f"unknown path {item['path']!r}")
+        if not _unique(c, project_slugs, slug, line, _at(where, "slug")):
+            continue
+        path_ok = c.reference(
+            "path",
+            item["path"],
+            path_slugs,
+            failed_paths,
+            item.key_lines["path"],
+            _at(where, "path"),
+        )
+        project_paths[slug] = item["path"]
         builds = item.get("builds", {})
-        for j, cp, cline in c.items(item.get("checkpoints", []), where + ".checkpoints", line):
-            cwhere = f"{where} ({item['slug']}).checkpoints[{j}]"
+        for j, cp, cline in c.items(item.get("checkpoints", []), _at(where, "checkpoints"), line):
+            cwhere = _at(where, f"checkpoint {j + 1}")
             spec = {
                 "title": (_short_text(200), True),
                 "description": (_optional_text, False),
@@ -486,41 +616,59 @@ def _validate(data, source_name: str) -> dict:
             if not c.record(cp, cwhere, cline, spec):
                 continue
             shown: dict = {}
-            for k, slug, eline in c.items(cp.get("evidences", []), cwhere + ".evidences", cline):
-                ewhere = f"{cwhere}.evidences[{k}]"
-                if not isinstance(slug, str) or slug not in builds:
-                    c.error(eline, ewhere, f"{slug!r} is not a competency this project builds")
+            evidences = cp.get("evidences", [])
+            for _k, comp, eline in c.items(evidences, _at(cwhere, "evidences"), cline):
+                ewhere = _at(cwhere, f"evidences, {comp}")
+                if not isinstance(comp, str) or comp not in builds:
+                    c.error(eline, ewhere, f"{comp!r} is not a competency this project builds")
                 else:
-                    _unique(c, shown, slug, eline, ewhere)
-        _check_resources(c, item, f"{where} ({item['slug']})", line)
+                    _unique(c, shown, comp, eline, ewhere)
+        _check_resources(c, item, where, line)
         members = path_members.get(item["path"], set())
-        for slug, level in builds.items():
-            bline = builds.key_lines[slug]
-            bwhere = f"{where}.builds.{slug}"
+        for comp, level in builds.items():
+            bline = builds.key_lines[comp]
+            bwhere = _at(where, f"builds, {comp}")
             problem = _int_between(1, MAX_LEVEL, "level")(level)
             if problem:
                 c.error(bline, bwhere, problem)
-            if slug not in competency_slugs:
-                c.error(bline, bwhere, f"unknown competency {slug!r}")
-            elif item["path"] in path_slugs and slug not in members:
-                c.error(bline, bwhere, f"competency {slug!r} is not on path {item['path']!r}")
+            if not c.reference(
+                "competency", comp, competency_slugs, failed_competencies, bline, bwhere
+            ):
+                continue
+            if path_ok and comp not in members:
+                c.error(bline, bwhere, f"competency {comp!r} is not on path {item['path']!r}")
+        if not builds:
+            c.warn(
+                item.key_lines.get("builds", line),
+                where,
+                "the project builds nothing: it closes no gap, so plans only use it as a "
+                "prerequisite",
+            )
         prereqs = []
-        for j, slug, rline in c.items(
-            item.get("prerequisites", []), where + ".prerequisites", line
+        for j, prereq, rline in c.items(
+            item.get("prerequisites", []), _at(where, "prerequisites"), line
         ):
-            problem = _slug(slug)
+            problem = _slug(prereq)
             if problem:
-                c.error(rline, f"{where}.prerequisites[{j}]", problem)
+                c.error(rline, _at(where, f"prerequisites[{j}]"), problem)
             else:
-                prereqs.append((slug, rline, f"{where}.prerequisites[{j}]"))
-        prerequisites[item["slug"]] = prereqs
+                prereqs.append((prereq, rline, _at(where, f"prerequisites, {prereq}")))
+        prerequisites[slug] = prereqs
+    edges_ok = True
     for slug, prereqs in prerequisites.items():
         for prereq, rline, rwhere in prereqs:
-            if prereq not in project_slugs:
-                c.error(rline, rwhere, f"unknown project {prereq!r}")
+            if not c.reference("project", prereq, project_slugs, failed_projects, rline, rwhere):
+                edges_ok = False
             elif prereq == slug:
                 c.error(rline, rwhere, "a project cannot be its own prerequisite")
-    if not c.errors:
+            elif project_paths[prereq] != project_paths[slug]:
+                c.error(
+                    rline,
+                    rwhere,
+                    f"prerequisite {prereq!r} is on path {project_paths[prereq]!r}, not on "
+                    f"{project_paths[slug]!r}: a project's prerequisites come from its own path",
+                )
+    if edges_ok and not c.errors and not c._unknown:
         cycle = find_cycle((s, p) for s, ps in prerequisites.items() for p, _, _ in ps)
         if cycle:
             line, where = next(
@@ -533,7 +681,7 @@ def _validate(data, source_name: str) -> dict:
     for i, item, line in c.items(
         data["career_goals"], "career_goals", data.key_lines["career_goals"]
     ):
-        where = f"career_goals[{i}]"
+        where = _name(item, "slug", "career goal", "career_goals", i, _short_slug)
         spec = {
             "slug": (_short_slug, True),
             "label": (_short_text(160), True),
@@ -542,17 +690,26 @@ def _validate(data, source_name: str) -> dict:
         }
         if not c.record(item, where, line, spec):
             continue
-        _unique(c, goal_slugs, item["slug"], line, where + ".slug")
-        if item["recommended_path"] not in path_slugs:
-            c.error(
-                item.key_lines["recommended_path"],
-                where + ".recommended_path",
-                f"unknown path {item['recommended_path']!r}",
-            )
+        _unique(c, goal_slugs, item["slug"], line, _at(where, "slug"))
+        c.reference(
+            "path",
+            item["recommended_path"],
+            path_slugs,
+            failed_paths,
+            item.key_lines["recommended_path"],
+            _at(where, "recommended_path"),
+        )
+    if isinstance(data["career_goals"], list) and not data["career_goals"]:
+        c.warn(
+            data.key_lines["career_goals"],
+            "career_goals",
+            "the list is empty: the path questionnaire has no goals to recommend from",
+        )
 
+    c.flush_references()
     if c.errors:
         raise CurriculumError(c.errors)
-    return data
+    return data, c.warnings
 
 
 # --- export
@@ -595,9 +752,15 @@ def _flow_list_representer(dumper, value):
 _Dumper.add_representer(OneLineList, _flow_list_representer)
 
 
+def check_curriculum_file(data_text: str, source_name: str) -> tuple[dict, list[str]]:
+    """The file's data, checked in full, and its warnings (what imports but is probably a
+    mistake); raises CurriculumError listing every problem."""
+    return _validate(_parse(data_text, source_name), source_name)
+
+
 def read_curriculum_file(data_text: str, source_name: str) -> dict:
     """The file's data, checked in full; raises CurriculumError listing every problem."""
-    return _validate(_parse(data_text, source_name), source_name)
+    return check_curriculum_file(data_text, source_name)[0]
 
 
 def dump_curriculum_file(data: dict) -> str:

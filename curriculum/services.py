@@ -1,15 +1,18 @@
 """Import and export of the curriculum data file (curriculum/default_curriculum.yaml).
 
 The file is the editor-friendly form of the curriculum tables. Import validates the whole file
-first (collecting every problem with its line), then writes in one transaction, matching rows by
-slug so competencies keep their identity (and learners' ratings) across renames. Nothing that
-learners' data may point at is ever deleted: dropped path competencies get `retired_at`, dropped
-projects and paths are deactivated. Export writes the same format back."""
+first (collecting every problem with its line), computes what it would change (curriculum.diff:
+the same diff a dry run prints and the admin preview shows), then writes in one transaction,
+matching rows by slug so competencies keep their identity (and learners' ratings) across
+renames. Nothing that learners' data may point at is ever deleted: dropped path competencies get
+`retired_at`, dropped projects and paths are deactivated, and paths, projects and career goals
+the file does not list are left alone unless `retire_missing` asks otherwise. Export writes the
+same format back."""
 
 from collections import Counter
-from dataclasses import dataclass, field
 from uuid import uuid4
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError, Q
 from django.utils import timezone
@@ -18,8 +21,15 @@ from curriculum.curriculum_file import (
     CurriculumError,
     OneLineList,
     OneLineMapping,
+    check_curriculum_file,
     dump_curriculum_file,
-    read_curriculum_file,
+)
+from curriculum.diff import (
+    CurriculumDiff,
+    curriculum_diff,
+    readiness_paths,
+    snapshot_from_db,
+    snapshot_from_file,
 )
 from curriculum.models import (
     CareerGoal,
@@ -37,83 +47,53 @@ from curriculum.models import (
 )
 
 
-@dataclass
-class ImportReport:
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    retired: Counter = field(default_factory=Counter)
-    deleted: Counter = field(default_factory=Counter)
-
-    @property
-    def changes(self) -> int:
-        return sum(
-            sum(c.values()) for c in (self.created, self.updated, self.retired, self.deleted)
-        )
-
-    def summary(self) -> str:
-        lines = []
-        for label, counter in (
-            ("created", self.created),
-            ("updated", self.updated),
-            ("retired", self.retired),
-            ("deleted", self.deleted),
-        ):
-            detail = ", ".join(f"{n} {kind}" for kind, n in sorted(counter.items()) if n)
-            lines.append(f"{label} {sum(counter.values())}" + (f" ({detail})" if detail else ""))
-        return "; ".join(lines)
+class StalePreview(CurriculumError):
+    """The curriculum changed between the preview an editor confirmed and the import."""
 
 
 # --- writing
 
 
-def _sync(report: ImportReport, label: str, existing, model, values: dict, **lookup):
-    """Create the row, or update only the fields that differ; count what happened."""
+def _sync(existing, model, values: dict, **lookup):
+    """Create the row, or update only the fields that differ."""
     if existing is None:
-        report.created[label] += 1
         return model.objects.create(**lookup, **values)
     changed = [name for name, value in values.items() if getattr(existing, name) != value]
     if changed:
         for name in changed:
             setattr(existing, name, values[name])
         existing.save(update_fields=changed)
-        report.updated[label] += 1
     return existing
 
 
-def _delete(report: ImportReport, label: str, queryset) -> None:
-    count = queryset.count()
-    if count:
-        queryset.delete()
-        report.deleted[label] += count
-
-
-def _match_checkpoints(existing: list, wanted: list) -> tuple[list, list[int]]:
-    """Pair the file's checkpoints with existing rows, keeping row identity (plans may point at
-    checkpoints): same title first, so reordering keeps each row; then by position, so a
-    renamed checkpoint keeps its row. Returns (row or None per wanted item, ids left over)."""
+def match_checkpoints(existing: list[tuple], wanted: list[str]) -> tuple[list, list]:
+    """Pair the file's checkpoint titles with existing (row, title) pairs, keeping row identity
+    (plans may point at checkpoints): same title first, so reordering keeps each row; then by
+    position, so a renamed checkpoint keeps its row. Returns (row or None per wanted title,
+    rows left over). curriculum.diff pairs them the same way, so its preview is what happens."""
     by_title: dict = {}
-    for row in existing:
-        by_title.setdefault(row.title, row)
-    used: set[int] = set()
+    for row, title in existing:
+        by_title.setdefault(title, row)
+    used: list = []
     matches: list = []
-    for cp in wanted:
-        row = by_title.get(cp["title"])
-        if row is not None and row.id not in used:
-            used.add(row.id)
+    for title in wanted:
+        row = by_title.get(title)
+        if row is not None and row not in used:
+            used.append(row)
             matches.append(row)
         else:
             matches.append(None)
-    leftovers = [row for row in existing if row.id not in used]
+    leftovers = [row for row, _ in existing if row not in used]
     for index, row in enumerate(matches):
         if row is None and leftovers:
             matches[index] = leftovers.pop(0)
-    return matches, [row.id for row in leftovers]
+    return matches, leftovers
 
 
 RESOURCE_FIELDS = ("title", "kind", "cost", "language", "minutes", "note", "checked_on")
 
 
-def _sync_resources(report: ImportReport, owner: dict, existing: list, wanted: list) -> None:
+def _sync_resources(owner: dict, existing: list, wanted: list) -> None:
     """The owner's resources as the file lists them, matched by URL (so a row keeps its link
     check results), in the file's order; rows for URLs the file no longer lists are deleted."""
     by_url = {r.url: r for r in existing}
@@ -130,19 +110,9 @@ def _sync_resources(report: ImportReport, owner: dict, existing: list, wanted: l
             "level_to": item["levels"][1],
             "position": position,
         }
-        _sync(
-            report,
-            "resources",
-            by_url.pop(item["url"], None),
-            Resource,
-            values,
-            url=item["url"],
-            **owner,
-        )
+        _sync(by_url.pop(item["url"], None), Resource, values, url=item["url"], **owner)
     if by_url:
-        _delete(
-            report, "resources", Resource.objects.filter(id__in=[r.id for r in by_url.values()])
-        )
+        Resource.objects.filter(id__in=[r.id for r in by_url.values()]).delete()
 
 
 def _resource_data(resource: Resource) -> dict:
@@ -170,13 +140,68 @@ def curriculum_changed() -> None:
     )
 
 
-def curriculum_import(*, data_text: str, source_name: str) -> ImportReport:
-    """Load a curriculum file into the database, all or nothing. Raises CurriculumError."""
-    data = read_curriculum_file(data_text, source_name)
-    report = ImportReport()
+def path_competency_next_position(*, path_id: int) -> int:
+    """Where a competency newly put on a path goes: after the last one."""
+    last = PathCompetency.objects.filter(path_id=path_id).order_by("-position").first()
+    return last.position + 1 if last else 0
+
+
+def path_competencies_renumber(*, path_ids, moves: dict[int, str] | None = None) -> None:
+    """Number each path's competencies 0, 1, 2, ... in their order, after applying `moves`
+    ({path competency id: "up" | "down" | "top" | "bottom"}), so editors never type positions
+    and the numbers never collide or leave gaps."""
+    moves = moves or {}
+    for path_id in set(path_ids):
+        rows = list(PathCompetency.objects.filter(path_id=path_id).order_by("position", "id"))
+        for row_id, move in moves.items():
+            index = next((i for i, row in enumerate(rows) if row.id == row_id), None)
+            if index is None or not move:
+                continue
+            row = rows.pop(index)
+            target = {
+                "up": max(index - 1, 0),
+                "down": min(index + 1, len(rows)),
+                "top": 0,
+                "bottom": len(rows),
+            }[move]
+            rows.insert(target, row)
+        for position, row in enumerate(rows):
+            if row.position != position:
+                row.position = position
+                row.save(update_fields=["position"])
+
+
+def curriculum_import(
+    *,
+    data_text: str,
+    source_name: str,
+    retire_missing: bool = False,
+    dry_run: bool = False,
+    expected_digest: str | None = None,
+) -> CurriculumDiff:
+    """What loading a curriculum file changes, and (unless `dry_run`) the change itself, all or
+    nothing. Rows the file does not list are retired or deleted only with `retire_missing`.
+    `expected_digest` (from the preview an editor confirmed) refuses an import whose changes
+    are no longer the ones previewed. Raises CurriculumError (StalePreview for the latter)."""
+    data, warnings = check_curriculum_file(data_text, source_name)
     try:
         with transaction.atomic():
-            _write(data, report)
+            current = snapshot_from_db()
+            diff = curriculum_diff(
+                current, snapshot_from_file(data, current), retire_missing=retire_missing
+            )
+            diff.warnings = warnings
+            diff.learners = _learners_affected(diff)
+            if expected_digest is not None and expected_digest != diff.digest():
+                raise StalePreview(
+                    [
+                        "The curriculum changed since this file was previewed; "
+                        "read the new differences and confirm again."
+                    ]
+                )
+            if dry_run or not diff.has_changes:
+                return diff
+            _write(data, retire_missing=retire_missing)
             curriculum_changed()
     except ProtectedError as exc:
         raise CurriculumError(
@@ -186,23 +211,24 @@ def curriculum_import(*, data_text: str, source_name: str) -> ImportReport:
         # The file is valid on its own but clashes with rows it does not list (for example a
         # path name already used by a path with another slug).
         raise CurriculumError([f"{source_name}: clashes with the database: {exc}"]) from None
-    return report
+    return diff
 
 
-def _write(data: dict, report: ImportReport) -> None:
+def _learners_affected(diff: CurriculumDiff) -> int:
+    """Learners whose target path's requirements the import changes (their readiness moves)."""
+    paths = readiness_paths(diff)
+    if not paths:
+        return 0
+    return get_user_model().objects.filter(target_path__slug__in=paths).count()
+
+
+def _write(data: dict, *, retire_missing: bool) -> None:
     now = timezone.now()
 
     scale = {s.level: s for s in ScaleLevel.objects.all()}
     for item in data["scale"]:
         values = {"name": item["name"], "descriptor": item["descriptor"]}
-        _sync(
-            report,
-            "scale levels",
-            scale.get(item["level"]),
-            ScaleLevel,
-            values,
-            level=item["level"],
-        )
+        _sync(scale.get(item["level"]), ScaleLevel, values, level=item["level"])
 
     competencies = {c.slug: c for c in Competency.objects.all()}
     descriptors = {(d.competency_id, d.level): d for d in LevelDescriptor.objects.all()}
@@ -220,40 +246,25 @@ def _write(data: dict, report: ImportReport) -> None:
             "category": item.get("category", ""),
             "summary": item.get("summary", ""),
         }
-        comp = _sync(
-            report,
-            "competencies",
-            competencies.get(item["slug"]),
-            Competency,
-            values,
-            slug=item["slug"],
-        )
+        comp = _sync(competencies.get(item["slug"]), Competency, values, slug=item["slug"])
         competencies[comp.slug] = comp
         levels = item.get("levels", {})
         for level, text in levels.items():
             _sync(
-                report,
-                "level descriptors",
                 descriptors.get((comp.id, level)),
                 LevelDescriptor,
                 {"description": text},
                 competency=comp,
                 level=level,
             )
-        _delete(
-            report,
-            "level descriptors",
-            LevelDescriptor.objects.filter(competency=comp).exclude(level__in=list(levels)),
-        )
+        LevelDescriptor.objects.filter(competency=comp).exclude(level__in=list(levels)).delete()
         _sync_resources(
-            report,
             {"competency": comp},
             competency_resources.get(comp.id, []),
             item.get("resources", []),
         )
 
     paths = {p.slug: p for p in Path.objects.all()}
-    created_paths = set()
     traits = {(t.path_id, t.aspect): t for t in PathTrait.objects.all()}
     memberships = {(m.path_id, m.competency_id): m for m in PathCompetency.objects.all()}
     for item in data["paths"]:
@@ -265,25 +276,19 @@ def _write(data: dict, report: ImportReport) -> None:
             "outcome": item.get("outcome", ""),
             "is_active": True,
         }
-        if item["slug"] not in paths:
-            created_paths.add(item["slug"])
-        path = _sync(report, "paths", paths.get(item["slug"]), Path, values, slug=item["slug"])
+        path = _sync(paths.get(item["slug"]), Path, values, slug=item["slug"])
         paths[path.slug] = path
         aspects = []
         for position, trait in enumerate(item.get("traits", [])):
             aspects.append(trait["aspect"])
             _sync(
-                report,
-                "path traits",
                 traits.get((path.id, trait["aspect"])),
                 PathTrait,
                 {"value": trait["value"], "position": position},
                 path=path,
                 aspect=trait["aspect"],
             )
-        _delete(
-            report, "path traits", PathTrait.objects.filter(path=path).exclude(aspect__in=aspects)
-        )
+        PathTrait.objects.filter(path=path).exclude(aspect__in=aspects).delete()
         listed = []
         for position, pc in enumerate(item["competencies"]):
             comp = competencies[pc["slug"]]
@@ -295,35 +300,28 @@ def _write(data: dict, report: ImportReport) -> None:
                 "retired_at": None,
             }
             _sync(
-                report,
-                "path competencies",
                 memberships.get((path.id, comp.id)),
                 PathCompetency,
                 values,
                 path=path,
                 competency=comp,
             )
-        retired = (
-            PathCompetency.objects.current().filter(path=path).exclude(competency_id__in=listed)
+        PathCompetency.objects.current().filter(path=path).exclude(competency_id__in=listed).update(
+            retired_at=now
         )
-        report.retired["path competencies"] += retired.update(retired_at=now)
     for item in data["paths"]:
         # After every path exists, so a path may name one listed below it.
         path = paths[item["slug"]]
         earlier = item.get("recommended_earlier_path")
         earlier_id = paths[earlier].id if earlier else None
         if path.recommended_earlier_path_id != earlier_id:
-            new_path = path.slug in created_paths
             path.recommended_earlier_path_id = earlier_id
             path.save(update_fields=["recommended_earlier_path"])
-            if not new_path:
-                report.updated["paths"] += 1
     listed_paths = [item["slug"] for item in data["paths"]]
-    dropped = Path.objects.active().exclude(slug__in=listed_paths)
-    report.retired["paths"] += dropped.update(is_active=False)
+    if retire_missing:
+        Path.objects.active().exclude(slug__in=listed_paths).update(is_active=False)
 
     projects = {p.slug: p for p in Project.objects.all()}
-    new_projects = set()
     positions = Counter()
     for item in data["projects"]:
         path = paths[item["path"]]
@@ -337,15 +335,12 @@ def _write(data: dict, report: ImportReport) -> None:
             "is_active": True,
         }
         positions[path.slug] += 1
-        if item["slug"] not in projects:
-            new_projects.add(item["slug"])
-        project = _sync(
-            report, "projects", projects.get(item["slug"]), Project, values, slug=item["slug"]
-        )
+        project = _sync(projects.get(item["slug"]), Project, values, slug=item["slug"])
         projects[project.slug] = project
         wanted = item.get("checkpoints", [])
-        matches, extra = _match_checkpoints(
-            list(project.checkpoints.order_by("position", "id")), wanted
+        rows = list(project.checkpoints.order_by("position", "id"))
+        matches, extra = match_checkpoints(
+            [(row, row.title) for row in rows], [cp["title"] for cp in wanted]
         )
         for position, (cp, existing) in enumerate(zip(wanted, matches, strict=True)):
             values = {
@@ -353,51 +348,43 @@ def _write(data: dict, report: ImportReport) -> None:
                 "description": cp.get("description", ""),
                 "position": position,
             }
-            row = _sync(report, "checkpoints", existing, ProjectCheckpoint, values, project=project)
+            row = _sync(existing, ProjectCheckpoint, values, project=project)
             evidences = {competencies[slug].id for slug in cp.get("evidences", [])}
             shown = set() if existing is None else set(row.evidences.values_list("id", flat=True))
             if evidences != shown:
                 row.evidences.set(evidences)
-                if existing is not None:
-                    report.updated["checkpoint evidence"] += 1
-        _delete(report, "checkpoints", ProjectCheckpoint.objects.filter(id__in=extra))
+        ProjectCheckpoint.objects.filter(id__in=[row.id for row in extra]).delete()
         builds = {b.competency_id: b for b in project.builds.all()}
         listed = []
         for slug, level in item.get("builds", {}).items():
             comp = competencies[slug]
             listed.append(comp.id)
             _sync(
-                report,
-                "project competencies",
                 builds.get(comp.id),
                 ProjectCompetency,
                 {"builds_to_level": level},
                 project=project,
                 competency=comp,
             )
-        _delete(
-            report,
-            "project competencies",
-            ProjectCompetency.objects.filter(project=project).exclude(competency_id__in=listed),
-        )
+        ProjectCompetency.objects.filter(project=project).exclude(competency_id__in=listed).delete()
         _sync_resources(
-            report,
             {"project": project},
             project_resources.get(project.id, []),
             item.get("resources", []),
         )
+    listed_projects = {item["slug"] for item in data["projects"]}
     for item in data["projects"]:
         project = projects[item["slug"]]
         wanted = {projects[slug].id for slug in item.get("prerequisites", [])}
-        current = set(project.prerequisites.values_list("id", flat=True))
-        if wanted != current:
+        current = list(project.prerequisites.values_list("id", "slug"))
+        # A link to a project the file does not list stays, with that project.
+        wanted |= {pk for pk, slug in current if slug not in listed_projects}
+        if wanted != {pk for pk, _ in current}:
             project.prerequisites.set(wanted)
-            # A new project's prerequisites are part of creating it, not an update.
-            if item["slug"] not in new_projects:
-                report.updated["project prerequisites"] += 1
-    listed_projects = [item["slug"] for item in data["projects"]]
-    dropped = Project.objects.filter(is_active=True).exclude(slug__in=listed_projects)
-    report.retired["projects"] += dropped.update(is_active=False)
+    if retire_missing:
+        Project.objects.filter(is_active=True).exclude(slug__in=listed_projects).update(
+            is_active=False
+        )
 
     goals = {g.slug: g for g in CareerGoal.objects.all()}
     for position, item in enumerate(data["career_goals"]):
@@ -407,11 +394,10 @@ def _write(data: dict, report: ImportReport) -> None:
             "reason": item["reason"],
             "position": position,
         }
-        _sync(
-            report, "career goals", goals.get(item["slug"]), CareerGoal, values, slug=item["slug"]
-        )
-    listed_goals = [item["slug"] for item in data["career_goals"]]
-    _delete(report, "career goals", CareerGoal.objects.exclude(slug__in=listed_goals))
+        _sync(goals.get(item["slug"]), CareerGoal, values, slug=item["slug"])
+    if retire_missing:
+        listed_goals = [item["slug"] for item in data["career_goals"]]
+        CareerGoal.objects.exclude(slug__in=listed_goals).delete()
 
 
 def _checkpoint_data(cp: ProjectCheckpoint) -> dict:

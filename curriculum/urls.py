@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import admin_views, views
 
 app_name = "curriculum"
 
 urlpatterns = [
     path("", views.path_list, name="path_list"),
     path("paths/<slug:slug>/", views.path_detail, name="path_detail"),
+    # Staff: the curriculum file, beside the curriculum admin.
+    path("file/import/", admin_views.import_file, name="import_file"),
+    path("file/import/confirm/", admin_views.import_confirm, name="import_confirm"),
+    path("file/export/", admin_views.export_file, name="export_file"),
 ]

@@ -43,7 +43,8 @@ def test_prerequisite_cycle_is_named_and_nothing_saved(admin_client):
 
 
 def test_longer_cycle_through_other_projects_is_refused(admin_client):
-    a, b, c = (factories.ProjectFactory(name=n) for n in ("Alpha", "Beta", "Gamma"))
+    path = factories.PathFactory()
+    a, b, c = (factories.ProjectFactory(path=path, name=n) for n in ("Alpha", "Beta", "Gamma"))
     b.prerequisites.add(a)
     c.prerequisites.add(b)
     url, data, _ = _page(admin_client, Project, a)
@@ -56,7 +57,8 @@ def test_longer_cycle_through_other_projects_is_refused(admin_client):
 
 
 def test_project_cannot_be_its_own_prerequisite(admin_client):
-    project = factories.ProjectFactory(name="RAG app")
+    path = factories.PathFactory()
+    project = factories.ProjectFactory(path=path, name="RAG app")
     url, data, _ = _page(admin_client, Project, project)
     data["prerequisites"] = [str(project.pk)]
 
@@ -67,10 +69,17 @@ def test_project_cannot_be_its_own_prerequisite(admin_client):
 
 
 def test_a_cycle_elsewhere_does_not_block_an_unrelated_project(admin_client):
-    x, y = factories.ProjectFactory(name="X"), factories.ProjectFactory(name="Y")
+    path = factories.PathFactory()
+    x, y = (
+        factories.ProjectFactory(path=path, name="X"),
+        factories.ProjectFactory(path=path, name="Y"),
+    )
     x.prerequisites.add(y)
     y.prerequisites.add(x)  # as a bad import could leave it
-    a, b = factories.ProjectFactory(name="Alpha"), factories.ProjectFactory(name="Beta")
+    a, b = (
+        factories.ProjectFactory(path=path, name="Alpha"),
+        factories.ProjectFactory(path=path, name="Beta"),
+    )
     url, data, _ = _page(admin_client, Project, a)
     data["prerequisites"] = [str(b.pk)]
 
@@ -79,9 +88,10 @@ def test_a_cycle_elsewhere_does_not_block_an_unrelated_project(admin_client):
 
 
 def test_acyclic_prerequisites_save(admin_client):
-    a = factories.ProjectFactory(name="Alpha")
-    b = factories.ProjectFactory(name="Beta")
-    c = factories.ProjectFactory(name="Gamma")
+    path = factories.PathFactory()
+    a = factories.ProjectFactory(path=path, name="Alpha")
+    b = factories.ProjectFactory(path=path, name="Beta")
+    c = factories.ProjectFactory(path=path, name="Gamma")
     b.prerequisites.add(a)
     url, data, _ = _page(admin_client, Project, c)
     data["prerequisites"] = [str(a.pk), str(b.pk)]
@@ -90,6 +100,28 @@ def test_acyclic_prerequisites_save(admin_client):
 
     assert response.status_code == 302
     assert set(c.prerequisites.all()) == {a, b}
+
+
+def test_a_prerequisite_from_another_path_is_refused_with_its_path(admin_client):
+    dev = factories.PathFactory(name="AI Developer")
+    eng = factories.PathFactory(name="AI Engineer")
+    rag = factories.ProjectFactory(path=dev, name="RAG app")
+    chatbot = factories.ProjectFactory(path=dev, name="Chatbot")
+    evals = factories.ProjectFactory(path=eng, name="Eval dashboard")
+    url, data, _ = _page(admin_client, Project, rag)
+    data["prerequisites"] = [str(chatbot.pk), str(evals.pk)]
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert (
+        "Prerequisites come from the project&#x27;s own path (AI Developer); these are on "
+        "another path: Eval dashboard (AI Engineer)." in response.content.decode()
+    )
+    assert not rag.prerequisites.exists()
+    data["prerequisites"] = [str(chatbot.pk)]
+    assert admin_client.post(url, data).status_code == 302
+    assert list(rag.prerequisites.all()) == [chatbot]
 
 
 # --- what a project builds
@@ -366,3 +398,79 @@ def test_unrated_competency_can_be_deleted(admin_client):
     response = admin_client.post(admin_url(Competency, "delete", competency.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not Competency.objects.exists()
+
+
+# --- placing competencies on paths without typing positions
+
+
+def _names_in_order(path):
+    rows = PathCompetency.objects.filter(path=path).order_by("position")
+    return [(pc.competency.name, pc.position) for pc in rows]
+
+
+def test_competency_is_put_on_a_path_from_its_own_page_at_the_end(admin_client):
+    path = factories.PathFactory(name="AI Developer")
+    for name in ("Python", "Prompting"):
+        factories.PathCompetencyFactory(
+            path=path, competency=factories.CompetencyFactory(name=name), position=4
+        )
+    evals = factories.CompetencyFactory(name="Evaluation")
+    url, data, response = _page(admin_client, Competency, evals)
+    prefix = inline_prefix(response, PathCompetency)
+    assert f"{prefix}-0-position" not in data  # no number to type
+    data[f"{prefix}-0-path"] = str(path.pk)
+    data[f"{prefix}-0-target_level"] = "3"
+    data[f"{prefix}-0-weight"] = "7"
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert _names_in_order(path) == [("Python", 0), ("Prompting", 1), ("Evaluation", 2)]
+    assert PathCompetency.objects.get(competency=evals).weight == 7
+
+
+def test_moves_on_the_path_page_renumber_the_list(admin_client):
+    path = factories.PathFactory()
+    for name in ("A", "B", "C"):
+        factories.PathCompetencyFactory(
+            path=path, competency=factories.CompetencyFactory(name=name), position=0
+        )
+    url, data, response = _page(admin_client, Path, path)
+    prefix = inline_prefix(response, PathCompetency)
+    assert f"{prefix}-0-position" not in data
+    data[f"{prefix}-2-move"] = "top"
+
+    assert admin_client.post(url, data).status_code == 302
+    assert _names_in_order(path) == [("C", 0), ("A", 1), ("B", 2)]
+
+    url, data, response = _page(admin_client, Path, path)
+    data[f"{prefix}-0-move"] = "down"
+    admin_client.post(url, data)
+    assert _names_in_order(path) == [("A", 0), ("C", 1), ("B", 2)]
+
+
+def test_inline_fields_are_labelled_for_screen_readers(admin_client):
+    pc = factories.PathCompetencyFactory()
+    project = factories.ProjectFactory(path=pc.path)
+    factories.ProjectCompetencyFactory(project=project, competency=pc.competency)
+    for obj in (pc.competency, project, pc.path):
+        _, _, response = _page(admin_client, type(obj), obj)
+        for inline in response.context["inline_admin_formsets"]:
+            for form in [*inline.formset.forms, inline.formset.empty_form]:
+                for bound in form:
+                    if not bound.is_hidden:
+                        widget = getattr(bound.field.widget, "widget", bound.field.widget)
+                        label = widget.attrs.get("aria-label", "")
+                        assert label.startswith(str(bound.label or "Delete")), (obj, bound.name)
+    assert f'aria-label="Weight, {pc}"' in response.content.decode()
+
+
+def test_competency_and_project_pages_link_to_what_a_learner_sees(admin_client):
+    pc = factories.PathCompetencyFactory(path__name="AI Developer")
+    project = factories.ProjectFactory(path=pc.path)
+
+    _, _, response = _page(admin_client, Competency, pc.competency)
+    assert f'href="{pc.path.get_absolute_url()}"' in response.content.decode()
+    assert "View as a learner sees it" in response.content.decode()
+    _, _, response = _page(admin_client, Project, project)
+    assert f'href="{project.get_absolute_url()}"' in response.content.decode()
+    assert admin_client.get(project.get_absolute_url()).status_code == 200
