@@ -52,7 +52,17 @@ logger = logging.getLogger(__name__)
 SEND_DELIVERIES_TASK = "roadmap.tasks.send_deliveries_task"
 # Deliveries per send task: one task, one mail connection and shared lookups per chunk.
 SEND_CHUNK = 50
-FAIL_FAST = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A web request that enqueues gives up within about 2 s on a broker that is down or hung (connect
+# and read timeouts, one quick reconnect); the row stays pending for the next dispatcher run.
+FAIL_FAST = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_timeout": 0.5,
+    "socket_connect_timeout": 0.5,
+    "retry_on_timeout": False,
+}
 
 
 # --- signed one-click unsubscribe tokens ----------------------------------------------------------
