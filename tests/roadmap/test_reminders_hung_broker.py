@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-from django.conf import settings
 
 from roadmap.celery import app
 from roadmap.models import Delivery
