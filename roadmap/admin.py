@@ -2,6 +2,9 @@
 only a superuser may delete one (for example a test entry); nobody adds or edits them here."""
 
 from django.contrib import admin, messages
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.utils import timezone
 
 from .models import (
     CheckpointSignOff,
@@ -139,14 +142,20 @@ class DeliveryAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
-    @admin.action(description="Send the selected failed deliveries again")
+    @admin.action(description="Send the selected failed or unknown deliveries again")
     def retry_failed(self, request, queryset):
-        count = queryset.filter(status=Delivery.Status.FAILED).update(
+        """Back to pending for the next dispatcher run. For an "unknown" row (DATA began, no
+        reply) only after checking the mail server's log: it may have arrived already."""
+        note = f"Sent again by {request.user.get_username()} on {timezone.now():%Y-%m-%d %H:%M} UTC"
+        count = queryset.filter(
+            status__in=[Delivery.Status.FAILED, Delivery.Status.UNKNOWN]
+        ).update(
             status=Delivery.Status.PENDING,
             enqueued_at=None,
             claimed_at=None,
             handed_off_at=None,
             attempts=0,
+            last_error=Concat(Value(f"{note}; before: "), "last_error"),
         )
         self.message_user(
             request,

@@ -246,11 +246,19 @@ SECURE_CSP = {
 # needs no server; with REDIS_URL set, Redis is the broker.
 REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
+# A Redis that accepts connections and never answers must not hang anyone: connect and read
+# timeouts on every Redis client, and a timeout is an error, not a silent retry. (A web request
+# that enqueues uses tighter ones still: roadmap/services/deliveries.FAIL_FAST.)
+REDIS_SOCKET_TIMEOUT = 5
+REDIS_CONNECT_TIMEOUT = 2
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Longer than any task's time limit, so acks_late tasks are not redelivered while running.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        "retry_on_timeout": False,
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -263,6 +271,12 @@ else:
         "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+}
 
 # The cohort dashboard's aggregates and the learner dashboard's rating history are cached under
 # keys that name everything they depend on, so a stale entry is never read; CACHE_URL (a Redis

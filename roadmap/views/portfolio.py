@@ -2,6 +2,7 @@
 its private share link and Markdown export, and the plan's calendar (.ics download and private
 feed)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
@@ -86,6 +87,16 @@ def portfolio_public(request, token):
     return response
 
 
+# What may not appear inside a CommonMark autolink `<...>`: ASCII controls, space, < and >.
+_NOT_IN_AUTOLINK = re.compile(r"[\x00-\x20<>\x7f]")
+
+
+def markdown_autolink(url: str) -> str:
+    """`<url>` with what would end or break the autolink percent-encoded, so a URL containing
+    `>`, `)` or spaces stays one link and cannot inject Markdown after it."""
+    return "<" + _NOT_IN_AUTOLINK.sub(lambda m: f"%{ord(m.group()):02X}", url) + ">"
+
+
 @login_required
 @require_GET
 def portfolio_markdown(request):
@@ -93,6 +104,7 @@ def portfolio_markdown(request):
     for item in items:
         # Markdown quotes line by line.
         item.reflection_quoted = "\n".join(f"> {line}" for line in item.reflection.splitlines())
+        item.evidence_link = markdown_autolink(item.evidence_url)
     text = render_to_string("roadmap/portfolio.md", {"items": items, "owner": request.user})
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="portfolio.md"'
