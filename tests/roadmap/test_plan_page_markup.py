@@ -76,6 +76,7 @@ def _stable(html: str, items) -> str:
             (f"/{item.pk}/", f"/ITEM{n}/"),
             (f'"item-{item.pk}"', f'"item-ITEM{n}"'),
             (f"item{item.pk}_", f"itemITEM{n}_"),
+            (f"?complete={item.pk}#item-{item.pk}", f"?complete=ITEM{n}#item-ITEM{n}"),
         ):
             html = html.replace(before, after)
     return html
@@ -137,8 +138,75 @@ def test_user_text_on_the_plan_page_is_escaped(client, fixed_plan):
     for name in ("why", "name", "step", "url", "reflect"):
         assert f"<script>{name}()" not in page
     assert "&lt;script&gt;name()&lt;/script&gt;</a></h2>" in page
-    assert "Complete &lt;script&gt;name()&lt;/script&gt;</button>" in page
+    assert 'Mark as done<span class="visually-hidden"> &lt;script&gt;name()' in page
     assert "Why: &lt;script&gt;why()&lt;/script&gt;" in page
     assert ": &lt;script&gt;step()&lt;/script&gt;" in page
     assert 'href="https://example.com/&quot;&gt;&lt;script&gt;url()&lt;/script&gt;"' in page
     assert "&lt;script&gt;reflect()&lt;/script&gt;" in page
+
+
+def test_a_planned_item_links_to_its_completion_form_and_a_started_one_shows_it(client, fixed_plan):
+    """Rendering a form per planned item made a 150-project plan slow: a planned item links to
+    ?complete=<id>, which opens its form; a started item has its form in place."""
+    learner, _plan, items = fixed_plan
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:plan")).text
+    started, planned = items[1], items[3]
+    assert f'id="item{started.pk}_evidence_url"' in page
+    assert f'id="item{planned.pk}_evidence_url"' not in page
+    link = f'href="?complete={planned.pk}#item-{planned.pk}"'
+    assert link in page
+    page = client.get(reverse("roadmap:plan"), {"complete": planned.pk}).text
+    assert f'id="item{planned.pk}_evidence_url"' in page
+    assert link not in page
+    assert_matches_golden("plan_page_complete_requested", _stable(main_region(page), items))
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "99999999999999999999", ""])
+def test_a_bad_complete_parameter_is_ignored(client, fixed_plan, value):
+    learner, _plan, items = fixed_plan
+    client.force_login(learner)
+    response = client.get(reverse("roadmap:plan"), {"complete": value})
+    assert response.status_code == 200
+    assert f'id="item{items[3].pk}_evidence_url"' not in response.text
+
+
+def test_another_learners_item_cannot_be_opened_for_completion(client, fixed_plan):
+    learner, _plan, items = fixed_plan
+    other = factories.LearnerFactory()
+    other.target_path = learner.target_path
+    other.save()
+    plan_generate(learner=other, path=learner.target_path, today=TODAY)
+    client.force_login(other)
+    response = client.get(reverse("roadmap:plan"), {"complete": items[3].pk})
+    assert response.status_code == 200
+    assert f"item{items[3].pk}_" not in response.text
+
+
+def test_the_completion_form_opened_by_link_completes_the_item(client, fixed_plan):
+    learner, _plan, items = fixed_plan
+    client.force_login(learner)
+    planned = items[3]
+    response = client.post(
+        reverse("roadmap:plan_item_complete", args=[planned.pk]),
+        {"evidence_url": "https://example.com/p3", "reflection": ""},
+    )
+    assert response.status_code == 302
+    planned.refresh_from_db()
+    assert planned.status == "done" and planned.evidence_url == "https://example.com/p3"
+
+
+def test_start_skip_and_move_buttons_post_to_their_own_urls(client, fixed_plan):
+    """The item's actions share one form; each button names its URL (formaction), which
+    browsers and htmx both follow."""
+    learner, _plan, items = fixed_plan
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:plan")).text
+    planned = items[3]
+    start = reverse("roadmap:plan_item_start", args=[planned.pk])
+    move = reverse("roadmap:plan_item_move", args=[planned.pk])
+    skip = reverse("roadmap:plan_item_skip", args=[planned.pk])
+    assert f'action="{skip}" hx-post="{skip}"' in page
+    assert f'formaction="{start}" class="small">Start</button>' in page
+    assert f'formaction="{move}" name="direction" value="up"' in page
+    assert f'formaction="{move}" name="direction" value="down"' in page
