@@ -35,7 +35,7 @@ def learner():
             path=path, competency=comp, target_level=3, weight=2 + n, position=n
         )
         comps.append(comp)
-    learner = factories.LearnerFactory(email="golden@example.com")
+    learner = factories.LearnerFactory(email="golden@example.com", full_name="Golden Learner")
     path_select(learner=learner, path=path)
     python, sql, docker, _rust = comps
     # Ten weeks of history: Python rises past its target, SQL steady, Docker falls.
@@ -88,3 +88,19 @@ def test_user_and_curriculum_text_on_the_dashboard_is_escaped(client, learner):
     assert '<th scope="row">&lt;script&gt;name()&lt;/script&gt;' in html
     assert '<th scope="row">&lt;script&gt;unrated()&lt;/script&gt;' in html
     assert "&lt;b&gt;kind&lt;/b&gt;" in html
+
+
+def test_the_kept_calendar_follows_activity_that_is_not_a_rating(client, learner):
+    """The rendered calendar is kept with the rating figures; choosing a path again (activity,
+    not a rating) must still show on the next view."""
+    client.force_login(learner)
+
+    def today_title():
+        html = client.get(reverse("roadmap:dashboard")).text
+        start = html.index("<title>Wed 25 Nov 2026: ")
+        return html[start : html.index("</title>", start)]
+
+    before = today_title()
+    path_select(learner=learner, path=learner.target_path)
+    after = today_title()
+    assert before != after, (before, after)

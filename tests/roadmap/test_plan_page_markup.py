@@ -30,7 +30,9 @@ def frozen():
 def fixed_plan(frozen):
     """Five projects planned three weeks ago (so some are behind and milestones have passed):
     one done with evidence, one started with a signed-off milestone, one skipped, two planned."""
-    learner = factories.LearnerFactory(weekly_hours=6, email="golden@example.com")
+    learner = factories.LearnerFactory(
+        weekly_hours=6, email="golden@example.com", full_name="Golden Learner"
+    )
     path = factories.PathFactory(name="Golden Path", slug="golden-path")
     comps = []
     for n in range(5):
