@@ -1,7 +1,6 @@
 """The learner's dashboard (readiness over weeks, per-competency trends, since last week,
 curriculum changes, activity) and their data: export and account deletion."""
 
-import csv
 import functools
 import json
 from collections import Counter
@@ -25,6 +24,7 @@ from curriculum.cache import cache_get, cache_set, from_curriculum
 from curriculum.models import Level, Path, PathCompetency
 from roadmap.forms.progress import DeleteAccountForm
 from roadmap.lib import charts, progress
+from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import Requirement, readiness_display
 from roadmap.services.progress import (
     HISTORY_SECONDS,
@@ -369,25 +369,10 @@ def export_json(request):
     return _attachment(response, "json")
 
 
-def _spreadsheet_safe(value):
-    """A note starting with = + - or @ would run as a formula in a spreadsheet (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    """A file-like object csv.writer can write to; each row is handed back to be streamed."""
-
-    def write(self, value):
-        return value
-
-
 @login_required
 @require_GET
 def export_csv(request):
     """The ratings history, one row per rating, streamed so a long history is not held in memory."""
-    writer = csv.writer(_Echo())
     header = [
         "rated_at",
         "competency_slug",
@@ -398,13 +383,13 @@ def export_csv(request):
         "evidence_url",
     ]
     assert len(header) == len(RATING_FIELDS)
-
-    def rows():
-        yield writer.writerow(header)
-        for at, *rest in ratings_for_export(learner=request.user).iterator(chunk_size=2000):
-            yield writer.writerow([at.isoformat(), *map(_spreadsheet_safe, rest)])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    rows = (
+        [at.isoformat(), *rest]
+        for at, *rest in ratings_for_export(learner=request.user).iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
     return _attachment(response, "csv")
 
 

@@ -212,7 +212,7 @@ def test_csv_one_row_per_learner(client, s):
     response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert response.streaming
-    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == [
         "learner",
         *[pc.competency.name for pc in s.pcs],
@@ -244,7 +244,7 @@ def test_csv_levels_and_readiness_match_the_dashboard(client):
         for row in client.get(s.detail_url).context["rows"]
     }
     response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
-    exported = list(csv.reader(io.StringIO(response.getvalue().decode())))[1:]
+    exported = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))[1:]
     assert {row[0]: row[1:5] for row in exported} == shown
 
 
@@ -479,13 +479,13 @@ def test_csv_streams_in_chunks_of_learners(client, monkeypatch, django_assert_nu
         s.rate(learner, 0, i % 5)
     client.force_login(s.mentor)
     url = reverse("roadmap:cohort_csv", args=[s.cohort.pk])
-    one_chunk = list(csv.reader(io.StringIO(client.get(url).getvalue().decode())))
+    one_chunk = list(csv.reader(io.StringIO(client.get(url).getvalue().decode("utf-8-sig"))))
     monkeypatch.setattr(views, "CSV_CHUNK", 2)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as chunked_queries:
-        chunked = list(csv.reader(io.StringIO(client.get(url).getvalue().decode())))
+        chunked = list(csv.reader(io.StringIO(client.get(url).getvalue().decode("utf-8-sig"))))
     monkeypatch.setattr(views, "CSV_CHUNK", 200)
     with CaptureQueriesContext(connection) as single_queries:
         client.get(url).getvalue()
