@@ -55,7 +55,7 @@ class LineChart:
 
 
 def line_chart(
-    values: Sequence[float],
+    values: Sequence[float | None],
     labels: Sequence[str],
     *,
     width: int = 420,
@@ -64,23 +64,32 @@ def line_chart(
     y_ticks: Sequence[float] = (0, 25, 50, 75, 100),
     max_x_labels: int = 6,
 ) -> LineChart:
-    """A line over evenly spaced points, y from 0 (bottom) to y_max (top); values are clamped."""
+    """A line over evenly spaced points, y from 0 (bottom) to y_max (top); values are clamped.
+    A week without a value (None) keeps its place and label but gets no point: the line joins
+    the known ones. Every chart of Gapmap is drawn from this (the learner's readiness per week,
+    the cohort's median per week)."""
     left, right, top, bottom = 36.0, width - 20.0, 12.0, height - 28.0
     n = len(values)
     step = (right - left) / (n - 1) if n > 1 else 0.0
     points = []
+    places = []
     for i, (value, label) in enumerate(zip(values, labels, strict=True)):
-        x = left + i * step if n > 1 else (left + right) / 2
+        x = round(left + i * step if n > 1 else (left + right) / 2, 1)
+        places.append((x, label))
+        if value is None:
+            continue
         clamped = min(max(value, 0.0), y_max)
         y = bottom - (bottom - top) * clamped / y_max
-        points.append(ChartPoint(round(x, 1), round(y, 1), value, label))
+        points.append(ChartPoint(x, round(y, 1), value, label))
     path = " ".join(
         f"{'M' if i == 0 else 'L'}{_fmt(p.x)},{_fmt(p.y)}" for i, p in enumerate(points)
     )
     ticks = [Tick(round(bottom - (bottom - top) * t / y_max, 1), _fmt(t)) for t in y_ticks]
     # Label at most max_x_labels weeks, always the first and the last.
     every = max(1, -(-n // max_x_labels))
-    x_ticks = [Tick(p.x, p.label) for i, p in enumerate(points) if i % every == 0 or i == n - 1]
+    x_ticks = [
+        Tick(x, label) for i, (x, label) in enumerate(places) if i % every == 0 or i == n - 1
+    ]
     if len(x_ticks) >= 2 and x_ticks[-1].position - x_ticks[-2].position < step * every / 2:
         del x_ticks[-2]  # the last label would overlap its neighbour
     return LineChart(width, height, left, right, top, bottom, points, path, ticks, x_ticks)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import mentor_required, staff_required
 from accounts.models import Cohort, CohortInvite, CohortMembership
 from roadmap.forms.cohorts import CohortForm, InviteForm, JoinForm
-from roadmap.lib import cohorts
+from roadmap.lib import charts, cohorts
 from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import readiness_display
 from roadmap.services import cohorts as cohort_services
@@ -63,16 +63,15 @@ def _heatmap_params(request, data):
 
 
 def _chart(weekly):
-    points = cohorts.chart_points([value for _, value in weekly])
+    """The median readiness per week, drawn like every chart (roadmap/lib/charts.py)."""
     return {
-        "points": points,
-        "polyline": " ".join(f"{x},{y}" for x, y, _ in points),
-        "labels": [
-            (x, day)
-            for (x, _, _), (day, _) in zip(
-                cohorts.chart_points([0] * len(weekly)), weekly, strict=True
-            )
-        ],
+        "line": charts.line_chart(
+            [value for _, value in weekly],
+            [f"{day:%d %b}" for day, _ in weekly],
+            width=560,
+            height=180,
+            y_ticks=(0, 50, 100),
+        ),
         "rows": weekly,
     }
 

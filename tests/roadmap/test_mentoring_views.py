@@ -719,3 +719,19 @@ def test_four_weeks_ago_outside_the_cached_week_asks_the_database():
     # as if a clock change had moved "4 weeks ago" out of the fourth week
     moved = [*starts[:3], cut + dt.timedelta(hours=1), *starts[4:]]
     assert cohort_services.reached_past(s.cohort, reqs, stats, moved, cut) == from_cache
+
+
+def test_the_cohort_median_chart_is_drawn_by_lib_charts_with_a_dot_per_known_week(client, s):
+    """One chart module: the cohort's median chart is a charts.line_chart drawn through
+    templates/includes/line_chart_marks.html, like the learner's readiness chart."""
+    s.rate(s.learners[0], 0, 3, days_ago=10)
+    s.rate(s.learners[1], 1, 2)
+    client.force_login(s.mentor)
+    response = client.get(reverse("roadmap:cohort_detail", args=[s.cohort.pk]))
+    text = response.text
+    weekly = response.context["chart"]["rows"]
+    known = [value for _, value in weekly if value is not None]
+    assert text.count('<circle class="dot"') == len(known) > 0
+    assert text.count('<line class="grid-line"') == 3
+    assert '<path class="line" d="M' in text
+    assert f"Week of {weekly[-1][0]:%d %b}: {weekly[-1][1]}%" in text
