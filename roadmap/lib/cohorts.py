@@ -285,19 +285,6 @@ def nest_levels(rows: Iterable[tuple]) -> dict[int, dict[int, int]]:
     return dict(nested)
 
 
-def chart_points(
-    values: Sequence[float | None], *, width: int = 560, height: int = 180, pad: int = 28
-) -> list[tuple[float, float, float]]:
-    """(x, y, value) for each known value on a 0-100 scale, for a server-drawn SVG line."""
-    n = len(values)
-    step = (width - 2 * pad) / max(n - 1, 1)
-    return [
-        (round(pad + i * step, 1), round(height - pad - (height - 2 * pad) * v / 100, 1), v)
-        for i, v in enumerate(values)
-        if v is not None
-    ]
-
-
 @dataclass
 class CalibrationRow:
     competency_id: int

@@ -132,9 +132,10 @@ def history_cache_key(
     """The cache key of what the dashboard computes from the learner's self-ratings: their
     newest self-rating (a new one, even back-dated, has a larger id), the curriculum version and
     the target path (the requirements, names and retired competencies), the time zone and the
-    local date (days and weeks). The "v2" changes when what is stored under it changes shape."""
+    local date (days and weeks). The version changes when what is stored under it changes shape
+    (v3: the chart, the trends table and the calendar kept rendered from their templates)."""
     return (
-        f"dashboard-history:v2:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
+        f"dashboard-history:v3:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
         f"{learner.target_path_id}:{zone.key}:{today.isoformat()}"
     )
 

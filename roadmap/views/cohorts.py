@@ -6,8 +6,6 @@ Access (RELIABILITY 14): a mentor reaches a cohort only through get_cohort_for_u
 the user, or staff); a learner only through _get_membership_for_learner (their own ACTIVE
 membership); anything else is 404."""
 
-import csv
-
 from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import mentor_required, staff_required
 from accounts.models import Cohort, CohortInvite, CohortMembership
 from roadmap.forms.cohorts import CohortForm, InviteForm, JoinForm
-from roadmap.lib import cohorts
+from roadmap.lib import charts, cohorts
+from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import readiness_display
 from roadmap.services import cohorts as cohort_services
 
@@ -64,16 +63,15 @@ def _heatmap_params(request, data):
 
 
 def _chart(weekly):
-    points = cohorts.chart_points([value for _, value in weekly])
+    """The median readiness per week, drawn like every chart (roadmap/lib/charts.py)."""
     return {
-        "points": points,
-        "polyline": " ".join(f"{x},{y}" for x, y, _ in points),
-        "labels": [
-            (x, day)
-            for (x, _, _), (day, _) in zip(
-                cohorts.chart_points([0] * len(weekly)), weekly, strict=True
-            )
-        ],
+        "line": charts.line_chart(
+            [value for _, value in weekly],
+            [f"{day:%d %b}" for day, _ in weekly],
+            width=560,
+            height=180,
+            y_ticks=(0, 50, 100),
+        ),
         "rows": weekly,
     }
 
@@ -137,31 +135,25 @@ def cohort_detail(request, cohort_id):
 def cohort_csv(request, cohort_id):
     cohort = get_cohort_for_user(request.user, cohort_id)
     data = cohort_services.cohort_data(cohort, with_history=False)
-    response = StreamingHttpResponse(_csv_lines(data), content_type="text/csv; charset=utf-8")
+    header = [
+        "learner",
+        *[pc.competency.name for pc in data.path_competencies],
+        "readiness",
+        "last activity",
+    ]
+    response = StreamingHttpResponse(
+        csv_lines(header, _csv_rows(data), batch=CSV_CHUNK),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.csv"'
     return response
 
 
-CSV_CHUNK = 200  # learners whose cells are read (one query) and written at a time
+CSV_CHUNK = 200  # learners whose levels are read (one query) and written at a time
 
 
-class _Line:
-    """A file-like object for csv.writer that hands back each line instead of storing it."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
-def _csv_lines(data):
-    writer = csv.writer(_Line())
-    yield writer.writerow(
-        [
-            "learner",
-            *[pc.competency.name for pc in data.path_competencies],
-            "readiness",
-            "last activity",
-        ]
-    )
+def _csv_rows(data):
+    """One row per learner, by name; read CSV_CHUNK learners at a time."""
     # Plain levels, not the heatmap's cells: 20,000 of them at 500 learners x 40.
     comp_ids = [r.competency_id for r in data.requirements]
     ready = cohorts.readiness_of(data.requirements)
@@ -169,25 +161,14 @@ def _csv_lines(data):
     for start in range(0, len(rows), CSV_CHUNK):
         chunk = rows[start : start + CSV_CHUNK]
         levels = cohort_services.cohort_levels([row.learner_id for row in chunk], comp_ids)
-        lines = []
         for row in chunk:
             mine = levels.get(row.learner_id, {})
-            lines.append(
-                writer.writerow(
-                    [
-                        _csv_safe(row.name),
-                        *[mine.get(cid, 0) for cid in comp_ids],
-                        readiness_display(ready(mine)),
-                        row.last_active.isoformat() if row.last_active else "",
-                    ]
-                )
-            )
-        yield "".join(lines)
-
-
-def _csv_safe(text: str) -> str:
-    # A name starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+            yield [
+                row.name,
+                *[mine.get(cid, 0) for cid in comp_ids],
+                readiness_display(ready(mine)),
+                row.last_active.isoformat() if row.last_active else "",
+            ]
 
 
 @mentor_required

@@ -1,4 +1,4 @@
-"""The straightforward versions of cohort figures, calendar markup and a learner's weekly
+"""The straightforward versions of cohort figures and a learner's weekly
 progress that the app computes a faster way.
 
 Not used by the app: the tests check its aggregates in SQL, incremental updates, joined markup
@@ -8,9 +8,6 @@ replay of every rating for every week)."""
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
-from django.utils.safestring import SafeString
-
-from roadmap.lib.charts import CalendarCell, calendar_cell_heads, calendar_svg
 from roadmap.lib.cohorts import (
     Cell,
     LearnerRow,
@@ -131,11 +128,6 @@ def weekly_medians(
         value = median([ready(levels[lid]) for lid in learner_ids])
         points.append((label, None if value is None else round(value, 1)))
     return points
-
-
-def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
-    """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
-    return calendar_svg(calendar_cell_heads(cells, day_labels), [cell.day.count for cell in cells])
 
 
 # --- a learner's progress over weeks (roadmap.lib.progress.history computes it in one pass) -------

@@ -174,12 +174,6 @@ def test_calibration_rows_only_where_a_mentor_rated():
     assert rows[0].difference == 2
 
 
-@given(st.lists(st.floats(0, 100), max_size=10))
-def test_chart_points_stay_inside_the_box(values):
-    for x, y, _ in cohorts.chart_points(values):
-        assert 28 <= x <= 532 and 28 <= y <= 152
-
-
 @given(
     st.lists(
         st.builds(

@@ -212,7 +212,7 @@ def test_csv_one_row_per_learner(client, s):
     response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert response.streaming
-    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == [
         "learner",
         *[pc.competency.name for pc in s.pcs],
@@ -244,7 +244,7 @@ def test_csv_levels_and_readiness_match_the_dashboard(client):
         for row in client.get(s.detail_url).context["rows"]
     }
     response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
-    exported = list(csv.reader(io.StringIO(response.getvalue().decode())))[1:]
+    exported = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))[1:]
     assert {row[0]: row[1:5] for row in exported} == shown
 
 
@@ -479,13 +479,13 @@ def test_csv_streams_in_chunks_of_learners(client, monkeypatch, django_assert_nu
         s.rate(learner, 0, i % 5)
     client.force_login(s.mentor)
     url = reverse("roadmap:cohort_csv", args=[s.cohort.pk])
-    one_chunk = list(csv.reader(io.StringIO(client.get(url).getvalue().decode())))
+    one_chunk = list(csv.reader(io.StringIO(client.get(url).getvalue().decode("utf-8-sig"))))
     monkeypatch.setattr(views, "CSV_CHUNK", 2)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as chunked_queries:
-        chunked = list(csv.reader(io.StringIO(client.get(url).getvalue().decode())))
+        chunked = list(csv.reader(io.StringIO(client.get(url).getvalue().decode("utf-8-sig"))))
     monkeypatch.setattr(views, "CSV_CHUNK", 200)
     with CaptureQueriesContext(connection) as single_queries:
         client.get(url).getvalue()
@@ -719,3 +719,19 @@ def test_four_weeks_ago_outside_the_cached_week_asks_the_database():
     # as if a clock change had moved "4 weeks ago" out of the fourth week
     moved = [*starts[:3], cut + dt.timedelta(hours=1), *starts[4:]]
     assert cohort_services.reached_past(s.cohort, reqs, stats, moved, cut) == from_cache
+
+
+def test_the_cohort_median_chart_is_drawn_by_lib_charts_with_a_dot_per_known_week(client, s):
+    """One chart module: the cohort's median chart is a charts.line_chart drawn through
+    templates/includes/line_chart_marks.html, like the learner's readiness chart."""
+    s.rate(s.learners[0], 0, 3, days_ago=10)
+    s.rate(s.learners[1], 1, 2)
+    client.force_login(s.mentor)
+    response = client.get(reverse("roadmap:cohort_detail", args=[s.cohort.pk]))
+    text = response.text
+    weekly = response.context["chart"]["rows"]
+    known = [value for _, value in weekly if value is not None]
+    assert text.count('<circle class="dot"') == len(known) > 0
+    assert text.count('<line class="grid-line"') == 3
+    assert '<path class="line" d="M' in text
+    assert f"Week of {weekly[-1][0]:%d %b}: {weekly[-1][1]}%" in text
