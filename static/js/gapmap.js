@@ -13,3 +13,12 @@ document.addEventListener("htmx:afterSettle", function (event) {
     focusable.focus({ preventScroll: false });
   }
 });
+
+// A row's "Levels, note, evidence" disclosure loads its content (the link's page, as an htmx
+// fragment) the first time it opens; without JavaScript the link opens that page.
+document.addEventListener("toggle", function (event) {
+  var details = event.target;
+  if (!details.open || !details.querySelector || !window.htmx) return;
+  var link = details.querySelector(":scope > a[data-load]");
+  if (link) htmx.ajax("GET", link.getAttribute("href"), { target: link, swap: "outerHTML" });
+}, true);
