@@ -28,7 +28,12 @@ from django.views.decorators.http import require_GET, require_POST
 from curriculum.cache import from_curriculum
 from curriculum.models import Competency, Level, LevelDescriptor, PathCompetency, ScaleLevel
 from roadmap.forms.assessment import RatingForm
-from roadmap.lib.assessment import parse_focus, parse_suggest, stale_ids
+from roadmap.lib.assessment import (
+    parse_focus,
+    parse_suggest,
+    reassessment_suggestion,
+    stale_ids,
+)
 from roadmap.lib.gaps import readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
 from roadmap.services.assessment import rating_record_with_levels
@@ -322,7 +327,13 @@ def _page_context(
             rating,
             urls=urls,
             last_rated=dates.label(rating.created_at) if rating else "",
-            suggested=suggest.get(cid),
+            suggested=(
+                reassessment_suggestion(
+                    current=rating.level if rating else None, offered=suggest[cid]
+                )
+                if cid in suggest
+                else None
+            ),
             form=bound.get(cid),
         )
         category = row.category or "Other"

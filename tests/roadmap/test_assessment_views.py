@@ -195,6 +195,17 @@ def test_focus_shows_only_those_competencies_and_suggest_preselects(client, setu
     assert "focus=" in row
 
 
+def test_a_suggestion_below_the_current_level_suggests_the_current_level(client, setup):
+    """After a project that builds to 2, a learner already at 3 is offered 3, not 2."""
+    path, pcs, learner = setup
+    factories.RatingFactory(learner=learner, competency=pcs[0].competency, level=3)
+    client.force_login(learner)
+    cid = pcs[0].competency_id
+    html = client.get(reverse("roadmap:assess") + f"?focus={cid}&suggest={cid}:2").content.decode()
+    row = html.split(f'id="competency-{cid}"')[1].split("</section>")[0]
+    assert 'value="3" checked' in row and 'value="2" checked' not in row
+
+
 def test_focus_with_no_ids_on_path_has_empty_state(client, setup):
     client.force_login(setup[2])
     html = client.get(reverse("roadmap:assess") + "?focus=99999").content.decode()
