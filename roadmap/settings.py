@@ -77,6 +77,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses HTML responses (the assessment page is ~150 KB at 164 competencies). Before
+    # anything that reads or changes the body. BREACH: Django masks the CSRF token afresh per
+    # request, so the secret is never repeated in a compressed page; GZipMiddleware also pads
+    # with a random-length filename field (Django >= 4.2).
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -14,6 +14,16 @@ document.addEventListener("htmx:afterSettle", function (event) {
   }
 });
 
+<<<<<<< HEAD
+// A row's "Levels, note, evidence" disclosure loads its content (the link's page, as an htmx
+// fragment) the first time it opens; without JavaScript the link opens that page.
+document.addEventListener("toggle", function (event) {
+  var details = event.target;
+  if (!details.open || !details.querySelector || !window.htmx) return;
+  var link = details.querySelector(":scope > a[data-load]");
+  if (link) htmx.ajax("GET", link.getAttribute("href"), { target: link, swap: "outerHTML" });
+}, true);
+=======
 // A time-zone select still on its UTC default takes the browser's zone, and says so; the
 // learner can change it before saving. Without JavaScript the default stays UTC (the help text
 // says that too).
@@ -35,3 +45,4 @@ function detectTimezones(root) {
   });
 }
 document.addEventListener("DOMContentLoaded", function () { detectTimezones(document); });
+>>>>>>> main

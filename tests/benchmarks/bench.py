@@ -357,6 +357,13 @@ def page_rows(data: dict, floor_client) -> list[Row]:
         "get",
         assess,
     )
+    # The page's weight beside its time (issue 17: at most 150 KB uncompressed at 164).
+    for row, person in zip(
+        [r for r in rows if r.group == "assess"], ["assess40", "assess164"], strict=False
+    ):
+        if row.median_ms is not None:
+            size = len(client_for(people[person]).get(assess).content)
+            row.note = f"{size / 1000:.0f} KB uncompressed"
 
     dashboard = url_or_none("roadmap:dashboard")
     measure(
