@@ -36,4 +36,10 @@ class InviteForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    code = forms.CharField(max_length=32, label="Invite code", strip=True)
+    code = forms.CharField(
+        max_length=64,
+        label="Invite code",
+        strip=True,
+        help_text="Capitals or not, with or without the dashes: XXXX-XXXX-XXXX-XX.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )

@@ -26,7 +26,13 @@ from django.db.models import (
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from accounts.models import Cohort, CohortInvite, CohortMembership, User
+from accounts.models import (
+    Cohort,
+    CohortInvite,
+    CohortMembership,
+    User,
+    normalise_invite_code,
+)
 from curriculum.cache import cache_get, cache_set
 from curriculum.models import Path, PathCompetency
 from roadmap.lib import cohorts
@@ -56,6 +62,17 @@ def cohort_invite_create(
     )
 
 
+def invite_find(*, code: str) -> CohortInvite | None:
+    """The invite a typed or linked code names, in any case and with spaces or dashes anywhere,
+    with its cohort, path and mentors (the join page names them); None if no invite has it."""
+    return (
+        CohortInvite.objects.select_related("cohort__path")
+        .prefetch_related("cohort__mentors")
+        .filter(code=normalise_invite_code(code))
+        .first()
+    )
+
+
 class JoinError(Exception):
     """An invite that cannot admit this user; the message is for them."""
 
@@ -67,7 +84,7 @@ def cohort_join(*, learner: User, code: str) -> CohortMembership:
     now = timezone.now()
     if not learner.is_learner:
         raise JoinError("Only learner accounts can join a cohort.")
-    invite = CohortInvite.objects.select_related("cohort").filter(code=code.strip()).first()
+    invite = invite_find(code=code)
     if invite is None:
         raise JoinError("That invite code is not known. Check it with your mentor.")
     status = invite.status(now)

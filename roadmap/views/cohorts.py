@@ -202,7 +202,7 @@ def cohort_invites(request, cohort_id):
             days=form.cleaned_data["days"],
             max_uses=form.cleaned_data["max_uses"],
         )
-        messages.success(request, f"New invite code: {invite.code}")
+        messages.success(request, f"New invite code: {invite.display_code}")
         return redirect("roadmap:cohort_invites", cohort.pk)
     now = timezone.now()
     invites = [(invite, invite.status(now)) for invite in cohort.invites.all()]
@@ -219,7 +219,7 @@ def cohort_invite_revoke(request, cohort_id, invite_id):
     cohort = get_cohort_for_user(request.user, cohort_id)
     invite = get_object_or_404(CohortInvite, cohort=cohort, pk=invite_id)
     invite.revoke()
-    messages.success(request, f"Invite {invite.code} revoked.")
+    messages.success(request, f"Invite {invite.display_code} revoked.")
     return redirect("roadmap:cohort_invites", cohort.pk)
 
 
@@ -259,15 +259,18 @@ def cohort_leave(request, cohort_id):
 
 @require_http_methods(["GET", "POST"])
 def join(request, code=None):
-    """Join a cohort with an invite code. GET shows the code's cohort and a button (link
-    scanners must not join anyone); POST joins."""
-    form = JoinForm(request.POST or None, initial={"code": code})
+    """Join a cohort with an invite code, typed in any case, with or without spaces and dashes.
+    GET (the link, or the code typed in the form, which GETs) names the cohort, its path and its
+    mentors with a Join button; only POST joins (link scanners must not join anyone)."""
+    data = request.POST if request.method == "POST" else request.GET
+    code = data.get("code", code)
+    form = JoinForm({"code": code} if code is not None else None)
     invite = None
-    if code:
-        invite = CohortInvite.objects.select_related("cohort__path").filter(code=code).first()
-        if invite is None or invite.status(timezone.now()) != "active":
-            state = "not known" if invite is None else invite.status(timezone.now())
-            messages.error(request, f"That invite is {state}. Ask your mentor for a new one.")
+    if request.method == "GET" and code is not None and form.is_valid():
+        invite = cohort_services.invite_find(code=form.cleaned_data["code"])
+        state = "not known" if invite is None else invite.status(timezone.now())
+        if state != "active":
+            form.add_error("code", f"That invite is {state}. Check it with your mentor.")
             invite = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -280,6 +283,7 @@ def join(request, code=None):
             messages.success(request, f"You are in “{membership.cohort.name}”.")
             return redirect("roadmap:my_cohorts")
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "roadmap/mentoring/join.html", {"form": form, "invite": invite}, status=status
-    )
+    context = {"form": form, "invite": invite}
+    if invite is not None:
+        context["mentors"] = sorted(invite.cohort.mentors.all(), key=lambda m: m.display_name)
+    return render(request, "roadmap/mentoring/join.html", context, status=status)

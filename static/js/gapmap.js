@@ -13,3 +13,32 @@ document.addEventListener("htmx:afterSettle", function (event) {
     focusable.focus({ preventScroll: false });
   }
 });
+
+// Copy buttons: a button[data-copy] copies the value of the input whose id it names. The
+// buttons start hidden, so without JavaScript (or the clipboard API) only the selectable,
+// read-only input shows; focusing it selects its text.
+document.addEventListener("focusin", function (event) {
+  if (event.target.matches && event.target.matches("input.copy-source")) event.target.select();
+});
+function gapmapShowCopyButtons(root) {
+  if (!navigator.clipboard) return;
+  root.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.hidden = false;
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { gapmapShowCopyButtons(document); });
+document.addEventListener("htmx:afterSettle", function (event) {
+  if (event.detail.elt && event.detail.elt.querySelectorAll) gapmapShowCopyButtons(event.detail.elt);
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("button[data-copy]");
+  if (!button) return;
+  var id = button.getAttribute("data-copy");
+  var source = document.getElementById(id);
+  var status = document.querySelector('[data-copy-status="' + id + '"]');
+  if (!source) return;
+  navigator.clipboard.writeText(source.value).then(
+    function () { if (status) status.textContent = "Copied."; },
+    function () { source.select(); if (status) status.textContent = "Press Ctrl+C to copy."; }
+  );
+});
