@@ -44,11 +44,49 @@ INVITE_DAYS = 14
 
 
 # --- cohorts --------------------------------------------------------------------------------------
+COHORT_SETTINGS = (
+    "checkin_weekday",
+    "attention_behind_weeks",
+    "attention_idle_days",
+    "attention_drop_points",
+)
+
+
 @transaction.atomic
-def cohort_create(*, name: str, path: Path, start_date: dt.date, mentors) -> Cohort:
-    cohort = Cohort.objects.create(name=name, path=path, start_date=start_date)
+def cohort_create(*, name: str, path: Path, start_date: dt.date, mentors, **settings) -> Cohort:
+    """A new cohort; `settings`: any of COHORT_SETTINGS (the model's defaults otherwise)."""
+    unknown = settings.keys() - set(COHORT_SETTINGS)
+    if unknown:
+        raise TypeError(f"unknown cohort settings: {sorted(unknown)}")
+    cohort = Cohort.objects.create(name=name, path=path, start_date=start_date, **settings)
     cohort.mentors.set(mentors)
     return cohort
+
+
+@transaction.atomic
+def cohort_update(*, cohort: Cohort, mentors=None, **fields) -> Cohort:
+    """Change a cohort's name, path, start date or COHORT_SETTINGS; `mentors` (staff only)
+    replaces its mentors."""
+    allowed = {"name", "path", "start_date", *COHORT_SETTINGS}
+    unknown = fields.keys() - allowed
+    if unknown:
+        raise TypeError(f"unknown cohort fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(cohort, name, value)
+    cohort.save(update_fields=list(fields))
+    if mentors is not None:
+        cohort.mentors.set(mentors)
+    return cohort
+
+
+def cohort_mentor_add(*, cohort: Cohort, mentor: User) -> bool:
+    """Add a co-mentor; False if they already mentor it."""
+    if not mentor.is_mentor:
+        raise ValueError("only mentor accounts can mentor a cohort")
+    if cohort.mentors.filter(pk=mentor.pk).exists():
+        return False
+    cohort.mentors.add(mentor)
+    return True
 
 
 def cohort_invite_create(

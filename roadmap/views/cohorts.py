@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import mentor_required, staff_required
+from accounts.access import mentor_required
 from accounts.models import Cohort, CohortInvite, CohortMembership
-from roadmap.forms.cohorts import CohortForm, InviteForm, JoinForm
+from roadmap.forms.cohorts import CohortForm, CoMentorForm, InviteForm, JoinForm
 from roadmap.lib import cohorts
 from roadmap.lib.gaps import readiness_display
 from roadmap.services import cohorts as cohort_services
@@ -28,20 +28,79 @@ def get_cohort_for_user(user, cohort_id) -> Cohort:
 
 
 # --- cohorts (mentor and staff) -------------------------------------------------------------------
-@staff_required
+def _cohort_fields(form) -> dict:
+    return {name: form.cleaned_data[name] for name in form.fields if name != "mentors"}
+
+
+@mentor_required
 @require_http_methods(["GET", "POST"])
 def cohort_create(request):
-    form = CohortForm(request.POST or None)
+    """Staff create any cohort and choose its mentors; a mentor creates one they mentor."""
+    staff = request.user.is_staff
+    form = CohortForm(request.POST or None, with_mentors=staff)
     if request.method == "POST" and form.is_valid():
         cohort = cohort_services.cohort_create(
-            name=form.cleaned_data["name"],
-            path=form.cleaned_data["path"],
-            start_date=form.cleaned_data["start_date"],
-            mentors=form.cleaned_data["mentors"],
+            mentors=form.cleaned_data["mentors"] if staff else [request.user],
+            **_cohort_fields(form),
         )
         messages.success(request, f"Cohort “{cohort.name}” created.")
         return redirect("roadmap:cohort_detail", cohort.pk)
-    return render(request, "roadmap/mentoring/cohort_form.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "roadmap/mentoring/cohort_form.html", {"form": form}, status=status)
+
+
+def _edit_page(request, cohort, form, mentor_form, status=200):
+    context = {
+        "cohort": cohort,
+        "form": form,
+        "mentor_form": mentor_form,
+        "mentors": sorted(cohort.mentors.all(), key=lambda m: m.display_name.casefold()),
+    }
+    if request.htmx and request.method == "POST" and "email" in request.POST:
+        return render(
+            request, "roadmap/mentoring/cohort_form.html#co-mentors", context, status=status
+        )
+    return render(request, "roadmap/mentoring/cohort_form.html", context, status=status)
+
+
+@mentor_required
+@require_http_methods(["GET", "POST"])
+def cohort_edit(request, cohort_id):
+    """A cohort's settings (name, path, start, check-in day, attention rules), for its mentors
+    and staff; staff also choose its mentors."""
+    cohort = get_cohort_for_user(request.user, cohort_id)
+    staff = request.user.is_staff
+    form = CohortForm(request.POST or None, instance=cohort, with_mentors=staff)
+    if request.method == "POST" and form.is_valid():
+        # is_valid() wrote the values onto the instance already: save through the service
+        cohort_services.cohort_update(
+            cohort=cohort,
+            mentors=form.cleaned_data["mentors"] if staff else None,
+            **_cohort_fields(form),
+        )
+        messages.success(request, f"Cohort “{cohort.name}” saved.")
+        return redirect("roadmap:cohort_detail", cohort.pk)
+    status = 400 if request.method == "POST" else 200
+    return _edit_page(request, cohort, form, CoMentorForm(), status)
+
+
+@mentor_required
+@require_POST
+def cohort_mentor_add(request, cohort_id):
+    cohort = get_cohort_for_user(request.user, cohort_id)
+    mentor_form = CoMentorForm(request.POST)
+    if not mentor_form.is_valid():
+        form = CohortForm(instance=cohort, with_mentors=request.user.is_staff)
+        return _edit_page(request, cohort, form, mentor_form, status=400)
+    mentor = mentor_form.cleaned_data["mentor"]
+    if cohort_services.cohort_mentor_add(cohort=cohort, mentor=mentor):
+        messages.success(request, f"{mentor.display_name} now mentors “{cohort.name}” too.")
+    else:
+        messages.info(request, f"{mentor.display_name} already mentors “{cohort.name}”.")
+    if request.htmx:
+        form = CohortForm(instance=cohort, with_mentors=request.user.is_staff)
+        return _edit_page(request, cohort, form, CoMentorForm())
+    return redirect("roadmap:cohort_edit", cohort.pk)
 
 
 PAGE_SIZE = 50  # heatmap rows per page; the summary cards still cover the whole cohort
