@@ -38,7 +38,7 @@ from curriculum.models import Path, PathCompetency
 from roadmap.lib import cohorts
 from roadmap.lib.gaps import Requirement, readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
-from roadmap.services.mentoring import behind_plan_ids
+from roadmap.services.mentoring import behind_plan_weeks
 
 INVITE_DAYS = 14
 
@@ -188,7 +188,8 @@ def _cohort_rows(cohort, members, requirements, *, now, reached, past):
     if reached is None:  # the export: readiness from the cells, no attention
         return [cohorts.LearnerRow(m.id, m.name, None, 0, [], m.last_activity_at) for m in members]
     percent = cohorts.percent_of(requirements)
-    behind = behind_plan_ids(member_ids(cohort))
+    behind = behind_plan_weeks(member_ids(cohort))
+    rules = cohort_rules(cohort)
     rows = []
     for m in members:
         now_ready = readiness_display(percent(reached.get(m.id, 0)))
@@ -202,10 +203,24 @@ def _cohort_rows(cohort, members, requirements, *, now, reached, past):
                 readiness_change=now_ready - then_ready,
                 cells=[],
                 last_active=last_active,
-                reasons=cohorts.attention_reasons(last_active, now, behind_plan=m.id in behind),
+                flags=cohorts.attention_flags(
+                    last_active=last_active,
+                    now=now,
+                    rules=rules,
+                    behind_weeks=behind.get(m.id, 0),
+                    readiness_change=now_ready - then_ready,
+                ),
             )
         )
     return rows
+
+
+def cohort_rules(cohort: Cohort) -> cohorts.AttentionRules:
+    return cohorts.AttentionRules(
+        behind_weeks=cohort.attention_behind_weeks,
+        idle_days=cohort.attention_idle_days,
+        drop_points=cohort.attention_drop_points,
+    )
 
 
 def cohort_requirements(cohort) -> tuple[list[PathCompetency], list[Requirement]]:
@@ -310,16 +325,21 @@ def cohort_summaries(user, *, now=None) -> list[CohortSummary]:
         .annotate(last=Max("created_at"))
         .values_list("learner_id", "last")
     )
-    behind = behind_plan_ids(ids)
+    behind = behind_plan_weeks(ids)
     summaries = []
     for cohort in cohort_list:
+        rules = cohort_rules(cohort)
         ready, attention = [], 0
         for cid, lid, last in memberships:
             if cid != cohort.id:
                 continue
             ready.append(readiness(reqs[cohort.path_id], levels.get(lid, {})))
-            if cohorts.attention_reasons(
-                last or last_rating.get(lid), now, behind_plan=lid in behind
+            # the summary has no readiness history: the plan and activity rules only
+            if cohorts.attention_flags(
+                last_active=last or last_rating.get(lid),
+                now=now,
+                rules=rules,
+                behind_weeks=behind.get(lid, 0),
             ):
                 attention += 1
         med = cohorts.median(ready)

@@ -7,6 +7,7 @@ the user, or staff); a learner only through _get_membership_for_learner (their o
 membership); anything else is 404."""
 
 import csv
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import StreamingHttpResponse
@@ -137,6 +138,25 @@ def _chart(weekly):
     }
 
 
+@dataclass(frozen=True)
+class Column:
+    competency_id: int
+    key: str  # the sort parameter: c<competency id>
+    name: str
+    short: str  # the heading; the full name is in its title and in visually hidden text
+    target: int
+
+
+def _columns(path_competencies) -> list[Column]:
+    names = [pc.competency.name for pc in path_competencies]
+    return [
+        Column(pc.competency_id, f"c{pc.competency_id}", name, short, pc.target_level)
+        for pc, name, short in zip(
+            path_competencies, names, cohorts.short_labels(names), strict=True
+        )
+    ]
+
+
 @mentor_required
 @require_GET
 def cohort_detail(request, cohort_id):
@@ -172,12 +192,13 @@ def cohort_detail(request, cohort_id):
         "first": first + 1,
         "last": first + len(rows),
         "sort": sort,
-        "columns": [(pc, f"c{pc.competency_id}") for pc in data.path_competencies],
+        "columns": _columns(data.path_competencies),
         "sort_label": sort_label,
         "status": status,
         "lacking": lacking,
         "statuses": [("all", "All"), ("attention", "Needs attention"), ("on_track", "On track")],
-        "attention": [r for r in data.rows if r.needs_attention],
+        "attention": cohorts.attention_order(data.rows),
+        "rules": cohort_services.cohort_rules(cohort),
         "top_gaps": [(g, names[g.competency_id]) for g in data.top_gaps],
         "bias": sorted(
             ((names[cid], mean, n) for cid, (mean, n) in data.bias.items()),

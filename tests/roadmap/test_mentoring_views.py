@@ -63,17 +63,19 @@ def test_cohort_detail_shows_heatmap_gaps_attention_and_chart(client, s):
     ada, bob = s.learners
     s.rate(ada, 0, 3, days_ago=40)
     s.rate(ada, 1, 1)
-    s.rate(bob, 0, 1, days_ago=20)
+    s.rate(bob, 0, 1, days_ago=25)
     client.force_login(s.mentor)
     response = client.get(s.detail_url)
     assert response.status_code == 200
     text = response.text
     assert "Learner 000" in text and "Learner 001" in text
-    assert 'class="hm lvl-3">3✓' in text and 'class="hm lvl-1">1↓' in text
+    assert 'class="hm met">3<span class="visually-hidden">, met</span>' in text
+    assert 'class="hm below-2">1<span class="visually-hidden">, 2 below</span>' in text
     assert "Top gaps" in text and "<svg" in text and "Figures per week" in text
-    # bob last acted 20 days ago: he needs attention
+    # bob last acted 25 days ago (the rule: 21): he needs attention, with the reason
     attention = [r.name for r in response.context["attention"]]
     assert attention == ["Learner 001"]
+    assert "no activity for 25 days" in text and "Suggested:" in text
     gaps = response.context["top_gaps"]
     assert gaps[0][0].lacking == 2
 
