@@ -49,6 +49,25 @@ def timezone_choices() -> list:
     return [("Common", common), *sorted(groups.items())]
 
 
+# Pages with a time-zone select mark it so static/js/gapmap.js can pre-fill the browser's zone
+# while the value is still the UTC default; without JavaScript the default stays UTC, and the help
+# text says so.
+DETECT_TIMEZONE = {"data-detect-timezone": "UTC"}
+TIMEZONE_HELP = "Filled in from your browser when it can; otherwise UTC. Pick yours if it is wrong."
+
+
+def timezone_field(**kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=timezone_choices,
+        label="Time zone",
+        widget=forms.Select(attrs=DETECT_TIMEZONE),
+        error_messages={
+            "invalid_choice": "Pick a time zone from the list, for example Europe/Berlin."
+        },
+        **kwargs,
+    )
+
+
 def _normalise_email(value: str) -> str:
     # E-mail addresses are unique and log in case-insensitively, so they are stored lower-case.
     return User.objects.normalize_email(value.strip()).lower()
@@ -74,10 +93,15 @@ class SignupForm(FocusFirstErrorMixin, BaseUserCreationForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": "Tell us your name (it is shown to your mentor)."},
     )
+    timezone = timezone_field(
+        initial="UTC",
+        required=False,
+        help_text="Reminders and your weekly progress follow it. " + TIMEZONE_HELP,
+    )
 
     class Meta:
         model = User
-        fields = ["email", "full_name"]
+        fields = ["email", "full_name", "timezone"]
         labels = {"email": "E-mail address"}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})}
         error_messages = {
@@ -93,6 +117,9 @@ class SignupForm(FocusFirstErrorMixin, BaseUserCreationForm):
         self.fields["password2"].widget.attrs["autocomplete"] = "new-password"
         self.fields["password1"].error_messages["required"] = "Choose a password."
         self.fields["password2"].error_messages["required"] = "Enter the same password again."
+
+    def clean_timezone(self):
+        return self.cleaned_data.get("timezone") or "UTC"
 
     def clean_email(self):
         email = _normalise_email(self.cleaned_data["email"])
@@ -169,13 +196,8 @@ class GapmapPasswordResetForm(PasswordResetForm):
 
 
 class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
-    timezone = forms.ChoiceField(
-        choices=timezone_choices,
-        label="Time zone",
-        help_text="Reminders and your weekly progress follow this zone.",
-        error_messages={
-            "invalid_choice": "Pick a time zone from the list, for example Europe/Berlin."
-        },
+    timezone = timezone_field(
+        help_text="Reminders and your weekly progress follow this zone. " + TIMEZONE_HELP
     )
     weekly_hours = forms.IntegerField(
         label="Hours a week",
@@ -200,16 +222,32 @@ class ProfileForm(FocusFirstErrorMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "timezone", "weekly_hours", "target_path", "target_date"]
-        labels = {"full_name": "Name", "target_date": "Target date"}
+        fields = [
+            "full_name",
+            "timezone",
+            "weekly_hours",
+            "target_path",
+            "target_date",
+            "headline",
+            "bio",
+        ]
+        labels = {"full_name": "Name", "target_date": "Target date", "bio": "Short bio"}
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "target_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "bio": forms.Textarea(attrs={"rows": 4}),
         }
-        help_texts = {"target_date": "Optional: when you want to be job-ready."}
+        help_texts = {
+            "target_date": "Optional: when you want to be job-ready.",
+            "headline": "Optional, shown on your shared portfolio: for example "
+            '"Data analyst moving into AI engineering".',
+            "bio": "Optional, shown on your shared portfolio (up to 600 characters).",
+        }
         error_messages = {
             "full_name": {"required": "Enter your name."},
             "target_date": {"invalid": "Enter a date like 2027-03-31."},
+            "headline": {"max_length": "Keep the headline under %(limit_value)d characters."},
+            "bio": {"max_length": "Keep the bio under %(limit_value)d characters."},
         }
 
     def __init__(self, *args, **kwargs):

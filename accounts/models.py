@@ -57,6 +57,9 @@ class User(AbstractUser):
         "curriculum.Path", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     target_date = models.DateField(null=True, blank=True)
+    # Shown on the learner's shared portfolio page, nowhere else.
+    headline = models.CharField(max_length=120, blank=True)
+    bio = models.TextField(max_length=600, blank=True)
     last_activity_at = models.DateTimeField(
         null=True, blank=True, help_text="Last assessment or plan update (services set it)."
     )

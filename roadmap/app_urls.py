@@ -23,6 +23,7 @@ urlpatterns += [
     path("assess/stale/", assessment.reassess, name="reassess"),
     path("assess/<int:competency_id>/", assessment.rate, name="rate"),
     path("gaps/", gaps.gaps, name="gaps"),
+    path("gaps/map/", gaps.skill_map, name="skill_map"),
 ]
 
 # --- progress: dashboard charts, history, activity, my data ---------------------------------------

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import forms
 
-from accounts.forms import timezone_choices
+from accounts.forms import TIMEZONE_HELP, timezone_field
 from roadmap.lib.schedule import Schedule, in_quiet_hours
 from roadmap.models import ReminderPreference
 
@@ -18,7 +18,7 @@ class ReminderPreferenceForm(forms.ModelForm):
         help_text="Nothing is sent between these hours, in your time zone.",
     )
     quiet_end = forms.TypedChoiceField(choices=HOUR_CHOICES, coerce=int, label="Quiet hours until")
-    timezone = forms.ChoiceField(choices=timezone_choices, label="Time zone")
+    timezone = timezone_field(help_text=TIMEZONE_HELP)
 
     class Meta:
         model = ReminderPreference

@@ -156,3 +156,27 @@ def side_by_side[K](
         )
         for key, reqs in requirements.items()
     ]
+
+
+def weight_words(weight: int) -> str:
+    """How much a competency counts for its path, in words (weights run 1-10)."""
+    if weight >= 8:
+        return "counts a lot"
+    if weight >= 4:
+        return "counts"
+    return "counts a little"
+
+
+def steps_words(size: int) -> str:
+    """How far a competency is from its target, in words."""
+    return "one level to go" if size == 1 else f"{size} levels to go"
+
+
+def distance_class(current: int | None, target: int) -> str:
+    """Where a competency stands against its target, as the skill map and heatmaps colour it:
+    "met", "near" (one level below), "far" (two or more below) or "unrated"."""
+    if current is None:
+        return "unrated"
+    if current >= target:
+        return "met"
+    return "near" if target - current == 1 else "far"

@@ -1,14 +1,25 @@
-"""Gap analysis: the learner's largest gaps on their path with what the next level means, and
-every active path side by side (readiness, which fits now, what another path would add)."""
+"""Gap analysis: the learner's largest gaps on their path first (a current-vs-target chart, what
+the next level means, the plan items that close each gap), then every active path side by side
+(readiness, which fits now, what another path would add)."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from curriculum.models import Competency, LevelDescriptor, Path, PathCompetency
-from roadmap.lib.gaps import Gap, Requirement, gap_list, next_level, side_by_side
-from roadmap.models import Rating
+from curriculum.models import Competency, LevelDescriptor, Path, PathCompetency, ProjectCompetency
+from roadmap.lib.gaps import (
+    Gap,
+    Requirement,
+    distance_class,
+    gap_list,
+    next_level,
+    side_by_side,
+    steps_words,
+    weight_words,
+)
+from roadmap.models import PlanItem, Rating
 
 from .assessment import redirect_to_onboarding, scale_levels
 
@@ -25,6 +36,28 @@ class GapRow:
     next_level: int | None
     next_name: str
     next_descriptor: str
+    steps: str = ""
+    counts: str = ""
+    closing_items: list = field(default_factory=list)
+
+
+def _closing_items(user, path, competency_ids) -> dict[int, list[dict]]:
+    """The learner's open plan items (of their current plan) whose project builds each
+    competency, soonest first: one query."""
+    rows = (
+        PlanItem.objects.filter(
+            plan__learner=user,
+            plan__path=path,
+            status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED],
+            project__builds__competency_id__in=competency_ids,
+        )
+        .order_by("position")
+        .values_list("pk", "project__name", "project__builds__competency_id", "planned_end")
+    )
+    closing: dict[int, list[dict]] = defaultdict(list)
+    for pk, name, competency_id, planned_end in rows:
+        closing[competency_id].append({"pk": pk, "name": name, "planned_end": planned_end})
+    return closing
 
 
 @require_GET
@@ -52,6 +85,7 @@ def gaps(request):
         competency__path_competencies__retired_at__isnull=True,
     ).as_map()
     open_gaps = [g for g in gap_list(requirements[mine.pk], levels) if not g.is_met]
+    closing = _closing_items(user, mine, [g.competency_id for g in open_gaps])
     rows = []
     for gap in open_gaps:
         upcoming = next_level(gap)
@@ -65,6 +99,9 @@ def gaps(request):
                 next_name=scale[upcoming][0],
                 next_descriptor=descriptors.get((gap.competency_id, upcoming))
                 or scale[upcoming][1],
+                steps=steps_words(gap.size),
+                counts=weight_words(gap.weight),
+                closing_items=closing.get(gap.competency_id, []),
             )
         )
 
@@ -93,8 +130,76 @@ def gaps(request):
         "top_gaps": rows[:TOP_GAPS],
         "more_gaps": rows[TOP_GAPS:],
         "gap_count": len(rows),
+        # The chart shows the largest gaps; the table beside it is its text alternative.
+        "chart_rows": rows[:TOP_GAPS],
         "comparisons": comparisons,
         "fits_now": fits_now,
         "mine": next(item for item in comparisons if item["comparison"].is_mine),
     }
     return render(request, "roadmap/assessment/gaps.html", context)
+
+
+# --- the skill map --------------------------------------------------------------------------------
+STATUS_WORDS = {
+    PlanItem.Status.PLANNED: "planned",
+    PlanItem.Status.STARTED: "started",
+    PlanItem.Status.DONE: "done",
+    PlanItem.Status.SKIPPED: "skipped",
+}
+
+
+@require_GET
+def skill_map(request):
+    """The learner's path as a map: competencies grouped by category, each coloured by where the
+    learner stands against its target, with the projects that build it and their status in the
+    learner's plan. Four queries, whatever the size of the path."""
+    user = request.user
+    if user.target_path_id is None:
+        return redirect_to_onboarding(request)
+    path = user.target_path
+    levels = Rating.objects.latest_levels(user)
+    scale = scale_levels()
+    statuses = dict(
+        PlanItem.objects.filter(plan__learner=user, plan__path=path).values_list(
+            "project_id", "status"
+        )
+    )
+    projects: dict[int, list[dict]] = defaultdict(list)
+    for competency_id, project_id, name, slug, builds_to in (
+        ProjectCompetency.objects.filter(project__path=path, project__is_active=True)
+        .order_by("project__name")
+        .values_list(
+            "competency_id", "project_id", "project__name", "project__slug", "builds_to_level"
+        )
+    ):
+        status = statuses.get(project_id)
+        projects[competency_id].append(
+            {
+                "name": name,
+                "slug": slug,
+                "builds_to": builds_to,
+                "status": STATUS_WORDS.get(status, "not in your plan"),
+            }
+        )
+    groups: dict[str, list[dict]] = {}
+    counts = {"met": 0, "near": 0, "far": 0, "unrated": 0}
+    for pc in PathCompetency.objects.for_assessment(path):
+        current = levels.get(pc.competency_id)
+        where = distance_class(current, pc.target_level)
+        counts[where] += 1
+        groups.setdefault(pc.competency.category or "Other", []).append(
+            {
+                "competency": pc.competency,
+                "current": current,
+                "current_name": scale[current][0] if current is not None else "",
+                "target": pc.target_level,
+                "target_name": scale[pc.target_level][0],
+                "where": where,
+                "projects": projects.get(pc.competency_id, []),
+            }
+        )
+    return render(
+        request,
+        "roadmap/assessment/skill_map.html",
+        {"path": path, "groups": groups, "counts": counts, "rated": bool(levels)},
+    )

@@ -1,5 +1,6 @@
-"""The portfolio (done projects with evidence), its private share link and Markdown export,
-and the plan's calendar (.ics download and private feed)."""
+"""The portfolio (the learner's own levels, readiness per path, done projects with evidence),
+its private share link and Markdown export, and the plan's calendar (.ics download and private
+feed)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from icalendar import Calendar, Event
 from accounts.access import public
 from roadmap.models import Plan, PlanItem
 from roadmap.services import plans as plan_services
+from roadmap.services.portfolio import portfolio_figures
 
 
 def _portfolio_items(learner):
@@ -24,6 +26,16 @@ def _portfolio_items(learner):
         .prefetch_related("project__builds__competency")
         .order_by("-completed_at", "-id")
     )
+
+
+def _portfolio_context(learner) -> dict:
+    levels, readiness = portfolio_figures(learner=learner)
+    return {
+        "items": _portfolio_items(learner),
+        "owner": learner,
+        "levels": levels,
+        "readiness": readiness,
+    }
 
 
 def _share_plan(user):
@@ -47,10 +59,9 @@ def portfolio(request):
         request,
         "roadmap/portfolio.html",
         {
-            "items": _portfolio_items(request.user),
+            **_portfolio_context(request.user),
             "plan": plan,
             "share_url": share_url,
-            "owner": request.user,
             "public": False,
         },
     )
@@ -63,7 +74,11 @@ def portfolio_public(request, token):
     response = render(
         request,
         "roadmap/portfolio.html",
-        {"items": _portfolio_items(plan.learner), "owner": plan.learner, "public": True},
+        {
+            **_portfolio_context(plan.learner),
+            "public": True,
+            "page_url": request.build_absolute_uri(),
+        },
     )
     # A private link: keep it out of search engines and shared caches.
     response["X-Robots-Tag"] = "noindex"

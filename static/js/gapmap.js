@@ -42,3 +42,24 @@ document.addEventListener("click", function (event) {
     function () { source.select(); if (status) status.textContent = "Press Ctrl+C to copy."; }
   );
 });
+// A time-zone select still on its UTC default takes the browser's zone, and says so; the
+// learner can change it before saving. Without JavaScript the default stays UTC (the help text
+// says that too).
+function detectTimezones(root) {
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone) return;
+  root.querySelectorAll("select[data-detect-timezone]").forEach(function (select) {
+    if (select.value !== select.getAttribute("data-detect-timezone") || select.dataset.detected) return;
+    var option = Array.prototype.find.call(select.options, function (o) { return o.value === zone; });
+    if (!option || zone === select.value) return;
+    select.value = zone;
+    select.dataset.detected = "true";
+    var note = document.createElement("p");
+    note.className = "small";
+    note.setAttribute("role", "status");
+    note.textContent = "Set from your browser: " + zone.replace(/_/g, " ") + ". Change it if that is wrong.";
+    select.insertAdjacentElement("afterend", note);
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { detectTimezones(document); });

@@ -17,6 +17,9 @@ ENTRIES: dict[str, Entry] = {
     "roadmap:gaps": Entry(
         expect={"anonymous": LOGIN, "learner_a": 200, "learner_b": 200}, others=302
     ),
+    "roadmap:skill_map": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 200, "learner_b": 200}, others=302
+    ),
     # A POST on the world path's competency. The matrix sends no form-encoded body, so a learner
     # on that path gets 400 (no level chosen; valid saves are tested in tests/roadmap); with the
     # competency not on their own path, everyone else gets 404 before any validation.

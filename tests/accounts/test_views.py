@@ -44,6 +44,27 @@ def test_signup_creates_a_learner_signs_them_in_and_lands_on_the_dashboard(clien
     assert response.context["user"] == user
 
 
+def test_signup_stores_the_chosen_time_zone_and_defaults_to_utc(client):
+    page = client.get(reverse("accounts:signup")).content.decode()
+    select = (
+        page.split('name="timezone"')[0].rsplit("<select", 1)[1]
+        + page.split('name="timezone"')[1].split(">")[0]
+    )
+    assert 'data-detect-timezone="UTC"' in select
+    assert '<option value="UTC" selected>' in page
+    assert "otherwise UTC" in page  # without JavaScript the default is stated
+    client.post(reverse("accounts:signup"), {**SIGNUP, "timezone": "Europe/London"})
+    assert User.objects.get().timezone == "Europe/London"
+
+
+def test_signup_without_a_time_zone_gets_utc_and_a_bad_one_is_refused(client):
+    response = client.post(reverse("accounts:signup"), {**SIGNUP, "timezone": "Mars/Base"})
+    assert response.status_code == 200 and "Pick a time zone from the list" in response.text
+    assert not User.objects.exists()
+    client.post(reverse("accounts:signup"), SIGNUP)
+    assert User.objects.get().timezone == "UTC"
+
+
 def test_signup_form_has_labels_and_autocomplete(client):
     html = client.get(reverse("accounts:signup")).content.decode()
     assert 'autocomplete="email"' in html

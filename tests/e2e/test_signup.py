@@ -56,3 +56,33 @@ def test_signup_lands_on_the_dashboard_then_logout_and_login(page, live_server):
     expect(page.locator(".user-menu summary")).to_have_text("Ada Lovelace")
 
     assert problems == []
+
+
+def test_the_browsers_time_zone_is_pre_filled_at_signup_and_in_reminder_preferences(
+    browser, live_server
+):
+    context = browser.new_context(timezone_id="Europe/London")
+    page = context.new_page()
+    page.goto(live_server.url + "/accounts/signup/")
+    expect(page.locator("#id_timezone")).to_have_value("Europe/London")
+    expect(page.get_by_text("Set from your browser: Europe/London")).to_be_visible()
+    page.locator("#id_email").fill("grace@example.com")
+    page.locator("#id_full_name").fill("Grace Hopper")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(LEARNER_HOME)
+    from accounts.models import User
+
+    assert User.objects.get(email="grace@example.com").timezone == "Europe/London"
+    # A zone the learner chose is never overwritten by the browser's.
+    page.goto(live_server.url + "/me/reminders/")
+    expect(page.locator("#id_timezone")).to_have_value("Europe/London")
+    User.objects.filter(email="grace@example.com").update(timezone="Asia/Tokyo")
+    page.reload()
+    expect(page.locator("#id_timezone")).to_have_value("Asia/Tokyo")
+    # Still on the UTC default (a learner who signed up without JavaScript): pre-filled.
+    User.objects.filter(email="grace@example.com").update(timezone="UTC")
+    page.reload()
+    expect(page.locator("#id_timezone")).to_have_value("Europe/London")
+    context.close()

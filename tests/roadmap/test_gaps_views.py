@@ -5,9 +5,14 @@ from django.urls import reverse
 
 from tests import factories
 from tests.factories_assessment import scale_levels
+from tests.factories_plans import PlanFactory, PlanItemFactory
 from tests.roadmap.assessment_setup import learner_on
 
 pytestmark = pytest.mark.django_db
+
+# Session and user, the ratings, the paths, their targets, descriptors and the closing plan items.
+QUERIES = 10
+MAP_QUERIES = 9
 
 
 @pytest.fixture
@@ -88,3 +93,128 @@ def test_other_learners_ratings_do_not_count(client, world):
 def test_wrong_method(client, world):
     client.force_login(world[-1])
     assert client.post(reverse("roadmap:gaps")).status_code == 405
+
+
+def test_own_gaps_come_before_the_paths_and_speak_plain_words(client, world):
+    dev, eng, python, prompts, evals, learner = world
+    factories.RatingFactory(learner=learner, competency=python, level=1)
+    factories.RatingFactory(learner=learner, competency=prompts, level=0)
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:gaps")).content.decode()
+    assert html.index('id="gaps-heading"') < html.index('id="paths-heading"')
+    row = html.split('class="card gap-row"')[1]
+    assert "Python" in row and "2 levels to go, and it counts for AI Developer" in row
+    # The arithmetic is behind a disclosure, not in the headline.
+    assert "× weight" not in row.split("<details")[0]
+    assert "Gap 2 levels × weight 5 (of 10) = 10 points" in row
+
+
+def test_current_vs_target_chart_with_a_table_alternative(client, world):
+    dev, eng, python, prompts, evals, learner = world
+    factories.RatingFactory(learner=learner, competency=python, level=1)
+    factories.RatingFactory(learner=learner, competency=prompts, level=0)
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:gaps")).content.decode()
+    chart = html.split('<svg class="chart gap-chart"')[1].split("</svg>")[0]
+    assert chart.count('class="gap-current"') == 2
+    # Python: 1 of 4 levels -> 99 of 396 units; its target 3 -> the mark at 297.
+    assert 'class="gap-current" x="0" y="20" width="99"' in chart
+    assert 'class="gap-target" x="297"' in chart
+    table = html.split("Show as a table")[1].split("</table>")[0]
+    assert '<th scope="row">Python</th><td>1 Aware</td><td>3 Proficient</td>' in table
+
+
+def test_each_gap_links_to_the_plan_items_that_close_it(client, world):
+    dev, eng, python, prompts, evals, learner = world
+    factories.RatingFactory(learner=learner, competency=python, level=1)
+    factories.RatingFactory(learner=learner, competency=prompts, level=0)
+    project = factories.ProjectFactory(path=dev, name="Retrieval app")
+    factories.ProjectCompetencyFactory(project=project, competency=python, builds_to_level=3)
+    plan = PlanFactory(learner=learner, path=dev)
+    item = PlanItemFactory(plan=plan, project=project, position=1)
+    done = factories.ProjectFactory(path=dev, name="Finished thing")
+    factories.ProjectCompetencyFactory(project=done, competency=prompts, builds_to_level=2)
+    PlanItemFactory(plan=plan, project=done, position=2, status="done")
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:gaps")).content.decode()
+    python_row, prompts_row = html.split('class="card gap-row"')[1:3]
+    assert f'href="{reverse("roadmap:plan")}#item-{item.pk}">Retrieval app</a>' in python_row
+    # A done project closes nothing more; the row says what to do instead.
+    assert "Finished thing" not in prompts_row
+    assert "No project in your plan builds this yet" in prompts_row
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_gaps_page_queries_do_not_grow_with_gaps_or_plan_items(
+    client, size, django_assert_num_queries
+):
+    scale_levels()
+    dev = factories.PathFactory(slug="ai-developer", name="AI Developer", position=1)
+    learner = learner_on(dev)
+    plan = PlanFactory(learner=learner, path=dev)
+    for i in range(size):
+        competency = factories.CompetencyFactory()
+        factories.PathCompetencyFactory(path=dev, competency=competency, target_level=3)
+        factories.RatingFactory(learner=learner, competency=competency, level=1)
+        project = factories.ProjectFactory(path=dev)
+        factories.ProjectCompetencyFactory(project=project, competency=competency)
+        PlanItemFactory(plan=plan, project=project, position=i + 1)
+    client.force_login(learner)
+    client.get(reverse("roadmap:gaps"))  # warm the per-process curriculum caches
+    with django_assert_num_queries(QUERIES):
+        assert client.get(reverse("roadmap:gaps")).status_code == 200
+
+
+def test_distance_class_words():
+    from roadmap.lib.gaps import distance_class
+
+    assert [distance_class(c, 3) for c in (None, 0, 1, 2, 3, 4)] == [
+        "unrated",
+        "far",
+        "far",
+        "near",
+        "met",
+        "met",
+    ]
+
+
+def test_skill_map_groups_colours_and_lists_projects_with_their_plan_status(client, world):
+    dev, eng, python, prompts, evals, learner = world
+    python.category = "Foundations"
+    python.save()
+    prompts.category = "LLM apps"
+    prompts.save()
+    factories.RatingFactory(learner=learner, competency=python, level=2)
+    project = factories.ProjectFactory(path=dev, name="Retrieval app")
+    factories.ProjectCompetencyFactory(project=project, competency=python, builds_to_level=3)
+    PlanItemFactory(plan=PlanFactory(learner=learner, path=dev), project=project, status="started")
+    factories.ProjectFactory(path=eng, name="Other path project")
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:skill_map")).content.decode()
+    foundations = html.split(">Foundations</h2>")[1].split("</section>")[0]
+    assert 'class="map-tile map-near"' in foundations and "Python" in foundations
+    assert 'Retrieval app</a> <span class="muted">(builds to 3 · started)</span>' in foundations
+    llm = html.split(">LLM apps</h2>")[1].split("</section>")[0]
+    assert 'class="map-tile map-unrated"' in llm and "not rated" in llm
+    assert "Other path project" not in html
+    assert "one level to go (1)" in html and "not rated yet (1)" in html
+    assert "Show as a table" in html
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_skill_map_queries_are_flat(client, size, django_assert_num_queries):
+    scale_levels()
+    dev = factories.PathFactory()
+    learner = learner_on(dev)
+    plan = PlanFactory(learner=learner, path=dev)
+    for i in range(size):
+        competency = factories.CompetencyFactory(category=f"Group {i % 3}")
+        factories.PathCompetencyFactory(path=dev, competency=competency, target_level=3)
+        factories.RatingFactory(learner=learner, competency=competency, level=i % 4)
+        project = factories.ProjectFactory(path=dev)
+        factories.ProjectCompetencyFactory(project=project, competency=competency)
+        PlanItemFactory(plan=plan, project=project, position=i + 1)
+    client.force_login(learner)
+    client.get(reverse("roadmap:skill_map"))
+    with django_assert_num_queries(MAP_QUERIES):
+        assert client.get(reverse("roadmap:skill_map")).status_code == 200

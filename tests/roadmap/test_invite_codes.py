@@ -146,7 +146,7 @@ def test_invites_page_has_copy_button_and_selectable_link(client):
 
 
 def test_migration_normalises_old_codes():
-    migration = importlib.import_module("accounts.migrations.0004_cohort_rules_and_invite_codes")
+    migration = importlib.import_module("accounts.migrations.0005_cohort_rules_and_invite_codes")
     cohort = factories.CohortFactory()
     old = CohortInviteFactory(cohort=cohort, code="aB-c_dEf9")
     same = CohortInviteFactory(cohort=cohort, code="ABC_DEF9")  # already the normalised form

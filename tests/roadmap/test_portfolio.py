@@ -35,7 +35,8 @@ def test_portfolio_lists_done_items_with_evidence(client, learner, plan):
     client.force_login(learner)
     page = client.get(reverse("roadmap:portfolio")).text
     assert "https://github.com/me/first" in page and "Learned chunking." in page
-    assert "Shows:" in page
+    # The project's build levels are not presented as the learner's levels.
+    assert "Shows:" not in page and "Practises:" in page
     assert page.count('<li class="card">') == 1
 
 
@@ -90,7 +91,7 @@ def test_portfolio_queries_stay_flat(client, django_assert_max_num_queries):
         for item in plan.items.all():
             item.complete(evidence_url="https://example.com/x")
         client.force_login(learner)
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(12):
             client.get(reverse("roadmap:portfolio"))
 
 
@@ -182,3 +183,81 @@ def test_markdown_quotes_every_line_of_a_reflection(client, learner, plan):
     client.force_login(learner)
     text = client.get(reverse("roadmap:portfolio_markdown")).content.decode()
     assert "> one\n> two" in text
+
+
+def _shared(client, learner, plan):
+    client.force_login(learner)
+    client.post(reverse("roadmap:portfolio_link"), {"action": "create"})
+    plan.refresh_from_db()
+    client.logout()
+    return client.get(reverse("roadmap:portfolio_public", args=[plan.share_token]))
+
+
+def test_public_portfolio_shows_the_learners_own_levels_not_the_projects(client, learner, plan):
+    from tests.factories_assessment import scale_levels
+
+    scale_levels()
+    competency = plan.path.path_competencies.first().competency
+    factories.RatingFactory(learner=learner, competency=competency, level=4)
+    html = _shared(client, learner, plan).text
+    levels = html.split('id="levels-heading"')[1].split("</table>")[0]
+    assert f'<th scope="row">{competency.name}</th>' in levels
+    assert '<span class="lvl lvl-4">4</span> Expert' in levels
+    assert "not reviewed" in levels
+
+
+def test_self_rated_and_mentor_levels_are_marked_apart(client, learner, plan):
+    from roadmap.models import Rating, RatingVerification
+
+    competencies = [pc.competency for pc in plan.path.path_competencies.order_by("position")]
+    own = factories.RatingFactory(learner=learner, competency=competencies[0], level=3)
+    mentor = factories.MentorFactory()
+    RatingVerification.objects.create(rating=own, mentor=mentor)
+    factories.RatingFactory(
+        learner=learner, competency=competencies[1], level=2, source=Rating.Source.MENTOR
+    )
+    html = _shared(client, learner, plan).text
+    rows = html.split('id="levels-heading"')[1].split("<tbody>")[1].split("</tr>")
+    first = next(r for r in rows if competencies[0].name in r)
+    second = next(r for r in rows if competencies[1].name in r)
+    assert "self-rating verified" in first
+    mentor_cell = second.split("<td>")[2]
+    assert '<span class="lvl lvl-2">2</span>' in mentor_cell
+
+
+def test_public_portfolio_has_readiness_headline_preview_tags_and_no_email(client, learner, plan):
+    learner.headline = "Analyst <moving> into AI"
+    learner.bio = "Ten years of SQL."
+    learner.save()
+    response = _shared(client, learner, plan)
+    html = response.text
+    assert "Readiness" in html and "aiming for" in html
+    assert "Analyst &lt;moving&gt; into AI" in html and "Ten years of SQL." in html
+    assert (
+        '<meta property="og:title"' in html
+        and '<meta name="twitter:card" content="summary">' in html
+    )
+    assert '<meta property="og:description" content="Analyst &lt;moving&gt; into AI">' in html
+    assert '<meta name="robots" content="noindex">' in html
+    assert learner.email not in html
+
+
+def test_profile_saves_headline_and_bio_and_refuses_long_ones(client, learner):
+    client.force_login(learner)
+    data = {
+        "full_name": "Ana",
+        "timezone": "UTC",
+        "weekly_hours": 6,
+        "target_path": "",
+        "target_date": "",
+        "headline": "Data analyst moving into AI",
+        "bio": "Short.",
+    }
+    assert client.post(reverse("roadmap:profile"), data).status_code == 302
+    learner.refresh_from_db()
+    assert learner.headline == "Data analyst moving into AI" and learner.bio == "Short."
+    response = client.post(reverse("roadmap:profile"), {**data, "headline": "x" * 121})
+    assert response.status_code == 200
+    assert "Keep the headline under 120 characters." in response.text
+    learner.refresh_from_db()
+    assert learner.headline == "Data analyst moving into AI"

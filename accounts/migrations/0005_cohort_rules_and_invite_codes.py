@@ -29,7 +29,7 @@ def normalise_codes(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_cohort_invites'),
+        ('accounts', '0004_portfolio_headline_bio'),
     ]
 
     operations = [
