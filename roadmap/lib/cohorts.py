@@ -171,7 +171,7 @@ def attention_order(rows: Iterable["LearnerRow"]) -> list["LearnerRow"]:
     )
 
 
-def short_labels(names: Sequence[str], width: int = 7) -> list[str]:
+def short_labels(names: Sequence[str], width: int = 6) -> list[str]:
     """Column labels of at most `width` characters (plus a full stop when cut): the first word,
     with the next words' initials added where two labels would be the same. The full names
     stay in the page (title and visually hidden text)."""
@@ -195,7 +195,14 @@ def short_labels(names: Sequence[str], width: int = 7) -> list[str]:
         if all(count == 1 for count in seen.values()):
             break
         labels = [label(n, extra) if seen[t] > 1 else t for n, t in zip(names, labels, strict=True)]
-    return labels
+    counts: dict[str, int] = {}
+    for text in labels:
+        counts[text] = counts.get(text, 0) + 1
+    # names alike to the end: the column's number tells them apart
+    return [
+        f"{label(n, 0)}{i + 1}" if counts[t] > 1 else t
+        for i, (n, t) in enumerate(zip(names, labels, strict=True))
+    ]
 
 
 STATUSES = ("all", "attention", "on_track")

@@ -75,7 +75,7 @@ def test_short_labels_fit_and_stay_distinct():
     labels = short_labels(names)
     assert len(set(labels)) == len(labels)
     assert all(len(label) <= 10 for label in labels)
-    assert labels[0] == "Python" and labels[-1] == "Deploy."
+    assert labels[0] == "Python" and labels[-1] == "Deplo."
 
 
 @pytest.mark.django_db
