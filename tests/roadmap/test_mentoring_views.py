@@ -682,7 +682,7 @@ def test_a_new_member_shows_up_on_the_next_view(client, s):
     assert "Newcomer" in response.text
 
 
-def test_names_are_escaped_in_the_rows_built_in_python(client, s):
+def test_names_are_escaped_in_the_heatmap_and_attention_list(client, s):
     ada = s.learners[0]
     ada.full_name = '<script>alert("x")</script>'
     ada.save()
@@ -696,8 +696,9 @@ def test_names_are_escaped_in_the_rows_built_in_python(client, s):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
     assert "&lt;b&gt;SQL &amp; co&lt;/b&gt; level</option>" in text  # sort options
     assert ">&lt;b&gt;SQL &amp; co&lt;/b&gt;</option>" in text  # lacking options
-    assert '>&lt;b&gt;SQL &amp; co&lt;/b&gt;</a> <span class="muted">target 3</span>' in text
-    # the sort links keep the other parameters (as {% querystring %} did), escaped
+    assert '<span class="visually-hidden">&lt;b&gt;SQL &amp; co&lt;/b&gt;</span></a>' in text
+    assert 'title="&lt;b&gt;SQL &amp; co&lt;/b&gt; (target 3): sort by it"' in text
+    # the sort links keep the other parameters ({% querystring %}), escaped
     assert f'<a href="?sort=c{competency.pk}&amp;status=x%26y"' in text
 
 
