@@ -13,8 +13,11 @@ from .admin_forms import (
     ProjectAdminForm,
     ProjectCompetencyForm,
     ProjectCompetencyFormSet,
+    ResourceForm,
+    ResourceFormSet,
 )
 from .models import (
+    MAX_RESOURCES,
     CareerGoal,
     Competency,
     Level,
@@ -25,6 +28,7 @@ from .models import (
     Project,
     ProjectCheckpoint,
     ProjectCompetency,
+    Resource,
     ScaleLevel,
 )
 from .services import curriculum_changed
@@ -156,6 +160,84 @@ class LevelDescriptorInline(admin.TabularInline):
         return max(self.max_num - taken, 0)
 
 
+class ResourceInline(admin.StackedInline):
+    model = Resource
+    form = ResourceForm
+    formset = ResourceFormSet
+    extra = 1
+    max_num = MAX_RESOURCES
+    verbose_name = "learning resource"
+    verbose_name_plural = "learning resources (best first; at most 8)"
+    fieldsets = [
+        (None, {"fields": [("position", "title"), "url", ("kind", "cost", "language")]}),
+        (None, {"fields": [("minutes", "level_from", "level_to"), "note", "checked_on"]}),
+        ("Link check", {"fields": ["link_status"], "classes": ["collapse"]}),
+    ]
+    readonly_fields = ["link_status"]
+
+    @admin.display(description="last link check")
+    def link_status(self, obj):
+        return _link_status(obj)
+
+
+def _link_status(obj) -> str:
+    if obj is None or obj.last_checked_at is None:
+        return "not checked yet"
+    status = obj.last_status or "no answer"
+    verdict = "broken" if obj.is_broken else "ok"
+    return f"{verdict} ({status}) on {obj.last_checked_at:%Y-%m-%d}"
+
+
+class BrokenLinkFilter(admin.SimpleListFilter):
+    title = "link check"
+    parameter_name = "link"
+
+    def lookups(self, request, model_admin):
+        return [("broken", "Broken"), ("ok", "Working"), ("unchecked", "Not checked yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "broken":
+            return queryset.broken()
+        if self.value() == "ok":
+            return queryset.filter(last_status__gte=200, last_status__lt=300)
+        if self.value() == "unchecked":
+            return queryset.filter(last_checked_at__isnull=True)
+        return queryset
+
+
+@admin.register(Resource)
+class ResourceAdmin(CurriculumChangeMixin, admin.ModelAdmin):
+    """All resources in one list, to find broken links (manage.py check_links records them)."""
+
+    form = ResourceForm
+    list_display = [
+        "title",
+        "owner",
+        "kind",
+        "cost",
+        "level_from",
+        "level_to",
+        "checked_on",
+        "link_check",
+    ]
+    list_select_related = ["competency", "project"]
+    list_filter = [BrokenLinkFilter, "kind", "cost", "language"]
+    search_fields = ["title", "url", "note", "competency__name", "project__name"]
+    ordering = ["competency__name", "project__name", "position"]
+    readonly_fields = ["last_status", "last_checked_at"]
+
+    fields = ["competency", "project", *ResourceForm.Meta.fields, "last_status", "last_checked_at"]
+    autocomplete_fields = ["competency", "project"]
+
+    @admin.display(description="for")
+    def owner(self, obj):
+        return obj.competency or obj.project
+
+    @admin.display(description="link check", ordering="last_status")
+    def link_check(self, obj):
+        return _link_status(obj)
+
+
 @admin.register(Competency)
 class CompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "category", "paths", "descriptor_count"]
@@ -163,7 +245,7 @@ class CompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     search_fields = ["name", "slug", "summary"]
     ordering = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [LevelDescriptorInline]
+    inlines = [LevelDescriptorInline, ResourceInline]
 
     def get_queryset(self, request):
         return (
@@ -213,7 +295,14 @@ class CompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
 class ProjectCheckpointInline(admin.TabularInline):
     model = ProjectCheckpoint
     extra = 1
-    fields = ["title", "description", "position"]
+    fields = ["title", "description", "position", "evidences"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "evidences":
+            project_id = request.resolver_match.kwargs.get("object_id")
+            if project_id:
+                kwargs["queryset"] = Competency.objects.filter(built_by__project_id=project_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ProjectCompetencyInline(admin.TabularInline):
@@ -247,7 +336,7 @@ class ProjectAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     ordering = ["path__position", "position", "name"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["prerequisites"]
-    inlines = [ProjectCompetencyInline, ProjectCheckpointInline]
+    inlines = [ProjectCompetencyInline, ProjectCheckpointInline, ResourceInline]
 
     def get_queryset(self, request):
         return (

@@ -7,7 +7,15 @@ from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
 from .graph import edges_reachable_from, find_cycle
-from .models import Level, LevelDescriptor, PathCompetency, Project, ProjectCompetency
+from .models import (
+    MAX_RESOURCES,
+    Level,
+    LevelDescriptor,
+    PathCompetency,
+    Project,
+    ProjectCompetency,
+    Resource,
+)
 
 # "3 Proficient" rather than "Proficient": editors think in numbers and words at once.
 LEVEL_CHOICES = [(value, f"{value} {label}") for value, label in Level.choices]
@@ -180,3 +188,72 @@ class PathCompetencyForm(forms.ModelForm):
         elif not retired:
             self.instance.retired_at = None
         return cleaned
+
+
+class ResourceForm(forms.ModelForm):
+    """One resource row: labelled levels, the https rule and from <= to said on the row."""
+
+    class Meta:
+        model = Resource
+        fields = [
+            "position",
+            "title",
+            "url",
+            "kind",
+            "cost",
+            "language",
+            "minutes",
+            "level_from",
+            "level_to",
+            "note",
+            "checked_on",
+        ]
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "title": forms.TextInput(attrs={"size": 30}),
+            "url": forms.URLInput(attrs={"size": 40}),
+            "language": forms.TextInput(attrs={"size": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("level_from", "level_to"):
+            self.fields[name].choices = LEVEL_CHOICES
+        self.fields["url"].help_text = "https:// only."
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("level_from"), cleaned.get("level_to")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "level_to",
+                f"It serves levels from {low} up, so the last level cannot be {high}.",
+            )
+        return cleaned
+
+
+class ResourceFormSet(BaseInlineFormSet):
+    """At most MAX_RESOURCES per competency or project, and each URL once (said on the row,
+    instead of an IntegrityError)."""
+
+    def clean(self):
+        # Before the formset's own unique check, which would drop the duplicate's url.
+        seen: dict[str, int] = {}
+        kept = 0
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            data = getattr(form, "cleaned_data", {})
+            url = data.get("url")
+            if not url:
+                continue
+            kept += 1
+            if url in seen:
+                form.add_error("url", f"This address is already listed (row {seen[url]}).")
+            else:
+                seen[url] = kept
+        if kept > MAX_RESOURCES:
+            raise forms.ValidationError(
+                f"{kept} resources; keep at most {MAX_RESOURCES}, the best first."
+            )
+        super().clean()

@@ -4,13 +4,14 @@ numbers, validating all of it (every problem reported with its line and field), 
 curriculum/services.py turns the validated data into rows (import) and rows back into data
 (export); this module knows nothing about the database."""
 
+import datetime as dt
 import re
 from pathlib import Path as FilePath
 
 import yaml
 
 from curriculum.graph import find_cycle
-from curriculum.models import MAX_LEVEL, MIN_LEVEL, Competency, Project
+from curriculum.models import MAX_LEVEL, MAX_RESOURCES, MIN_LEVEL, Competency, Project, Resource
 
 DEFAULT_FILE = FilePath(__file__).resolve().parent / "default_curriculum.yaml"
 
@@ -21,32 +22,51 @@ by slug and updated in place); `manage.py export_curriculum` writes the database
 Top-level keys (all required):
   scale:         exactly the levels 0-4, each {level, name, descriptor}: the default meaning of a
                  level wherever a competency has no descriptor of its own.
-  paths:         list of {slug, name, position, summary, best_fit_when, traits, competencies}.
+  paths:         list of {slug, name, position, summary, best_fit_when, outcome,
+                 recommended_earlier_path, traits, competencies}.
+                   outcome (optional): what someone at the path's targets can do, and the
+                     measures that show it.
+                   recommended_earlier_path (optional): slug of a path worth following first.
                    traits: list of {aspect, value}, the side-by-side comparison rows; use the
                      same aspect names on every path so they line up.
                    competencies: list of {slug, target (1-4), weight (1-10)}; list order is the
                      order on the assessment page.
-  competencies:  list of {slug, name, kind (skill|tool), category, summary, levels}.
+  competencies:  list of {slug, name, kind (skill|tool), category, summary, levels, resources}.
                    levels: mapping level (0-4) -> what that level looks like for this
                      competency, in observable terms. A competency may sit on several paths.
+                   resources (optional): at most 8, the best first, each {title, url (https),
+                     kind, cost (free|freemium|paid), language (default en), minutes,
+                     levels [from, to] (the levels it helps a learner through, 0-4),
+                     checked_on (date a person last checked it), note (why it is worth the
+                     time)}. kind: docs, course, tutorial, video, article, book, repository,
+                     paper or tool. A URL appears at most once per competency.
   projects:      list of {slug, name, path, summary, difficulty (beginner|intermediate|advanced),
-                 estimated_hours, prerequisites, checkpoints, builds}.
+                 estimated_hours, prerequisites, checkpoints, builds, resources}.
                    prerequisites: list of project slugs (no cycles).
-                   checkpoints: list of {title, description}, the deliverables, in order.
+                   checkpoints: list of {title, description, evidences}, the deliverables, in
+                     order; evidences (optional) lists the built competencies the deliverable
+                     shows at their build level (every build at level 3 or above needs one).
                    builds: mapping competency slug -> level (1-4) the project takes it to; only
                      competencies of the project's own path.
+                   resources (optional): as for competencies, for the project itself.
   career_goals:  list of {slug, label, recommended_path, reason}.
 
 List order is the display order (positions are renumbered from it on import).
 What the file no longer lists: a competency dropped from a path is retired on that path
 (retired_at is set; ratings keep pointing at it); a dropped project or path is deactivated
-(is_active false), never deleted; dropped traits, descriptors, checkpoints, builds and career
-goals are deleted. Plain YAML only: no anchors, aliases or merge keys."""
+(is_active false), never deleted; dropped traits, descriptors, checkpoints, builds, resources and
+career goals are deleted. Plain YAML only: no anchors, aliases or merge keys.
+
+Sources: the four articles in shared/seeds/ (primary: "AI Developer vs AI Engineer"). Facts
+come from them; the wording here is our own. Slugs are stable identifiers: rename freely,
+but do not change a slug (a new slug is a new competency, without the old ratings)."""
 
 SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 TOP_KEYS = ("scale", "paths", "competencies", "projects", "career_goals")
 DIFFICULTIES = tuple(Project.Difficulty.values)
 KINDS = tuple(Competency.Kind.values)
+RESOURCE_KINDS = tuple(Resource.Kind.values)
+RESOURCE_COSTS = tuple(Resource.Cost.values)
 
 
 class CurriculumError(Exception):
@@ -257,6 +277,68 @@ def _unique(checker, seen: dict, key, line, where, what="slug"):
     return True
 
 
+def _https_url(value):
+    problem = _short_text(500)(value)
+    if problem:
+        return problem
+    if not re.match(r"^https://[^\s/?#]+\.[^\s/?#]+(/\S*)?$", value):
+        return f"{value!r} is not an https:// address"
+    return None
+
+
+def _date(value):
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        return f"expected a date like 2026-12-03, got {_type_name(value)}"
+    return None
+
+
+def _level_range(value):
+    if (
+        not isinstance(value, list)
+        or len(value) != 2
+        or any(isinstance(v, bool) or not isinstance(v, int) for v in value)
+    ):
+        return "expected [from, to], two levels such as [0, 2]"
+    low, high = value
+    if not (MIN_LEVEL <= low <= MAX_LEVEL and MIN_LEVEL <= high <= MAX_LEVEL):
+        return f"levels {low}-{high} are off the scale {MIN_LEVEL}-{MAX_LEVEL}"
+    if low > high:
+        return f"from level {low} is above to level {high}"
+    return None
+
+
+RESOURCE_SPEC = {
+    "title": (_short_text(200), True),
+    "url": (_https_url, True),
+    "kind": (_choice(RESOURCE_KINDS), True),
+    "cost": (_choice(RESOURCE_COSTS), True),
+    "language": (_short_text(8), False),
+    "minutes": (_int_between(1, 10000, "minutes"), True),
+    "levels": (_level_range, True),
+    "checked_on": (_date, False),
+    "note": (_short_text(300), True),
+}
+
+
+def _check_resources(c, owner, where: str, line: int) -> None:
+    """The `resources` list of a competency or project (`where` names it by slug)."""
+    if "resources" not in owner:
+        return
+    resources = owner["resources"]
+    urls: dict = {}
+    listed = c.items(resources, where + ".resources", owner.key_lines["resources"])
+    for k, resource, rline in listed:
+        rwhere = f"{where}.resources[{k}]"
+        if c.record(resource, rwhere, rline, RESOURCE_SPEC):
+            _unique(c, urls, resource["url"], resource.key_lines["url"], rwhere + ".url", "url")
+    if len(listed) > MAX_RESOURCES:
+        c.error(
+            owner.key_lines["resources"],
+            where + ".resources",
+            f"{len(listed)} resources; at most {MAX_RESOURCES} (keep the best)",
+        )
+
+
 def _validate(data, source_name: str) -> dict:
     """Check everything; return the plain data for writing, or raise CurriculumError."""
     c = _Checker(source_name)
@@ -294,10 +376,12 @@ def _validate(data, source_name: str) -> dict:
             "category": (_short_text(80, _optional_text), False),
             "summary": (_optional_text, False),
             "levels": (_is_map, False),
+            "resources": (_is_list, False),
         }
         if not c.record(item, where, line, spec):
             continue
         _unique(c, competency_slugs, item["slug"], line, where + ".slug")
+        _check_resources(c, item, f"{where} ({item['slug']})", line)
         levels = item.get("levels", {})
         for level, text in levels.items():
             at = levels.key_lines[level]
@@ -321,6 +405,8 @@ def _validate(data, source_name: str) -> dict:
             "position": (_int_between(0, 32767, "position"), True),
             "summary": (_text, True),
             "best_fit_when": (_text, True),
+            "outcome": (_optional_text, False),
+            "recommended_earlier_path": (_short_slug, False),
             "traits": (_is_list, False),
             "competencies": (_is_list, True),
         }
@@ -349,6 +435,23 @@ def _validate(data, source_name: str) -> dict:
                 c.error(pline, pwhere + ".slug", f"unknown competency {pc['slug']!r}")
             _unique(c, members, pc["slug"], pline, pwhere + ".slug")
         path_members[item["slug"]] = set(members)
+    earlier_edges = []
+    for i, item, _ in c.items(data["paths"], "paths", data.key_lines["paths"]):
+        if not isinstance(item, dict) or "recommended_earlier_path" not in item:
+            continue
+        earlier = item["recommended_earlier_path"]
+        at = item.key_lines["recommended_earlier_path"]
+        ewhere = f"paths[{i}] ({item.get('slug')}).recommended_earlier_path"
+        if earlier not in path_slugs:
+            c.error(at, ewhere, f"unknown path {earlier!r}")
+        elif earlier == item.get("slug"):
+            c.error(at, ewhere, "a path cannot come before itself")
+        else:
+            earlier_edges.append((item.get("slug"), earlier, at, ewhere))
+    cycle = find_cycle((a, b) for a, b, _, _ in earlier_edges)
+    if cycle:
+        at, ewhere = next((at, w) for a, b, at, w in earlier_edges if a == cycle[0])
+        c.error(at, ewhere, "earlier-path cycle: " + " -> ".join(cycle))
 
     # projects
     project_slugs: dict = {}
@@ -365,16 +468,31 @@ def _validate(data, source_name: str) -> dict:
             "prerequisites": (_is_list, False),
             "checkpoints": (_is_list, False),
             "builds": (_is_map, False),
+            "resources": (_is_list, False),
         }
         if not c.record(item, where, line, spec):
             continue
         _unique(c, project_slugs, item["slug"], line, where + ".slug")
         if item["path"] not in path_slugs:
             c.error(item.key_lines["path"], where + ".path", f"unknown path {item['path']!r}")
-        for j, cp, cline in c.items(item.get("checkpoints", []), where + ".checkpoints", line):
-            spec = {"title": (_short_text(200), True), "description": (_optional_text, False)}
-            c.record(cp, f"{where}.checkpoints[{j}]", cline, spec)
         builds = item.get("builds", {})
+        for j, cp, cline in c.items(item.get("checkpoints", []), where + ".checkpoints", line):
+            cwhere = f"{where} ({item['slug']}).checkpoints[{j}]"
+            spec = {
+                "title": (_short_text(200), True),
+                "description": (_optional_text, False),
+                "evidences": (_is_list, False),
+            }
+            if not c.record(cp, cwhere, cline, spec):
+                continue
+            shown: dict = {}
+            for k, slug, eline in c.items(cp.get("evidences", []), cwhere + ".evidences", cline):
+                ewhere = f"{cwhere}.evidences[{k}]"
+                if not isinstance(slug, str) or slug not in builds:
+                    c.error(eline, ewhere, f"{slug!r} is not a competency this project builds")
+                else:
+                    _unique(c, shown, slug, eline, ewhere)
+        _check_resources(c, item, f"{where} ({item['slug']})", line)
         members = path_members.get(item["path"], set())
         for slug, level in builds.items():
             bline = builds.key_lines[slug]

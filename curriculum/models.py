@@ -2,7 +2,8 @@
 portfolio projects and what each project builds. Everything here is edited in Django admin and
 round-trips through curriculum/default_curriculum.yaml."""
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -57,6 +58,19 @@ class Path(models.Model):
     best_fit_when = models.TextField(help_text="Who this path suits, in the learner's words.")
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    outcome = models.TextField(
+        blank=True,
+        help_text="What someone who reaches this path's targets can do, with the measures "
+        "that show it.",
+    )
+    recommended_earlier_path = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recommended_before",
+        help_text="A path worth following first (for example AI Developer before AI Engineer).",
+    )
 
     objects = PathQuerySet.as_manager()
 
@@ -68,6 +82,11 @@ class Path(models.Model):
 
     def get_absolute_url(self):
         return reverse("curriculum:path_detail", args=[self.slug])
+
+    def clean(self):
+        super().clean()
+        if self.pk is not None and self.recommended_earlier_path_id == self.pk:
+            raise ValidationError({"recommended_earlier_path": "A path cannot come before itself."})
 
 
 class PathTrait(models.Model):
@@ -244,6 +263,13 @@ class ProjectCheckpoint(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    evidences = models.ManyToManyField(
+        Competency,
+        blank=True,
+        related_name="evidenced_by",
+        help_text="Competencies this deliverable shows at the level the project builds them to. "
+        "Every build claim at level 3 or above needs one.",
+    )
 
     class Meta:
         ordering = ["project", "position", "id"]
@@ -275,6 +301,161 @@ class ProjectCompetency(models.Model):
 
     def __str__(self):
         return f"{self.project} builds {self.competency} to {self.builds_to_level}"
+
+
+# A competency shows at most this many resources (the best first); the admin and the file
+# import refuse more.
+MAX_RESOURCES = 8
+# A resource not checked (by hand or by check_links) for this many days is reported stale.
+RESOURCE_STALE_DAYS = 90
+
+https_only = URLValidator(
+    schemes=["https"], message="Enter an https:// address.", code="https_only"
+)
+
+
+class ResourceQuerySet(models.QuerySet):
+    def for_competency_levels(self, steps):
+        """The resources for each (competency_id, level) step, in one query: the resources of the
+        competency whose level range covers `level` (level_from <= level <= level_to), best first.
+        `steps` is an iterable of (competency_id, level), typically (competency, next level) of
+        each gap. Returns {(competency_id, level): [Resource, ...]}; steps without resources map
+        to an empty list. Chain a filter first to narrow (say `.free()`)."""
+        steps = list(dict.fromkeys(steps))
+        found: dict[tuple[int, int], list] = {step: [] for step in steps}
+        if not steps:
+            return found
+        wanted: dict[int, set[int]] = {}
+        for cid, level in steps:
+            wanted.setdefault(cid, set()).add(level)
+        low = min(level for _, level in steps)
+        high = max(level for _, level in steps)
+        rows = self.filter(
+            competency_id__in=list(wanted), level_from__lte=high, level_to__gte=low
+        ).order_by("competency_id", "position", "id")
+        for resource in rows:
+            for level in wanted[resource.competency_id]:
+                if resource.level_from <= level <= resource.level_to:
+                    found[(resource.competency_id, level)].append(resource)
+        return found
+
+    def for_step(self, competency_id: int, level: int):
+        """The resources that help a learner reach `level` in one competency, best first."""
+        return self.filter(
+            competency_id=competency_id, level_from__lte=level, level_to__gte=level
+        ).order_by("position", "id")
+
+    def free(self):
+        return self.filter(cost=Resource.Cost.FREE)
+
+    def broken(self):
+        """Checked at least once and did not answer 2xx (or did not answer at all: status 0)."""
+        return self.filter(last_checked_at__isnull=False).exclude(
+            last_status__gte=200, last_status__lt=300
+        )
+
+
+class Resource(models.Model):
+    """Something to read, watch or practise that helps a learner through a range of levels of one
+    competency, or through one project. Each resource row belongs to exactly one competency or
+    one project (so its note and levels are about that use); the same URL may appear under
+    several competencies, but at most once under each."""
+
+    class Kind(models.TextChoices):
+        DOCS = "docs", "Official documentation"
+        COURSE = "course", "Course"
+        TUTORIAL = "tutorial", "Tutorial"
+        VIDEO = "video", "Video"
+        ARTICLE = "article", "Article"
+        BOOK = "book", "Book"
+        REPOSITORY = "repository", "Repository"
+        PAPER = "paper", "Paper"
+        TOOL = "tool", "Tool"
+
+    class Cost(models.TextChoices):
+        FREE = "free", "Free"
+        FREEMIUM = "freemium", "Free with paid extras"
+        PAID = "paid", "Paid"
+
+    competency = models.ForeignKey(
+        Competency, on_delete=models.CASCADE, null=True, blank=True, related_name="resources"
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="resources"
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="0 is shown first.")
+    title = models.CharField(max_length=200)
+    url = models.URLField("URL", max_length=500, validators=[https_only])
+    kind = models.CharField(max_length=12, choices=Kind, default=Kind.DOCS)
+    cost = models.CharField(max_length=10, choices=Cost, default=Cost.FREE)
+    language = models.CharField(
+        max_length=8, default="en", help_text="Language code of the content, such as en or de."
+    )
+    minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(10000)],
+        help_text="Rough time to work through it, in minutes.",
+    )
+    level_from = models.PositiveSmallIntegerField(
+        "from level", choices=Level, default=Level.NONE, validators=level_validators
+    )
+    level_to = models.PositiveSmallIntegerField(
+        "to level", choices=Level, default=Level.WORKING, validators=level_validators
+    )
+    note = models.CharField(max_length=300, help_text="Why it is worth the learner's time.")
+    checked_on = models.DateField(
+        null=True, blank=True, help_text="When a person last confirmed it is still good."
+    )
+    last_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="HTTP status of the last link check (0: no answer)."
+    )
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ResourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["competency", "project", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(competency__isnull=False) & Q(project__isnull=True))
+                | (Q(competency__isnull=True) & Q(project__isnull=False)),
+                name="resource_one_owner",
+            ),
+            models.UniqueConstraint(
+                fields=["competency", "url"], name="resource_unique_url_per_competency"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "url"], name="resource_unique_url_per_project"
+            ),
+            models.CheckConstraint(
+                condition=Q(level_from__gte=MIN_LEVEL, level_to__lte=MAX_LEVEL),
+                name="resource_levels_in_scale",
+            ),
+            models.CheckConstraint(
+                condition=Q(level_from__lte=models.F("level_to")),
+                name="resource_levels_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://"), name="resource_url_https"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if (
+            self.level_from is not None
+            and self.level_to is not None
+            and self.level_from > self.level_to
+        ):
+            raise ValidationError(
+                {"level_to": "The last level it serves cannot be below the first."}
+            )
+
+    @property
+    def is_broken(self) -> bool:
+        return self.last_checked_at is not None and not (200 <= (self.last_status or 0) < 300)
 
 
 class CareerGoal(models.Model):

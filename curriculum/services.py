@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from uuid import uuid4
 
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db.models import Prefetch, ProtectedError, Q
 from django.utils import timezone
 
 from curriculum.curriculum_file import (
@@ -32,6 +32,7 @@ from curriculum.models import (
     Project,
     ProjectCheckpoint,
     ProjectCompetency,
+    Resource,
     ScaleLevel,
 )
 
@@ -109,6 +110,58 @@ def _match_checkpoints(existing: list, wanted: list) -> tuple[list, list[int]]:
     return matches, [row.id for row in leftovers]
 
 
+RESOURCE_FIELDS = ("title", "kind", "cost", "language", "minutes", "note", "checked_on")
+
+
+def _sync_resources(report: ImportReport, owner: dict, existing: list, wanted: list) -> None:
+    """The owner's resources as the file lists them, matched by URL (so a row keeps its link
+    check results), in the file's order; rows for URLs the file no longer lists are deleted."""
+    by_url = {r.url: r for r in existing}
+    for position, item in enumerate(wanted):
+        values = {
+            "title": item["title"],
+            "kind": item["kind"],
+            "cost": item["cost"],
+            "language": item.get("language", "en"),
+            "minutes": item["minutes"],
+            "note": item["note"],
+            "checked_on": item.get("checked_on"),
+            "level_from": item["levels"][0],
+            "level_to": item["levels"][1],
+            "position": position,
+        }
+        _sync(
+            report,
+            "resources",
+            by_url.pop(item["url"], None),
+            Resource,
+            values,
+            url=item["url"],
+            **owner,
+        )
+    if by_url:
+        _delete(
+            report, "resources", Resource.objects.filter(id__in=[r.id for r in by_url.values()])
+        )
+
+
+def _resource_data(resource: Resource) -> dict:
+    data = {
+        "title": resource.title,
+        "url": resource.url,
+        "kind": resource.kind,
+        "cost": resource.cost,
+    }
+    if resource.language != "en":
+        data["language"] = resource.language
+    data["minutes"] = resource.minutes
+    data["levels"] = OneLineList([resource.level_from, resource.level_to])
+    if resource.checked_on is not None:
+        data["checked_on"] = resource.checked_on
+    data["note"] = resource.note
+    return data
+
+
 def curriculum_changed() -> None:
     """A new curriculum version token: what was cached under the old one is no longer used.
     Called by every write to the curriculum (the import, the curriculum admin)."""
@@ -153,6 +206,13 @@ def _write(data: dict, report: ImportReport) -> None:
 
     competencies = {c.slug: c for c in Competency.objects.all()}
     descriptors = {(d.competency_id, d.level): d for d in LevelDescriptor.objects.all()}
+    competency_resources: dict[int, list] = {}
+    project_resources: dict[int, list] = {}
+    for resource in Resource.objects.order_by("position", "id"):
+        if resource.competency_id is not None:
+            competency_resources.setdefault(resource.competency_id, []).append(resource)
+        else:
+            project_resources.setdefault(resource.project_id, []).append(resource)
     for item in data["competencies"]:
         values = {
             "name": item["name"],
@@ -185,8 +245,15 @@ def _write(data: dict, report: ImportReport) -> None:
             "level descriptors",
             LevelDescriptor.objects.filter(competency=comp).exclude(level__in=list(levels)),
         )
+        _sync_resources(
+            report,
+            {"competency": comp},
+            competency_resources.get(comp.id, []),
+            item.get("resources", []),
+        )
 
     paths = {p.slug: p for p in Path.objects.all()}
+    created_paths = set()
     traits = {(t.path_id, t.aspect): t for t in PathTrait.objects.all()}
     memberships = {(m.path_id, m.competency_id): m for m in PathCompetency.objects.all()}
     for item in data["paths"]:
@@ -195,8 +262,11 @@ def _write(data: dict, report: ImportReport) -> None:
             "position": item["position"],
             "summary": item["summary"],
             "best_fit_when": item["best_fit_when"],
+            "outcome": item.get("outcome", ""),
             "is_active": True,
         }
+        if item["slug"] not in paths:
+            created_paths.add(item["slug"])
         path = _sync(report, "paths", paths.get(item["slug"]), Path, values, slug=item["slug"])
         paths[path.slug] = path
         aspects = []
@@ -237,6 +307,17 @@ def _write(data: dict, report: ImportReport) -> None:
             PathCompetency.objects.current().filter(path=path).exclude(competency_id__in=listed)
         )
         report.retired["path competencies"] += retired.update(retired_at=now)
+    for item in data["paths"]:
+        # After every path exists, so a path may name one listed below it.
+        path = paths[item["slug"]]
+        earlier = item.get("recommended_earlier_path")
+        earlier_id = paths[earlier].id if earlier else None
+        if path.recommended_earlier_path_id != earlier_id:
+            new_path = path.slug in created_paths
+            path.recommended_earlier_path_id = earlier_id
+            path.save(update_fields=["recommended_earlier_path"])
+            if not new_path:
+                report.updated["paths"] += 1
     listed_paths = [item["slug"] for item in data["paths"]]
     dropped = Path.objects.active().exclude(slug__in=listed_paths)
     report.retired["paths"] += dropped.update(is_active=False)
@@ -272,7 +353,13 @@ def _write(data: dict, report: ImportReport) -> None:
                 "description": cp.get("description", ""),
                 "position": position,
             }
-            _sync(report, "checkpoints", existing, ProjectCheckpoint, values, project=project)
+            row = _sync(report, "checkpoints", existing, ProjectCheckpoint, values, project=project)
+            evidences = {competencies[slug].id for slug in cp.get("evidences", [])}
+            shown = set() if existing is None else set(row.evidences.values_list("id", flat=True))
+            if evidences != shown:
+                row.evidences.set(evidences)
+                if existing is not None:
+                    report.updated["checkpoint evidence"] += 1
         _delete(report, "checkpoints", ProjectCheckpoint.objects.filter(id__in=extra))
         builds = {b.competency_id: b for b in project.builds.all()}
         listed = []
@@ -292,6 +379,12 @@ def _write(data: dict, report: ImportReport) -> None:
             report,
             "project competencies",
             ProjectCompetency.objects.filter(project=project).exclude(competency_id__in=listed),
+        )
+        _sync_resources(
+            report,
+            {"project": project},
+            project_resources.get(project.id, []),
+            item.get("resources", []),
         )
     for item in data["projects"]:
         project = projects[item["slug"]]
@@ -321,6 +414,14 @@ def _write(data: dict, report: ImportReport) -> None:
     _delete(report, "career goals", CareerGoal.objects.exclude(slug__in=listed_goals))
 
 
+def _checkpoint_data(cp: ProjectCheckpoint) -> dict:
+    data = {"title": cp.title, "description": cp.description}
+    evidences = sorted(c.slug for c in cp.evidences.all())
+    if evidences:
+        data["evidences"] = OneLineList(evidences)
+    return data
+
+
 def curriculum_export() -> str:
     """The current curriculum (active paths and projects, current path competencies) as YAML."""
     scale = [
@@ -330,7 +431,8 @@ def curriculum_export() -> str:
     paths = []
     used = set()
     active_paths = Path.objects.active().order_by("position", "name", "id")
-    for path in active_paths.prefetch_related("traits"):
+    active_path_slugs = set(active_paths.values_list("slug", flat=True))
+    for path in active_paths.select_related("recommended_earlier_path").prefetch_related("traits"):
         members = (
             PathCompetency.objects.current()
             .filter(path=path)
@@ -338,6 +440,12 @@ def curriculum_export() -> str:
             .order_by("position", "id")
         )
         used.update(m.competency_id for m in members)
+        extra = {}
+        if path.outcome:
+            extra["outcome"] = path.outcome
+        earlier = path.recommended_earlier_path
+        if earlier is not None and earlier.slug in active_path_slugs:
+            extra["recommended_earlier_path"] = earlier.slug
         paths.append(
             {
                 "slug": path.slug,
@@ -345,6 +453,7 @@ def curriculum_export() -> str:
                 "position": path.position,
                 "summary": path.summary,
                 "best_fit_when": path.best_fit_when,
+                **extra,
                 "traits": [
                     {"aspect": t.aspect, "value": t.value}
                     for t in sorted(path.traits.all(), key=lambda t: (t.position, t.id))
@@ -360,7 +469,12 @@ def curriculum_export() -> str:
     active_projects = (
         Project.objects.filter(is_active=True, path__is_active=True)
         .select_related("path")
-        .prefetch_related("checkpoints", "builds__competency", "prerequisites")
+        .prefetch_related(
+            "checkpoints__evidences",
+            "builds__competency",
+            "prerequisites",
+            Prefetch("resources", queryset=Resource.objects.order_by("position", "id")),
+        )
         .order_by("path__position", "path__name", "path_id", "position", "name", "id")
     )
     active_slugs = {p.slug for p in active_projects}
@@ -378,7 +492,7 @@ def curriculum_export() -> str:
                     sorted(p.slug for p in project.prerequisites.all() if p.slug in active_slugs)
                 ),
                 "checkpoints": [
-                    {"title": cp.title, "description": cp.description}
+                    _checkpoint_data(cp)
                     for cp in sorted(project.checkpoints.all(), key=lambda cp: (cp.position, cp.id))
                 ],
                 "builds": {
@@ -387,6 +501,8 @@ def curriculum_export() -> str:
                 },
             }
         )
+        if project.resources.all():
+            projects[-1]["resources"] = [_resource_data(r) for r in project.resources.all()]
 
     # A competency whose every path link is retired was dropped from the curriculum; one that
     # was never placed on a path (a draft made in admin) is still exported.
@@ -409,6 +525,13 @@ def curriculum_export() -> str:
     by_slug = {c["slug"]: c for c in competencies}
     for d in descriptors.order_by("competency__slug", "level"):
         by_slug[d.competency.slug]["levels"][d.level] = d.description
+    resources = Resource.objects.filter(competency__slug__in=list(by_slug)).select_related(
+        "competency"
+    )
+    for resource in resources.order_by("competency__slug", "position", "id"):
+        by_slug[resource.competency.slug].setdefault("resources", []).append(
+            _resource_data(resource)
+        )
 
     goals = [
         {

@@ -27,7 +27,9 @@ def path_list(request):
 @require_GET
 def path_detail(request, slug):
     path = get_object_or_404(
-        Path.objects.active().prefetch_related(
+        Path.objects.active()
+        .select_related("recommended_earlier_path")
+        .prefetch_related(
             "traits",
             Prefetch(
                 "path_competencies",

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -296,6 +297,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 15 * 60,
         # An expired tick is dropped: the next one does the same work.
         "options": {"expires": 14 * 60},
+    },
+    # Resource links: weekly, Monday 04:00 UTC, when traffic is lowest. One request per distinct
+    # URL with a short timeout, 8 at a time; results land on the Resource rows (admin filter
+    # "link check"). A missed week is caught up by the next, so a late tick may expire.
+    "resource-links-check": {
+        "task": "curriculum.tasks.resource_links_check_task",
+        "schedule": crontab(minute=0, hour=4, day_of_week="mon"),
+        "options": {"expires": 24 * 60 * 60},
     },
 }
 # Reminder sends: first retry after about this many seconds, doubling (capped at 10 minutes).

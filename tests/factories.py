@@ -10,6 +10,7 @@ from curriculum.models import (
     Project,
     ProjectCheckpoint,
     ProjectCompetency,
+    Resource,
 )
 from roadmap.models import Rating
 
@@ -94,6 +95,21 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     path = factory.SubFactory(PathFactory)
     summary = "A portfolio project."
     estimated_hours = 20
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    competency = factory.SubFactory("tests.factories.CompetencyFactory")
+    title = factory.Sequence(lambda n: f"Resource {n}")
+    url = factory.Sequence(lambda n: f"https://docs.example.org/page-{n}/")
+    kind = Resource.Kind.DOCS
+    cost = Resource.Cost.FREE
+    minutes = 30
+    level_from = 0
+    level_to = 2
+    note = "Worth reading."
 
 
 class ProjectCheckpointFactory(factory.django.DjangoModelFactory):

@@ -175,18 +175,21 @@ def history(
 # --- curriculum changes ---------------------------------------------------------------------------
 
 # A snapshot of a path's current requirements as the learner last saw them, JSON-friendly:
-# {"<competency_id>": [name, target, weight]} (JSON object keys are strings).
+# {"<competency_id>": [name, target, weight, resources]} (JSON object keys are strings), where
+# resources is how many learning resources the competency has. Snapshots stored before resources
+# existed have three items; their resources are unknown and not compared.
 Snapshot = dict[str, list]
 
 
-def requirements_snapshot(rows: Iterable[tuple[int, str, int, int]]) -> Snapshot:
-    """From (competency_id, name, target, weight) rows of the path's current competencies."""
-    return {str(cid): [name, target, weight] for cid, name, target, weight in rows}
+def requirements_snapshot(rows: Iterable[tuple]) -> Snapshot:
+    """From (competency_id, name, target, weight[, resources]) rows of the path's current
+    competencies."""
+    return {str(cid): list(rest) for cid, *rest in rows}
 
 
 @dataclass(frozen=True)
 class CurriculumChange:
-    kind: str  # renamed, target, weight, added, retired
+    kind: str  # renamed, target, weight, added, retired, resources
     competency_id: int
     name: str
     before: object = None
@@ -206,13 +209,20 @@ def curriculum_changes(old: Snapshot | None, new: Snapshot) -> list[CurriculumCh
         if key not in new:
             changes.append(CurriculumChange("retired", cid, old[key][0]))
             continue
-        (old_name, old_target, old_weight), (name, target, weight) = old[key], new[key]
+        (old_name, old_target, old_weight, *old_more), (name, target, weight, *more) = (
+            old[key],
+            new[key],
+        )
         if old_name != name:
             changes.append(CurriculumChange("renamed", cid, name, before=old_name, after=name))
         if old_target != target:
             changes.append(CurriculumChange("target", cid, name, before=old_target, after=target))
         if old_weight != weight:
             changes.append(CurriculumChange("weight", cid, name, before=old_weight, after=weight))
+        if old_more and more and old_more[0] != more[0]:
+            changes.append(
+                CurriculumChange("resources", cid, name, before=old_more[0], after=more[0])
+            )
     return changes
 
 

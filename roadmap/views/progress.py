@@ -12,7 +12,8 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,7 +22,7 @@ from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.views.decorators.http import require_GET, require_http_methods
 
 from curriculum.cache import cache_get, cache_set, from_curriculum
-from curriculum.models import Level, Path, PathCompetency
+from curriculum.models import Level, Path, PathCompetency, Resource
 from roadmap import progress_markup
 from roadmap.forms.progress import DeleteAccountForm
 from roadmap.lib import charts, progress
@@ -116,10 +117,19 @@ def _calendar_frame(today: date) -> _CalendarFrame:
 
 
 def _dashboard_rows(path_id) -> tuple:
-    """(competency_id, name, kind, target, weight, retired_at) of every competency the path has
-    had, current ones first, in one query."""
+    """(competency_id, name, kind, target, weight, retired_at, resources) of every competency the
+    path has had, current ones first, in one query; resources is how many learning resources the
+    competency has (the curriculum-changes notice compares it)."""
+    resources = (
+        Resource.objects.filter(competency_id=OuterRef("competency_id"))
+        .order_by()
+        .values("competency_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return tuple(
         PathCompetency.objects.filter(path_id=path_id)
+        .annotate(resource_total=Coalesce(Subquery(resources), 0))
         # Current competencies first (PostgreSQL would sort NULLs last), retired ones after.
         .order_by(F("retired_at").asc(nulls_first=True), "position", "id")
         .values_list(
@@ -129,6 +139,7 @@ def _dashboard_rows(path_id) -> tuple:
             "target_level",
             "weight",
             "retired_at",
+            "resource_total",
         )
     )
 
@@ -155,7 +166,7 @@ def _rating_figures(user, zone, today: date, rows) -> dict:
     - "page": the template's context entries,
     - "diff": since last week's fields (progress.WeekDiff),
     - "rating_days": {local day: self-ratings of any competency that day}."""
-    requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired in rows if not retired]
+    requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired, _ in rows if not retired]
     names = {cid: name for cid, name, *_ in rows}
     targets = {r.competency_id: r.target for r in requirements}
 
@@ -179,7 +190,7 @@ def _rating_figures(user, zone, today: date, rows) -> dict:
 
     competencies = []
     unrated = [None] * len(series)
-    for cid, name, kind, target, weight, retired in rows:
+    for cid, name, kind, target, weight, retired, _ in rows:
         # None until the week of the first rating, a level every week after it.
         levels = history.levels.get(cid, unrated)
         rated = cid in history.levels
@@ -281,7 +292,9 @@ def dashboard(request):
 
     # What changed in the curriculum since the last visit: shown once, then remembered.
     snapshot = progress.requirements_snapshot(
-        (cid, name, target, weight) for cid, name, _, target, weight, retired in rows if not retired
+        (cid, name, target, weight, resources)
+        for cid, name, _, target, weight, retired, resources in rows
+        if not retired
     )
     previous = hub["seen_requirements"]
     changes = progress.curriculum_changes(previous, snapshot)

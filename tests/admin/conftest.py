@@ -51,6 +51,8 @@ def grow(count: int, *, path=None) -> dict:
         project = factories.ProjectFactory(path=path)
         factories.ProjectCompetencyFactory(project=project, competency=competency)
         factories.ProjectCheckpointFactory(project=project)
+        factories.ResourceFactory(competency=competency)
+        factories.ResourceFactory(competency=None, project=project)
         if "project" in made:
             project.prerequisites.add(made["project"])
         mentor = factories.MentorFactory()
