@@ -62,6 +62,12 @@ _learner = "mentor/cohorts/<int:cohort_id>/learners/<int:learner_id>/"
 urlpatterns += [
     path("mentor/cohorts/new/", cohorts.cohort_create, name="cohort_create"),
     path("mentor/cohorts/<int:cohort_id>/", cohorts.cohort_detail, name="cohort_detail"),
+    path("mentor/cohorts/<int:cohort_id>/edit/", cohorts.cohort_edit, name="cohort_edit"),
+    path(
+        "mentor/cohorts/<int:cohort_id>/mentors/",
+        cohorts.cohort_mentor_add,
+        name="cohort_mentor_add",
+    ),
     path("mentor/cohorts/<int:cohort_id>/export.csv", cohorts.cohort_csv, name="cohort_csv"),
     path("mentor/cohorts/<int:cohort_id>/invites/", cohorts.cohort_invites, name="cohort_invites"),
     path(

@@ -46,9 +46,11 @@ def invite_code(world):
 
 
 ENTRIES: dict[str, Entry] = {
-    "roadmap:cohort_create": Entry(
-        expect={"anonymous": LOGIN, "staff": 200, "superuser": 200}, others=404
-    ),
+    # Mentors and staff create cohorts; learners get 404.
+    "roadmap:cohort_create": mentor_page(),
+    "roadmap:cohort_edit": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
+    # An empty (not form-encoded) POST: 400 (form errors) once past the access check.
+    "roadmap:cohort_mentor_add": Entry(expect=COHORT_X, others=400, kwargs=cohort_x, method="POST"),
     "roadmap:cohort_detail": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
     "roadmap:cohort_csv": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
     "roadmap:cohort_invites": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
