@@ -45,9 +45,7 @@ run: db
 	@echo
 	@echo "Gapmap is starting at http://$(HOST):$(PORT)/  (web + Celery worker + beat; Ctrl-C stops all)"
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A roadmap worker --beat --loglevel=WARNING --concurrency=2 & \
-	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+	@BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run
 
 test: install-dev
 	scripts/ensure-test-tools
