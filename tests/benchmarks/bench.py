@@ -507,7 +507,10 @@ def page_rows(data: dict, floor_client) -> list[Row]:
 
     health = url_or_none("roadmap:health")
     measure(
-        Row("Health check", "database + broker", key="health"), people["assess40"], "get", health
+        Row("Health check", "database + broker + cache", key="health"),
+        people["assess40"],
+        "get",
+        health,
     )
     return rows
 
