@@ -49,6 +49,10 @@ def timezone_choices() -> list:
     return [("Common", common), *sorted(groups.items())]
 
 
+# RFC 5321's limit, and the user model's e-mail column.
+EMAIL_MAX_LENGTH = 254
+
+
 def _normalise_email(value: str) -> str:
     # E-mail addresses are unique and log in case-insensitively, so they are stored lower-case.
     return User.objects.normalize_email(value.strip()).lower()
@@ -135,8 +139,16 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password."
 
     def clean_username(self):
+        username = self.cleaned_data.get("username") or ""
+        # Refused here, before authenticate(): axes would write it into a 255-character column.
+        # (AuthenticationForm sets max_length after the field is built, so Django's own length
+        # validator never runs.)
+        if len(username) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters.", code="max_length"
+            )
         # The same lower-casing as sign-up, so axes counts failures per address, not per spelling.
-        return _normalise_email(self.cleaned_data.get("username") or "")
+        return _normalise_email(username)
 
 
 class GapmapPasswordChangeForm(FocusFirstErrorMixin, PasswordChangeForm):

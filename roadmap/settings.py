@@ -266,6 +266,16 @@ AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 
+# Throttles per client address (accounts/throttling.py), beside axes' per-account lock-out:
+# (attempts, window in seconds). Over the limit, the form answers the 429 page until the window
+# ends. Reset e-mails are also limited per recipient address, silently (the page says "sent").
+THROTTLES = {
+    "login": (env_int("THROTTLE_LOGINS_PER_ADDRESS", 20, minimum=1), 15 * 60),
+    "signup": (env_int("THROTTLE_SIGNUPS_PER_ADDRESS", 10, minimum=1), 60 * 60),
+    "password_reset": (env_int("THROTTLE_RESETS_PER_ADDRESS", 10, minimum=1), 60 * 60),
+    "password_reset_email": (env_int("THROTTLE_RESET_EMAILS_PER_RECIPIENT", 3, minimum=1), 3600),
+}
+
 # Self-assessment: a rating older than this many weeks counts as stale and is offered for
 # reassessment (roadmap:reassess).
 GAPMAP_STALE_WEEKS = env_int("GAPMAP_STALE_WEEKS", 4, minimum=1)
@@ -448,5 +458,8 @@ LOGGING = {
 }
 
 if TESTING:
+    # Property tests post many forms from one test client; tests/accounts/test_address_throttles.py
+    # sets the production limits where it tests them.
+    THROTTLES = {scope: (10_000, window) for scope, (_, window) in THROTTLES.items()}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
