@@ -22,6 +22,7 @@ from .forms import (
     ProfileForm,
     SignupForm,
 )
+from .services import EmailTaken, user_signup
 from .throttling import throttle_hit, throttled
 
 logger = logging.getLogger(__name__)
@@ -35,13 +36,17 @@ def signup(request):
         return redirect("home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        # Sign-up proves the password just now; no authenticate() round (and no axes count) needed.
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(
-            request, "Welcome to Gapmap. Start by choosing the path you are aiming for."
-        )
-        return redirect("home")
+        try:
+            user = user_signup(form=form)
+        except EmailTaken as exc:
+            form.add_error("email", str(exc))
+        else:
+            # Sign-up proves the password just now: no authenticate() round (and no axes count).
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, "Welcome to Gapmap. Start by choosing the path you are aiming for."
+            )
+            return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
 
 
