@@ -1,6 +1,9 @@
-"""Account writes that more than one request can race."""
+"""Account writes: sign-up (which requests can race) and django-axes' records."""
+
+import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .forms import SignupForm
 from .models import User
@@ -26,3 +29,28 @@ def user_signup(*, form: SignupForm) -> User:
         if User.objects.filter(email__iexact=form.cleaned_data["email"]).exists():
             raise EmailTaken(EMAIL_TAKEN_MESSAGE) from exc
         raise
+
+
+AXES_MODELS = ("AccessAttempt", "AccessLog", "AccessFailureLog")
+
+
+def axes_records_delete(*, email: str) -> int:
+    """Delete django-axes' records of log-ins with this address (account deletion)."""
+    from axes import models as axes_models
+
+    return sum(
+        getattr(axes_models, name).objects.filter(username__iexact=email).delete()[0]
+        for name in AXES_MODELS
+    )
+
+
+def axes_records_purge(*, older_than: datetime.timedelta) -> int:
+    """Delete django-axes' records older than `older_than` (the retention period). An active
+    lock-out is far younger than any retention period, so none is lifted early."""
+    from axes import models as axes_models
+
+    cutoff = timezone.now() - older_than
+    return sum(
+        getattr(axes_models, name).objects.filter(attempt_time__lt=cutoff).delete()[0]
+        for name in AXES_MODELS
+    )

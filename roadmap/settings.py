@@ -157,6 +157,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
     # Default deny: every view needs a signed-in user unless marked public (accounts.access).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -264,6 +265,9 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Renders templates/accounts/locked_out.html (status 429) saying how many minutes to wait.
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Days django-axes keeps its records of log-ins (addresses, user agents); a daily task deletes
+# older ones (accounts/tasks.py, in CELERY_BEAT_SCHEDULE).
+AXES_RETENTION_DAYS = env_int("AXES_RETENTION_DAYS", 30, minimum=1)
 AXES_VERBOSE = False
 
 # Throttles per client address (accounts/throttling.py), beside axes' per-account lock-out:
@@ -429,6 +433,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 15 * 60,
         # An expired tick is dropped: the next one does the same work.
         "options": {"expires": 14 * 60},
+    },
+    # Log-in records: once a day is enough for a retention counted in days; the task deletes by
+    # age, so a missed or repeated run changes nothing.
+    "axes-records-purge": {
+        "task": "accounts.tasks.axes_records_purge_task",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 60 * 60},
     },
 }
 # Reminder sends: first retry after about this many seconds, doubling (capped at 10 minutes).
