@@ -34,8 +34,9 @@ ENTRIES = {
         others=200,
         kwargs=lambda world: {"slug": _project(world).slug},
     ),
+    # Staff without accounts.view_all_cohorts are not mentors: 404.
     "roadmap:mentor_home": Entry(
-        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404}, others=200
+        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "staff": 404}, others=200
     ),
 }
 
