@@ -94,6 +94,19 @@ class User(AbstractUser):
         return self.role == self.Role.MENTOR
 
     @property
+    def sees_all_cohorts(self) -> bool:
+        """Every cohort's learner data and mentor actions: an explicit permission (superusers
+        have every permission). Being staff alone is not enough: staff edit the curriculum."""
+        if not (self.is_active and self.is_staff):
+            return False  # the permission is granted to staff in admin; no queries for others
+        return self.is_superuser or self.has_perm("accounts.view_all_cohorts")
+
+    @property
+    def can_mentor(self) -> bool:
+        """Mentor pages: a mentor (for their own cohorts) or someone who sees all cohorts."""
+        return self.is_mentor or self.sees_all_cohorts
+
+    @property
     def is_learner(self) -> bool:
         return self.role == self.Role.LEARNER and not self.is_staff
 
@@ -104,7 +117,7 @@ class User(AbstractUser):
 
 class CohortQuerySet(models.QuerySet):
     def mentored_by(self, user):
-        if user.is_staff:
+        if user.sees_all_cohorts:
             return self
         return self.filter(mentors=user)
 
@@ -151,6 +164,10 @@ class Cohort(models.Model):
 
     class Meta:
         ordering = ["-start_date", "name"]
+        # Mentor pages for every cohort (User.sees_all_cohorts); give it to a group in admin.
+        permissions = [
+            ("view_all_cohorts", "Can see every cohort's learners and act as their mentor"),
+        ]
 
     def __str__(self):
         return self.name

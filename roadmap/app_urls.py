@@ -1,11 +1,15 @@
 """URLs of the learner-progress app. One section per area; keep additions inside your section."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
+from .converters import SignedTokenConverter, TokenConverter
 from .views import cohorts, home, ops, plans, portfolio, progress
 from .views import mentoring as mentoring_views
 
 app_name = "roadmap"
+
+register_converter(TokenConverter, "token")
+register_converter(SignedTokenConverter, "signed")
 
 urlpatterns = [
     path("mentor/", home.mentor_home, name="mentor_home"),
@@ -49,11 +53,11 @@ urlpatterns += [
     path("plan/items/<int:item_id>/move/", plans.plan_item_move, name="plan_item_move"),
     path("plan/calendar.ics", portfolio.plan_ics, name="plan_ics"),
     path("plan/calendar/link/", portfolio.plan_calendar_link, name="plan_calendar_link"),
-    path("plan/calendar/<str:token>.ics", portfolio.plan_ics_feed, name="plan_ics_feed"),
+    path("plan/calendar/<token:token>.ics", portfolio.plan_ics_feed, name="plan_ics_feed"),
     path("portfolio/", portfolio.portfolio, name="portfolio"),
     path("portfolio/portfolio.md", portfolio.portfolio_markdown, name="portfolio_markdown"),
     path("portfolio/link/", portfolio.portfolio_link, name="portfolio_link"),
-    path("p/<str:token>/", portfolio.portfolio_public, name="portfolio_public"),
+    path("p/<token:token>/", portfolio.portfolio_public, name="portfolio_public"),
 ]
 
 # --- cohorts and mentoring: cohorts, invites, learner review, feedback, verification --------------
@@ -89,7 +93,7 @@ urlpatterns += [
         name="mentor_checkpoint_signoff",
     ),
     path("join/", cohorts.join, name="join"),
-    path("join/<str:code>/", cohorts.join, name="join_code"),
+    path("join/<token:code>/", cohorts.join, name="join_code"),
     path("me/cohorts/", cohorts.my_cohorts, name="my_cohorts"),
     path("me/cohorts/<int:cohort_id>/leave/", cohorts.cohort_leave, name="cohort_leave"),
     path("me/feedback/", _m.my_feedback, name="my_feedback"),
@@ -115,7 +119,7 @@ urlpatterns += [
     path("notifications/", reminders.notifications, name="notifications"),
     path("notifications/read/", reminders.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", reminders.notification_read, name="notification_read"),
-    path("unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),
+    path("unsubscribe/<signed:token>/", reminders.unsubscribe, name="unsubscribe"),
 ]
 
 # --- ops: health ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import axes_records_delete
 from curriculum.models import CurriculumVersion, Path
 from roadmap.lib import planner
 from roadmap.lib.progress import DatedEvent, Snapshot
@@ -405,5 +406,7 @@ def _mentoring_and_plans_export(learner: User) -> dict:
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Delete the user; their ratings, path history, snapshots and memberships go with them
-    (on_delete=CASCADE). Ratings they gave others as a mentor keep the rating, without the rater."""
+    (on_delete=CASCADE). Ratings they gave others as a mentor keep the rating, without the rater.
+    django-axes' records of their log-ins (keyed by address, not by user) go too."""
+    axes_records_delete(email=user.email)
     user.delete()

@@ -44,8 +44,11 @@ def learner_page(**kwargs) -> Entry:
 
 
 def mentor_page(**kwargs) -> Entry:
+    """Mentors and superusers; staff without accounts.view_all_cohorts get 404."""
     return Entry(
-        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404}, others=200, **kwargs
+        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "staff": 404},
+        others=200,
+        **kwargs,
     )
 
 

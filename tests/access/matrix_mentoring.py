@@ -1,12 +1,14 @@
 """Access-matrix entries for the mentoring area (see tests/access/matrix.py).
 
 mentor_x mentors cohort_x (learner_a); mentor_y mentors cohort_y and gets 404 for cohort_x and
-learner_a; learners get 404 for mentor pages; staff and superusers see everything."""
+learner_a; learners get 404 for mentor pages; superusers see everything. Staff without the
+accounts.view_all_cohorts permission get 404 too: being staff alone grants no learner data
+(tests/accounts/test_mentor_access.py gives staff the permission)."""
 
 from tests.access.matrix import LOGIN, Entry, learner_page, mentor_page, owned_by_learner_a  # noqa: F401
 
-# Mentor of cohort_x (and staff) get it; mentor_y and learners get 404.
-COHORT_X = {"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "mentor_y": 404}
+# Mentor of cohort_x (and superusers) get it; mentor_y, learners and plain staff get 404.
+COHORT_X = {"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "mentor_y": 404, "staff": 404}
 
 
 def cohort_x(world):
