@@ -2,6 +2,8 @@
 portfolio projects and what each project builds. Everything here is edited in Django admin and
 round-trips through curriculum/default_curriculum.yaml."""
 
+import uuid
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -57,6 +59,8 @@ class Path(models.Model):
     best_fit_when = models.TextField(help_text="Who this path suits, in the learner's words.")
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    # The path's identifier as a CASE CFDocument (curriculum/case.py): stable across renames.
+    case_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = PathQuerySet.as_manager()
 
@@ -102,6 +106,8 @@ class Competency(models.Model):
         max_length=80, blank=True, help_text="Groups competencies on the assessment page."
     )
     summary = models.TextField(blank=True)
+    # The competency's identifier as a CASE CFItem (curriculum/case.py): stable across renames.
+    case_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -219,6 +225,8 @@ class Project(models.Model):
     prerequisites = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="dependants"
     )
+    # The project's identifier as a CASE CFItem (curriculum/case.py): stable across renames.
+    case_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["path", "position", "name"]

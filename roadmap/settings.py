@@ -58,6 +58,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who publishes the CASE curriculum and issues the Open Badges credentials (curriculum/case.py,
+# roadmap/services/credentials.py).
+ISSUER_NAME = env_str("ISSUER_NAME", "Gapmap")
+ISSUER_URL = env_str("ISSUER_URL", SITE_URL).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
