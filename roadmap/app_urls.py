@@ -103,3 +103,17 @@ urlpatterns += [
 urlpatterns += [
     path("health/", ops.health, name="health"),
 ]
+
+# --- credentials: Open Badges 3.0 for verified projects (claim, download, revoke, verify) -------
+from .views import credentials  # noqa: E402
+
+urlpatterns += [
+    path("credentials/issuer/", credentials.issuer, name="credential_issuer"),
+    path("credentials/jwks.json", credentials.jwks, name="credential_jwks"),
+    path("credentials/revocations/", credentials.revocations, name="credential_revocations"),
+    path("credentials/verify/", credentials.verify, name="credential_verify"),
+    path("credentials/<uuid:uuid>.jwt", credentials.credential_jwt, name="credential_jwt"),
+    path("credentials/<uuid:uuid>.json", credentials.credential_json, name="credential_json"),
+    path("credentials/<uuid:uuid>/revoke/", credentials.revoke, name="credential_revoke"),
+    path("plan/items/<int:item_id>/credential/", credentials.claim, name="credential_claim"),
+]

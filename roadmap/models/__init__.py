@@ -3,6 +3,9 @@
 # --- assessment
 from .assessment import CurrentRating, PathSelection, Rating  # noqa: F401
 
+# --- credentials
+from .credentials import Credential  # noqa: F401
+
 # --- deliveries
 from .deliveries import Delivery, Notification  # noqa: F401
 

@@ -1,6 +1,6 @@
 """Standards in and out: the CASE curriculum (public), Open Badges credentials, the JSON API."""
 
-from tests.access.matrix import Entry
+from tests.access.matrix import LOGIN, Entry
 
 
 def _path_uuid(world):
@@ -20,4 +20,43 @@ ENTRIES = {
     "curriculum:case_document": _public(_path_uuid),
     "curriculum:case_package": _public(_path_uuid),
     "curriculum:case_item": _public(_item_uuid),
+}
+
+
+def _credential(world):
+    """A credential of learner_a's (signed for real: its JSON download decodes the JWT)."""
+    from django.utils import timezone
+
+    from roadmap.models import Credential
+    from roadmap.services.credentials import signing_keys
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(path=world.path)
+    kid = signing_keys()[0]["kid"]
+    credential = Credential(learner=world.learner_a, project=project, kid=kid)
+    credential.issued_at = timezone.now()
+    credential.jwt = "eyJhbGciOiJFZERTQSJ9." + "eyJ2YyI6eyJpZCI6InVybjp4In19" + ".c2ln"
+    credential.save()
+    return {"uuid": credential.uuid}
+
+
+def _plan_item(world):
+    from tests.factories_plans import PlanFactory, PlanItemFactory
+
+    return {"item_id": PlanItemFactory(plan=PlanFactory(learner=world.learner_a)).pk}
+
+
+# A GET of a POST-only view: sign-in first, then 405 for everyone signed in.
+_POST_ONLY = {"expect": {"anonymous": LOGIN}, "others": 405}
+
+ENTRIES |= {
+    "roadmap:credential_issuer": _public(),
+    "roadmap:credential_jwks": _public(),
+    "roadmap:credential_revocations": _public(),
+    "roadmap:credential_verify": _public(),
+    # Credentials are public by their unguessable id: they are made to be shown to employers.
+    "roadmap:credential_jwt": _public(_credential),
+    "roadmap:credential_json": _public(_credential),
+    "roadmap:credential_revoke": Entry(**_POST_ONLY, kwargs=_credential),
+    "roadmap:credential_claim": Entry(**_POST_ONLY, kwargs=_plan_item),
 }
