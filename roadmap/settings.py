@@ -86,6 +86,8 @@ ISSUER_URL = env_str("ISSUER_URL", SITE_URL).rstrip("/")
 # fails without it, and nothing is signed).
 BADGE_SIGNING_KEYS = env_json_list("BADGE_SIGNING_KEYS")
 BADGE_DEV_KEY_FILE = VAR_DIR / "badge-signing-keys.json"
+# The JSON API (roadmap/views/api.py): requests per token and minute before 429.
+API_THROTTLE_PER_MINUTE = env_int("API_THROTTLE_PER_MINUTE", 120)
 # Days a credential stays valid (its validUntil); 0 means no expiry.
 BADGE_VALIDITY_DAYS = env_int("BADGE_VALIDITY_DAYS", 0)
 

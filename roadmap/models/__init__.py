@@ -1,5 +1,8 @@
 """Learner-progress models, one module per area so each stays readable in one go."""
 
+# --- api
+from .api import PersonalToken  # noqa: F401
+
 # --- assessment
 from .assessment import CurrentRating, PathSelection, Rating  # noqa: F401
 

@@ -60,3 +60,31 @@ ENTRIES |= {
     "roadmap:credential_revoke": Entry(**_POST_ONLY, kwargs=_credential),
     "roadmap:credential_claim": Entry(**_POST_ONLY, kwargs=_plan_item),
 }
+
+
+def _token(world):
+    from roadmap.services.api import token_create
+
+    token, _ = token_create(user=world.learner_a, name="matrix")
+    return {"token_id": token.pk}
+
+
+# The JSON API reads bearer tokens only: a signed-in session (what this matrix drives) is not
+# enough, so every role gets 401. tests/roadmap/test_api.py checks each endpoint with tokens of
+# the owner, another learner, mentors inside and outside the cohort, staff.
+def _api(kwargs=None) -> Entry:
+    return Entry(expect={}, others=401, kwargs=kwargs)
+
+
+ENTRIES |= {
+    "roadmap:api_schema": _public(),
+    "roadmap:api_me": _api(),
+    "roadmap:api_current_ratings": _api(lambda w: {"learner_id": w.learner_a.pk}),
+    "roadmap:api_ratings": _api(lambda w: {"learner_id": w.learner_a.pk}),
+    "roadmap:api_readiness": _api(lambda w: {"learner_id": w.learner_a.pk}),
+    "roadmap:api_plans": _api(lambda w: {"learner_id": w.learner_a.pk}),
+    "roadmap:api_cohorts": _api(),
+    "roadmap:api_cohort": _api(lambda w: {"cohort_id": w.cohort_x.pk}),
+    "roadmap:api_token_create": Entry(**_POST_ONLY),
+    "roadmap:api_token_revoke": Entry(**_POST_ONLY, kwargs=_token),
+}
