@@ -191,3 +191,26 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "title"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+
+# --- credentials: staff see issued credentials and revoke them; nobody edits a signed one -------
+from .models import Credential  # noqa: E402
+from .services.credentials import credential_revoke  # noqa: E402
+
+
+@admin.register(Credential)
+class CredentialAdmin(ReadOnlyAdmin):
+    list_display = ["issued_at", "learner", "project", "kid", "expires_at", "revoked_at"]
+    list_select_related = ["learner", "project"]
+    list_filter = ["kid", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["learner__email", "learner__full_name", "uuid"]
+    exclude = ["jwt"]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected credentials")
+    def revoke(self, request, queryset):
+        count = sum(
+            credential_revoke(credential=c, by=request.user, reason="Revoked by staff")
+            for c in queryset.filter(revoked_at__isnull=True)
+        )
+        self.message_user(request, f"{count} credential(s) revoked.", messages.SUCCESS)

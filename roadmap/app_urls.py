@@ -126,3 +126,39 @@ urlpatterns += [
 urlpatterns += [
     path("health/", ops.health, name="health"),
 ]
+
+# --- credentials: Open Badges 3.0 for verified projects (claim, download, revoke, verify) -------
+from .views import credentials  # noqa: E402
+
+urlpatterns += [
+    path("credentials/issuer/", credentials.issuer, name="credential_issuer"),
+    path("credentials/jwks.json", credentials.jwks, name="credential_jwks"),
+    path("credentials/revocations/", credentials.revocations, name="credential_revocations"),
+    path("credentials/verify/", credentials.verify, name="credential_verify"),
+    path("credentials/<uuid:uuid>.jwt", credentials.credential_jwt, name="credential_jwt"),
+    path("credentials/<uuid:uuid>.json", credentials.credential_json, name="credential_json"),
+    path("credentials/<uuid:uuid>/revoke/", credentials.revoke, name="credential_revoke"),
+    path("plan/items/<int:item_id>/credential/", credentials.claim, name="credential_claim"),
+]
+
+# --- api: the read-only JSON API (v1) and the profile's personal access tokens --------------------
+from .views import api  # noqa: E402
+
+urlpatterns += [
+    path("api/v1/openapi.json", api.schema, name="api_schema"),
+    path("api/v1/me/", api.me, name="api_me"),
+    path(
+        "api/v1/learners/<int:learner_id>/ratings/current/",
+        api.current_ratings,
+        name="api_current_ratings",
+    ),
+    path("api/v1/learners/<int:learner_id>/ratings/", api.rating_history, name="api_ratings"),
+    path("api/v1/learners/<int:learner_id>/readiness/", api.readiness, name="api_readiness"),
+    path("api/v1/learners/<int:learner_id>/plans/", api.plans, name="api_plans"),
+    path("api/v1/cohorts/", api.cohorts, name="api_cohorts"),
+    path("api/v1/cohorts/<int:cohort_id>/", api.cohort, name="api_cohort"),
+    path("accounts/profile/tokens/", api.token_create, name="api_token_create"),
+    path(
+        "accounts/profile/tokens/<int:token_id>/revoke/", api.token_revoke, name="api_token_revoke"
+    ),
+]

@@ -5,7 +5,8 @@ command (and `check --deploy`), so a bad value stops a deploy instead of failing
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 
@@ -55,3 +56,25 @@ def mail_backend_importable(app_configs=None, **kwargs):
                 )
             )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def badge_signing_keys_check(app_configs, **kwargs):
+    """Open Badges credentials need a signing key from the environment in production (the
+    generated development key in var/ is for a laptop)."""
+    if settings.BADGE_SIGNING_KEYS is None and settings.DEBUG:
+        return []
+    from roadmap.services.credentials import signing_keys
+
+    try:
+        signing_keys()
+    except ImproperlyConfigured as exc:
+        return [
+            Error(
+                str(exc),
+                hint="manage.py badge_keygen --kid YYYY-MM prints a key; set BADGE_SIGNING_KEYS "
+                "to a JSON list holding it.",
+                id="gapmap.E003",
+            )
+        ]
+    return []

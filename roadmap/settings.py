@@ -116,6 +116,22 @@ def env_email_address(name: str, default: str) -> str:
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
+def env_json_list(name: str) -> list | None:
+    """A JSON list from the environment, or None when unset."""
+    import json
+
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, list):
+        raise ImproperlyConfigured(f"{name} must be a JSON list")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -134,6 +150,22 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who publishes the CASE curriculum and issues the Open Badges credentials (curriculum/case.py,
+# roadmap/services/credentials.py).
+ISSUER_NAME = env_str("ISSUER_NAME", "Gapmap")
+ISSUER_URL = env_str("ISSUER_URL", SITE_URL).rstrip("/")
+# Open Badges signing keys: a JSON list of Ed25519 JWKs, each {"kty": "OKP", "crv": "Ed25519",
+# "kid", "x", "d"}. The first signs new credentials; every key listed is published in the JWKS,
+# so a rotation puts the new key first and keeps the old ones (their "d" may then be dropped).
+# `manage.py badge_keygen` prints a new key. Unset with DEBUG on: a key generated on first use
+# into var/badge-signing-keys.json. Production (DEBUG false) must set it (`check --deploy`
+# fails without it, and nothing is signed).
+BADGE_SIGNING_KEYS = env_json_list("BADGE_SIGNING_KEYS")
+BADGE_DEV_KEY_FILE = VAR_DIR / "badge-signing-keys.json"
+# The JSON API (roadmap/views/api.py): requests per token and minute before 429.
+API_THROTTLE_PER_MINUTE = env_int("API_THROTTLE_PER_MINUTE", 120)
+# Days a credential stays valid (its validUntil); 0 means no expiry.
+BADGE_VALIDITY_DAYS = env_int("BADGE_VALIDITY_DAYS", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
 from accounts.access import public
-from roadmap.models import Plan, PlanItem
+from roadmap.models import Credential, Plan, PlanItem
 from roadmap.services import plans as plan_services
 from roadmap.services.portfolio import portfolio_figures
 
@@ -24,7 +25,10 @@ def _portfolio_items(learner):
         PlanItem.objects.for_learner(learner)
         .done()
         .select_related("project", "plan__path", "verified_by")
-        .prefetch_related("project__builds__competency")
+        .prefetch_related(
+            "project__builds__competency",
+            Prefetch("credentials", queryset=Credential.objects.live(), to_attr="live_credentials"),
+        )
         .order_by("-completed_at", "-id")
     )
 

@@ -67,6 +67,7 @@ def collect_entries() -> dict[str, Entry]:
         matrix_plans,
         matrix_progress,
         matrix_reminders,
+        matrix_standards,
     )
 
     modules = [
@@ -78,6 +79,7 @@ def collect_entries() -> dict[str, Entry]:
         matrix_mentoring,
         matrix_reminders,
         matrix_ops,
+        matrix_standards,
     ]
     entries: dict[str, Entry] = {}
     for module in modules:

@@ -7,9 +7,9 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.urls import reverse
 from django.utils import timezone
-from roadmap.services.deliveries import unsubscribe_token
 
 from accounts.tasks import axes_records_purge_task
+from roadmap.services.deliveries import unsubscribe_token
 from roadmap.services.progress import account_delete
 from tests import factories
 

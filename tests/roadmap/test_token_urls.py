@@ -3,8 +3,8 @@ a NUL in a query parameter)."""
 
 import pytest
 from django.urls import reverse
-from roadmap.services.deliveries import unsubscribe_token
 
+from roadmap.services.deliveries import unsubscribe_token
 from tests import factories
 
 pytestmark = pytest.mark.django_db
