@@ -14,7 +14,6 @@ document.addEventListener("htmx:afterSettle", function (event) {
   }
 });
 
-<<<<<<< HEAD
 // A row's "Levels, note, evidence" disclosure loads its content (the link's page, as an htmx
 // fragment) the first time it opens; without JavaScript the link opens that page.
 document.addEventListener("toggle", function (event) {
@@ -23,7 +22,7 @@ document.addEventListener("toggle", function (event) {
   var link = details.querySelector(":scope > a[data-load]");
   if (link) htmx.ajax("GET", link.getAttribute("href"), { target: link, swap: "outerHTML" });
 }, true);
-=======
+
 // A time-zone select still on its UTC default takes the browser's zone, and says so; the
 // learner can change it before saving. Without JavaScript the default stays UTC (the help text
 // says that too).
@@ -45,4 +44,3 @@ function detectTimezones(root) {
   });
 }
 document.addEventListener("DOMContentLoaded", function () { detectTimezones(document); });
->>>>>>> main
