@@ -214,3 +214,30 @@ class CredentialAdmin(ReadOnlyAdmin):
             for c in queryset.filter(revoked_at__isnull=True)
         )
         self.message_user(request, f"{count} credential(s) revoked.", messages.SUCCESS)
+
+
+# --- API tokens: staff see which tokens exist and may revoke one; the secret is never stored ----
+
+from .models.api import PersonalToken  # noqa: E402
+
+
+@admin.register(PersonalToken)
+class PersonalTokenAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "user",
+        "name",
+        "prefix",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "name", "prefix"]
+    exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)
