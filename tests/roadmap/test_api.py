@@ -108,7 +108,7 @@ def test_cohort_endpoints_by_role(client, world):
     for learner in (world["owner"], world["other"]):
         assert client.get(listing, **bearer(learner)).status_code == 404
         assert client.get(detail, **bearer(learner)).status_code == 404
-    staff = factories.StaffFactory()
+    staff = factories.CohortStaffFactory()
     assert client.get(listing, **bearer(staff)).json()["count"] == 2
 
 

@@ -568,7 +568,11 @@ def _count_queries(client, url, django_assert_max_num_queries, *, method="get", 
 # Session, user, the curriculum version token, the latest ratings, the nav's unread count; the
 # first view of a path under a curriculum version also reads its rows and their descriptors with
 # the scale (curriculum/cache.py).
-PAGE_QUERIES = {"roadmap:assess": 5, "roadmap:reassess": 5, "roadmap:gaps": 10}
+PAGE_QUERIES = {
+    "roadmap:assess": 5,
+    "roadmap:reassess": 5,
+    "roadmap:gaps": 12,
+}  # gaps: + resources of the next steps, + studied marks
 FIRST_VIEW_EXTRA = {"roadmap:assess": 2, "roadmap:reassess": 2, "roadmap:gaps": 0}
 
 

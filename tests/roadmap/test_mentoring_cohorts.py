@@ -122,7 +122,7 @@ def test_anonymous_is_sent_to_login(client, cohort):
 
 
 def test_staff_manage_every_cohort_and_its_mentors(client, cohort, path):
-    staff = factories.StaffFactory()
+    staff = factories.CohortStaffFactory()
     new_mentor = factories.MentorFactory()
     client.force_login(staff)
     url = reverse("roadmap:cohort_edit", args=[cohort.pk])

@@ -196,7 +196,7 @@ def test_other_mentor_cannot_revoke(client, cohort):
 
 
 def test_staff_creates_a_cohort_in_the_app(client):
-    staff = factories.StaffFactory()
+    staff = factories.CohortStaffFactory()
     mentor = factories.MentorFactory()
     path = factories.PathFactory()
     client.force_login(staff)
