@@ -7,4 +7,9 @@ app_name = "curriculum"
 urlpatterns = [
     path("", views.path_list, name="path_list"),
     path("paths/<slug:slug>/", views.path_detail, name="path_detail"),
+    # CASE 1.1 (1EdTech), shaped after the CASE REST paths: public, read-only, cacheable.
+    path("case/v1p1/CFDocuments/", views.case_documents, name="case_documents"),
+    path("case/v1p1/CFDocuments/<uuid:identifier>/", views.case_document, name="case_document"),
+    path("case/v1p1/CFPackages/<uuid:identifier>/", views.case_package, name="case_package"),
+    path("case/v1p1/CFItems/<uuid:identifier>/", views.case_item, name="case_item"),
 ]

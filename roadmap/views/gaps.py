@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from curriculum.models import Competency, LevelDescriptor, Path, PathCompetency, ProjectCompetency
@@ -20,11 +21,13 @@ from roadmap.lib.gaps import (
     weight_words,
 )
 from roadmap.models import PlanItem, Rating
+from roadmap.services.resources import resources_for_steps, studied_ids
 
 from .assessment import redirect_to_onboarding, scale_levels
 
 TOP_GAPS = 10
 TOP_ADDITIONS = 8
+RESOURCES_PER_GAP = 4
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class GapRow:
     steps: str = ""
     counts: str = ""
     closing_items: list = field(default_factory=list)
+    resources: list = field(default_factory=list)
 
 
 def _closing_items(user, path, competency_ids) -> dict[int, list[dict]]:
@@ -86,6 +90,10 @@ def gaps(request):
     ).as_map()
     open_gaps = [g for g in gap_list(requirements[mine.pk], levels) if not g.is_met]
     closing = _closing_items(user, mine, [g.competency_id for g in open_gaps])
+    # What to study for exactly the next step of each gap, best first.
+    steps = resources_for_steps(
+        learner=user, steps=[(g.competency_id, next_level(g)) for g in open_gaps]
+    )
     rows = []
     for gap in open_gaps:
         upcoming = next_level(gap)
@@ -102,6 +110,7 @@ def gaps(request):
                 steps=steps_words(gap.size),
                 counts=weight_words(gap.weight),
                 closing_items=closing.get(gap.competency_id, []),
+                resources=steps.get((gap.competency_id, upcoming), [])[:RESOURCES_PER_GAP],
             )
         )
 
@@ -130,6 +139,10 @@ def gaps(request):
         "top_gaps": rows[:TOP_GAPS],
         "more_gaps": rows[TOP_GAPS:],
         "gap_count": len(rows),
+        "studied_ids": studied_ids(
+            learner=user, resource_ids=[r.pk for row in rows for r in row.resources]
+        ),
+        "next": reverse("roadmap:gaps"),
         # The chart shows the largest gaps; the table beside it is its text alternative.
         "chart_rows": rows[:TOP_GAPS],
         "comparisons": comparisons,

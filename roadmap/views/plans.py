@@ -20,6 +20,7 @@ from roadmap.forms.plans import CompleteItemForm, MoveItemForm
 from roadmap.lib import gaps, planner
 from roadmap.models import Plan, PlanItem, PlanItemError, Rating
 from roadmap.services import plans as plan_services
+from roadmap.services.resources import resources_for_project, studied_ids
 
 
 def _get_plan_for_user(user):
@@ -369,10 +370,19 @@ def project_detail(request, slug):
         .prefetch_related("checkpoints", "prerequisites", "builds__competency"),
         slug=slug,
     )
+    resources = resources_for_project(learner=request.user, project_id=project.pk)
     return render(
         request,
         "roadmap/project_detail.html",
-        {"project": project, "why": _why_for_learner(request.user, project)},
+        {
+            "project": project,
+            "why": _why_for_learner(request.user, project),
+            "resources": resources,
+            "studied_ids": studied_ids(
+                learner=request.user, resource_ids=[r.pk for r in resources]
+            ),
+            "next": request.path,
+        },
     )
 
 

@@ -34,10 +34,25 @@ ENTRIES = {
         others=200,
         kwargs=lambda world: {"slug": _project(world).slug},
     ),
+    # Every signed-in user may mark a resource of the curriculum as studied (their own mark);
+    # the matrix posts without a body, which marks it and redirects back to the gaps page.
+    "roadmap:resource_studied": Entry(
+        expect={"anonymous": LOGIN},
+        others=302,
+        method="POST",
+        kwargs=lambda world: {"resource_id": _resource(world).pk},
+    ),
+    # Staff without accounts.view_all_cohorts are not mentors: 404.
     "roadmap:mentor_home": Entry(
-        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404}, others=200
+        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "staff": 404}, others=200
     ),
 }
+
+
+def _resource(world):
+    from tests.factories import ResourceFactory
+
+    return ResourceFactory(competency=world.path.path_competencies.first().competency)
 
 
 def _project(world):

@@ -9,12 +9,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
 from roadmap.lib.cohorts import (
+    AttentionRules,
     Cell,
     LearnerRow,
     Levels,
     Member,
     TopGap,
-    attention_reasons,
+    attention_flags,
     median,
     readiness_of,
 )
@@ -29,13 +30,14 @@ def heatmap_rows(
     *,
     now: dt.datetime,
     last_rating_at: Mapping[int, dt.datetime] | None = None,
-    behind_plan: Iterable[int] = (),
+    behind_plan: Mapping[int, int] | None = None,
+    rules: AttentionRules = AttentionRules(),  # noqa: B008 - frozen
 ) -> list[LearnerRow]:
     """One row per member: a cell per requirement, readiness now and its change since `past`.
 
     Activity falls back to the learner's last rating when last_activity_at was never set."""
     last_rating_at = last_rating_at or {}
-    behind = set(behind_plan)
+    behind = behind_plan or {}
     ready = readiness_of(requirements)
     rows = []
     for member in members:
@@ -54,7 +56,13 @@ def heatmap_rows(
                     for r in requirements
                 ],
                 last_active=last_active,
-                reasons=attention_reasons(last_active, now, behind_plan=member.id in behind),
+                flags=attention_flags(
+                    last_active=last_active,
+                    now=now,
+                    rules=rules,
+                    behind_weeks=behind.get(member.id, 0),
+                    readiness_change=now_ready - then_ready,
+                ),
             )
         )
     return rows

@@ -10,8 +10,9 @@ from tests.roadmap.assessment_setup import learner_on
 
 pytestmark = pytest.mark.django_db
 
-# Session and user, the ratings, the paths, their targets, descriptors and the closing plan items.
-QUERIES = 10
+# Session and user, the ratings, the paths, their targets, descriptors, the closing plan items,
+# the next steps' resources and which of them the learner studied.
+QUERIES = 12
 MAP_QUERIES = 9
 
 
@@ -156,6 +157,7 @@ def test_gaps_page_queries_do_not_grow_with_gaps_or_plan_items(
         competency = factories.CompetencyFactory()
         factories.PathCompetencyFactory(path=dev, competency=competency, target_level=3)
         factories.RatingFactory(learner=learner, competency=competency, level=1)
+        factories.ResourceFactory(competency=competency, level_from=1, level_to=2)
         project = factories.ProjectFactory(path=dev)
         factories.ProjectCompetencyFactory(project=project, competency=competency)
         PlanItemFactory(plan=plan, project=project, position=i + 1)

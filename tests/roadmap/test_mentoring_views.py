@@ -63,17 +63,19 @@ def test_cohort_detail_shows_heatmap_gaps_attention_and_chart(client, s):
     ada, bob = s.learners
     s.rate(ada, 0, 3, days_ago=40)
     s.rate(ada, 1, 1)
-    s.rate(bob, 0, 1, days_ago=20)
+    s.rate(bob, 0, 1, days_ago=25)
     client.force_login(s.mentor)
     response = client.get(s.detail_url)
     assert response.status_code == 200
     text = response.text
     assert "Learner 000" in text and "Learner 001" in text
-    assert 'class="hm lvl-3">3✓' in text and 'class="hm lvl-1">1↓' in text
+    assert 'class="hm met">3<span class="visually-hidden">, met</span>' in text
+    assert 'class="hm below-2">1<span class="visually-hidden">, 2 below</span>' in text
     assert "Top gaps" in text and "<svg" in text and "Figures per week" in text
-    # bob last acted 20 days ago: he needs attention
+    # bob last acted 25 days ago (the rule: 21): he needs attention, with the reason
     attention = [r.name for r in response.context["attention"]]
     assert attention == ["Learner 001"]
+    assert "no activity for 25 days" in text and "Suggested:" in text
     gaps = response.context["top_gaps"]
     assert gaps[0][0].lacking == 2
 
@@ -680,7 +682,7 @@ def test_a_new_member_shows_up_on_the_next_view(client, s):
     assert "Newcomer" in response.text
 
 
-def test_names_are_escaped_in_the_rows_built_in_python(client, s):
+def test_names_are_escaped_in_the_heatmap_and_attention_list(client, s):
     ada = s.learners[0]
     ada.full_name = '<script>alert("x")</script>'
     ada.save()
@@ -694,8 +696,9 @@ def test_names_are_escaped_in_the_rows_built_in_python(client, s):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
     assert "&lt;b&gt;SQL &amp; co&lt;/b&gt; level</option>" in text  # sort options
     assert ">&lt;b&gt;SQL &amp; co&lt;/b&gt;</option>" in text  # lacking options
-    assert '>&lt;b&gt;SQL &amp; co&lt;/b&gt;</a> <span class="muted">target 3</span>' in text
-    # the sort links keep the other parameters (as {% querystring %} did), escaped
+    assert '<span class="visually-hidden">&lt;b&gt;SQL &amp; co&lt;/b&gt;</span></a>' in text
+    assert 'title="&lt;b&gt;SQL &amp; co&lt;/b&gt; (target 3): sort by it"' in text
+    # the sort links keep the other parameters ({% querystring %}), escaped
     assert f'<a href="?sort=c{competency.pk}&amp;status=x%26y"' in text
 
 
