@@ -6,22 +6,29 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# uv itself is pinned here; everything else is pinned in uv.lock (see README, "Dependencies").
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
 # Links in e-mails and the printed login hint point at the server `make run` starts.
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-dev db lint bench load clean
+.PHONY: run test install install-dev db lint lock-check bench load clean
 
 $(BIN)/python:
 	@py=$$(scripts/find-python) || exit 1; \
 	echo "Creating $(VENV) with $$py ($$($$py --version))"; \
-	"$$py" -m venv $(VENV) && $(BIN)/python -m pip install --quiet --upgrade pip uv
+	"$$py" -m venv $(VENV) && $(BIN)/python -m pip install --quiet --upgrade pip uv==$(UV_VERSION)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -r pyproject.toml
+# Exactly the versions in uv.lock: --frozen installs from the lock without re-resolving, and
+# fails if pyproject.toml names a dependency the lock lacks (`make lock-check` says more).
+$(VENV)/.installed: pyproject.toml uv.lock | $(BIN)/python
+	$(UV) export --frozen --no-hashes --no-emit-project --quiet -o $(VENV)/requirements.txt
+	$(UV) pip install --python $(BIN)/python --quiet -r $(VENV)/requirements.txt
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install --python $(BIN)/python --quiet -r pyproject.toml --extra dev
+$(VENV)/.installed-dev: pyproject.toml uv.lock | $(BIN)/python
+	$(UV) export --frozen --no-hashes --no-emit-project --extra dev --quiet -o $(VENV)/requirements-dev.txt
+	$(UV) pip install --python $(BIN)/python --quiet -r $(VENV)/requirements-dev.txt
 	@touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
@@ -38,9 +45,7 @@ run: db
 	@echo
 	@echo "Gapmap is starting at http://$(HOST):$(PORT)/  (web + Celery worker + beat; Ctrl-C stops all)"
 	@echo
-	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A roadmap worker --beat --loglevel=WARNING --concurrency=2 & \
-	$(MANAGE) runserver --noreload $(HOST):$(PORT)
+	@BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) scripts/run
 
 test: install-dev
 	scripts/ensure-test-tools
@@ -49,6 +54,10 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Fails when uv.lock no longer matches pyproject.toml (CI runs it; `uv lock` updates the lock).
+lock-check: | $(BIN)/python
+	$(UV) lock --check
 
 # Benchmarks: numbers are reported (tests/benchmarks/results.md), never asserted.
 bench: install-dev

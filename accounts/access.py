@@ -16,12 +16,13 @@ def public(view):
 
 
 def mentor_required(view):
-    """Signed-in mentors and staff; everyone else gets 404, as if the page did not exist."""
+    """Signed-in mentors, and whoever has the accounts.view_all_cohorts permission (superusers
+    do); everyone else, staff without it included, gets 404, as if the page did not exist."""
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (request.user.is_mentor or request.user.is_staff):
+        if not request.user.can_mentor:
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
 

@@ -49,6 +49,10 @@ def timezone_choices() -> list:
     return [("Common", common), *sorted(groups.items())]
 
 
+# RFC 5321's limit, and the user model's e-mail column.
+EMAIL_MAX_LENGTH = 254
+
+
 # Pages with a time-zone select mark it so static/js/gapmap.js can pre-fill the browser's zone
 # while the value is still the UTC default; without JavaScript the default stays UTC, and the help
 # text says so.
@@ -162,8 +166,16 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password."
 
     def clean_username(self):
+        username = self.cleaned_data.get("username") or ""
+        # Refused here, before authenticate(): axes would write it into a 255-character column.
+        # (AuthenticationForm sets max_length after the field is built, so Django's own length
+        # validator never runs.)
+        if len(username) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"An e-mail address has at most {EMAIL_MAX_LENGTH} characters.", code="max_length"
+            )
         # The same lower-casing as sign-up, so axes counts failures per address, not per spelling.
-        return _normalise_email(self.cleaned_data.get("username") or "")
+        return _normalise_email(username)
 
 
 class GapmapPasswordChangeForm(FocusFirstErrorMixin, PasswordChangeForm):

@@ -94,6 +94,19 @@ class User(AbstractUser):
         return self.role == self.Role.MENTOR
 
     @property
+    def sees_all_cohorts(self) -> bool:
+        """Every cohort's learner data and mentor actions: an explicit permission (superusers
+        have every permission). Being staff alone is not enough: staff edit the curriculum."""
+        if not (self.is_active and self.is_staff):
+            return False  # the permission is granted to staff in admin; no queries for others
+        return self.is_superuser or self.has_perm("accounts.view_all_cohorts")
+
+    @property
+    def can_mentor(self) -> bool:
+        """Mentor pages: a mentor (for their own cohorts) or someone who sees all cohorts."""
+        return self.is_mentor or self.sees_all_cohorts
+
+    @property
     def is_learner(self) -> bool:
         return self.role == self.Role.LEARNER and not self.is_staff
 
@@ -104,22 +117,57 @@ class User(AbstractUser):
 
 class CohortQuerySet(models.QuerySet):
     def mentored_by(self, user):
-        if user.is_staff:
+        if user.sees_all_cohorts:
             return self
         return self.filter(mentors=user)
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
 
 
 class Cohort(models.Model):
     name = models.CharField(max_length=120)
     path = models.ForeignKey("curriculum.Path", on_delete=models.PROTECT, related_name="cohorts")
     start_date = models.DateField()
+    checkin_weekday = models.PositiveSmallIntegerField(
+        "weekly check-in day", choices=Weekday, null=True, blank=True
+    )
     mentors = models.ManyToManyField(User, related_name="mentored_cohorts", blank=True)
+    # The needs-attention rules, tuned per cohort by its mentors (roadmap.lib.cohorts reads them).
+    attention_behind_weeks = models.PositiveSmallIntegerField(
+        "behind plan by (weeks)",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="Flag a learner whose plan has a project this many weeks past its end.",
+    )
+    attention_idle_days = models.PositiveSmallIntegerField(
+        "no activity for (days)",
+        default=21,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Flag a learner who has not assessed or updated their plan for this long.",
+    )
+    attention_drop_points = models.PositiveSmallIntegerField(
+        "readiness fell by (points in four weeks)",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CohortQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "name"]
+        # Mentor pages for every cohort (User.sees_all_cohorts); give it to a group in admin.
+        permissions = [
+            ("view_all_cohorts", "Can see every cohort's learners and act as their mentor"),
+        ]
 
     def __str__(self):
         return self.name
@@ -153,9 +201,26 @@ class CohortMembership(models.Model):
         self.save(update_fields=["left_at"])
 
 
+# Crockford's base32 without the digits 0 and 1: none of I L O U 0 1, so nothing that reads as
+# another character. 30 symbols carry log2(30) = 4.91 bits each; 14 of them are 68.7 bits, at
+# least the 64 of the token_urlsafe(8) codes before them (13 would be 63.8).
+INVITE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+INVITE_LENGTH = 14
+INVITE_GROUP = 4  # shown as XXXX-XXXX-XXXX-XX
+
+
 def invite_code() -> str:
-    # 8 random bytes: short enough to type, far too many to guess.
-    return secrets.token_urlsafe(8)
+    return "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
+
+
+def normalise_invite_code(text: str) -> str:
+    """The stored form of what someone typed: upper case, without spaces or dashes (which the
+    displayed code has between its groups). Codes are stored in this form."""
+    return "".join(ch for ch in text.upper() if not ch.isspace() and ch != "-")
+
+
+def display_invite_code(code: str) -> str:
+    return "-".join(code[i : i + INVITE_GROUP] for i in range(0, len(code), INVITE_GROUP))
 
 
 class CohortInviteQuerySet(models.QuerySet):
@@ -186,7 +251,11 @@ class CohortInvite(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.cohort} invite {self.code}"
+        return f"{self.cohort} invite {self.display_code}"
+
+    @property
+    def display_code(self) -> str:
+        return display_invite_code(self.code)
 
     def status(self, now) -> str:
         if self.revoked_at:

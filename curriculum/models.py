@@ -2,6 +2,8 @@
 portfolio projects and what each project builds. Everything here is edited in Django admin and
 round-trips through curriculum/default_curriculum.yaml."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
@@ -71,6 +73,8 @@ class Path(models.Model):
         related_name="recommended_before",
         help_text="A path worth following first (for example AI Developer before AI Engineer).",
     )
+    # The path's identifier as a CASE CFDocument (curriculum/case.py): stable across renames.
+    case_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = PathQuerySet.as_manager()
 
@@ -121,6 +125,8 @@ class Competency(models.Model):
         max_length=80, blank=True, help_text="Groups competencies on the assessment page."
     )
     summary = models.TextField(blank=True)
+    # The competency's identifier as a CASE CFItem (curriculum/case.py): stable across renames.
+    case_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -238,6 +244,8 @@ class Project(models.Model):
     prerequisites = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="dependants"
     )
+    # The project's identifier as a CASE CFItem (curriculum/case.py): stable across renames.
+    case_uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["path", "position", "name"]

@@ -90,7 +90,6 @@ def match_checkpoints(existing: list[tuple], wanted: list[str]) -> tuple[list, l
     return matches, leftovers
 
 
-RESOURCE_FIELDS = ("title", "kind", "cost", "language", "minutes", "note", "checked_on")
 
 
 def _sync_resources(owner: dict, existing: list, wanted: list) -> None:

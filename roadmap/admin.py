@@ -2,6 +2,9 @@
 only a superuser may delete one (for example a test entry); nobody adds or edits them here."""
 
 from django.contrib import admin, messages
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.utils import timezone
 
 from .models import (
     CheckpointSignOff,
@@ -139,14 +142,20 @@ class DeliveryAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
 
-    @admin.action(description="Send the selected failed deliveries again")
+    @admin.action(description="Send the selected failed or unknown deliveries again")
     def retry_failed(self, request, queryset):
-        count = queryset.filter(status=Delivery.Status.FAILED).update(
+        """Back to pending for the next dispatcher run. For an "unknown" row (DATA began, no
+        reply) only after checking the mail server's log: it may have arrived already."""
+        note = f"Sent again by {request.user.get_username()} on {timezone.now():%Y-%m-%d %H:%M} UTC"
+        count = queryset.filter(
+            status__in=[Delivery.Status.FAILED, Delivery.Status.UNKNOWN]
+        ).update(
             status=Delivery.Status.PENDING,
             enqueued_at=None,
             claimed_at=None,
             handed_off_at=None,
             attempts=0,
+            last_error=Concat(Value(f"{note}; before: "), "last_error"),
         )
         self.message_user(
             request,
@@ -182,3 +191,53 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "title"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
+
+
+# --- credentials: staff see issued credentials and revoke them; nobody edits a signed one -------
+from .models import Credential  # noqa: E402
+from .services.credentials import credential_revoke  # noqa: E402
+
+
+@admin.register(Credential)
+class CredentialAdmin(ReadOnlyAdmin):
+    list_display = ["issued_at", "learner", "project", "kid", "expires_at", "revoked_at"]
+    list_select_related = ["learner", "project"]
+    list_filter = ["kid", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["learner__email", "learner__full_name", "uuid"]
+    exclude = ["jwt"]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected credentials")
+    def revoke(self, request, queryset):
+        count = sum(
+            credential_revoke(credential=c, by=request.user, reason="Revoked by staff")
+            for c in queryset.filter(revoked_at__isnull=True)
+        )
+        self.message_user(request, f"{count} credential(s) revoked.", messages.SUCCESS)
+
+
+# --- API tokens: staff see which tokens exist and may revoke one; the secret is never stored ----
+
+from .models.api import PersonalToken  # noqa: E402
+
+
+@admin.register(PersonalToken)
+class PersonalTokenAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "user",
+        "name",
+        "prefix",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "name", "prefix"]
+    exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)

@@ -1,11 +1,15 @@
 """URLs of the learner-progress app. One section per area; keep additions inside your section."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
+from .converters import SignedTokenConverter, TokenConverter
 from .views import cohorts, home, ops, plans, portfolio, progress
 from .views import mentoring as mentoring_views
 
 app_name = "roadmap"
+
+register_converter(TokenConverter, "token")
+register_converter(SignedTokenConverter, "signed")
 
 urlpatterns = [
     path("mentor/", home.mentor_home, name="mentor_home"),
@@ -22,6 +26,7 @@ urlpatterns += [
     path("assess/", assessment.assess, name="assess"),
     path("assess/stale/", assessment.reassess, name="reassess"),
     path("assess/<int:competency_id>/", assessment.rate, name="rate"),
+    path("assess/<int:competency_id>/levels/", assessment.assess_levels, name="assess_levels"),
     path("gaps/", gaps.gaps, name="gaps"),
     path("gaps/map/", gaps.skill_map, name="skill_map"),
 ]
@@ -48,11 +53,11 @@ urlpatterns += [
     path("plan/items/<int:item_id>/move/", plans.plan_item_move, name="plan_item_move"),
     path("plan/calendar.ics", portfolio.plan_ics, name="plan_ics"),
     path("plan/calendar/link/", portfolio.plan_calendar_link, name="plan_calendar_link"),
-    path("plan/calendar/<str:token>.ics", portfolio.plan_ics_feed, name="plan_ics_feed"),
+    path("plan/calendar/<token:token>.ics", portfolio.plan_ics_feed, name="plan_ics_feed"),
     path("portfolio/", portfolio.portfolio, name="portfolio"),
     path("portfolio/portfolio.md", portfolio.portfolio_markdown, name="portfolio_markdown"),
     path("portfolio/link/", portfolio.portfolio_link, name="portfolio_link"),
-    path("p/<str:token>/", portfolio.portfolio_public, name="portfolio_public"),
+    path("p/<token:token>/", portfolio.portfolio_public, name="portfolio_public"),
 ]
 
 # --- cohorts and mentoring: cohorts, invites, learner review, feedback, verification --------------
@@ -61,6 +66,12 @@ _learner = "mentor/cohorts/<int:cohort_id>/learners/<int:learner_id>/"
 urlpatterns += [
     path("mentor/cohorts/new/", cohorts.cohort_create, name="cohort_create"),
     path("mentor/cohorts/<int:cohort_id>/", cohorts.cohort_detail, name="cohort_detail"),
+    path("mentor/cohorts/<int:cohort_id>/edit/", cohorts.cohort_edit, name="cohort_edit"),
+    path(
+        "mentor/cohorts/<int:cohort_id>/mentors/",
+        cohorts.cohort_mentor_add,
+        name="cohort_mentor_add",
+    ),
     path("mentor/cohorts/<int:cohort_id>/export.csv", cohorts.cohort_csv, name="cohort_csv"),
     path("mentor/cohorts/<int:cohort_id>/invites/", cohorts.cohort_invites, name="cohort_invites"),
     path(
@@ -82,7 +93,7 @@ urlpatterns += [
         name="mentor_checkpoint_signoff",
     ),
     path("join/", cohorts.join, name="join"),
-    path("join/<str:code>/", cohorts.join, name="join_code"),
+    path("join/<token:code>/", cohorts.join, name="join_code"),
     path("me/cohorts/", cohorts.my_cohorts, name="my_cohorts"),
     path("me/cohorts/<int:cohort_id>/leave/", cohorts.cohort_leave, name="cohort_leave"),
     path("me/feedback/", _m.my_feedback, name="my_feedback"),
@@ -108,10 +119,46 @@ urlpatterns += [
     path("notifications/", reminders.notifications, name="notifications"),
     path("notifications/read/", reminders.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", reminders.notification_read, name="notification_read"),
-    path("unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),
+    path("unsubscribe/<signed:token>/", reminders.unsubscribe, name="unsubscribe"),
 ]
 
 # --- ops: health ----------------------------------------------------------------------------------
 urlpatterns += [
     path("health/", ops.health, name="health"),
+]
+
+# --- credentials: Open Badges 3.0 for verified projects (claim, download, revoke, verify) -------
+from .views import credentials  # noqa: E402
+
+urlpatterns += [
+    path("credentials/issuer/", credentials.issuer, name="credential_issuer"),
+    path("credentials/jwks.json", credentials.jwks, name="credential_jwks"),
+    path("credentials/revocations/", credentials.revocations, name="credential_revocations"),
+    path("credentials/verify/", credentials.verify, name="credential_verify"),
+    path("credentials/<uuid:uuid>.jwt", credentials.credential_jwt, name="credential_jwt"),
+    path("credentials/<uuid:uuid>.json", credentials.credential_json, name="credential_json"),
+    path("credentials/<uuid:uuid>/revoke/", credentials.revoke, name="credential_revoke"),
+    path("plan/items/<int:item_id>/credential/", credentials.claim, name="credential_claim"),
+]
+
+# --- api: the read-only JSON API (v1) and the profile's personal access tokens --------------------
+from .views import api  # noqa: E402
+
+urlpatterns += [
+    path("api/v1/openapi.json", api.schema, name="api_schema"),
+    path("api/v1/me/", api.me, name="api_me"),
+    path(
+        "api/v1/learners/<int:learner_id>/ratings/current/",
+        api.current_ratings,
+        name="api_current_ratings",
+    ),
+    path("api/v1/learners/<int:learner_id>/ratings/", api.rating_history, name="api_ratings"),
+    path("api/v1/learners/<int:learner_id>/readiness/", api.readiness, name="api_readiness"),
+    path("api/v1/learners/<int:learner_id>/plans/", api.plans, name="api_plans"),
+    path("api/v1/cohorts/", api.cohorts, name="api_cohorts"),
+    path("api/v1/cohorts/<int:cohort_id>/", api.cohort, name="api_cohort"),
+    path("accounts/profile/tokens/", api.token_create, name="api_token_create"),
+    path(
+        "accounts/profile/tokens/<int:token_id>/revoke/", api.token_revoke, name="api_token_revoke"
+    ),
 ]

@@ -4,7 +4,9 @@ the variables listed in the README."""
 
 import os
 import sys
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -31,14 +33,103 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true or false)")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
+    expected = "an integer"
+    if minimum is not None and maximum is not None:
+        expected = f"an integer from {minimum} to {maximum}"
+    elif minimum is not None:
+        expected = f"an integer of at least {minimum}"
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from exc
+        raise ImproperlyConfigured(f"{name}={raw!r} is not {expected}") from exc
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not {expected}")
+    return value
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    """One of `choices`, matched without regard to case; returned as spelled in `choices`."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    for choice in choices:
+        if raw.strip().lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name}={raw!r} is not one of {', '.join(choices)}")
+
+
+def _redacted(url: str) -> str:
+    """The URL with any password replaced, fit for an error message."""
+    try:
+        parts = urlsplit(url)
+        if parts.password:
+            return url.replace(f":{parts.password}@", ":***@", 1)
+    except ValueError:
+        pass
+    return url
+
+
+def env_url(
+    name: str, default: str, *, schemes: list[str], example: str, needs_host: bool = True
+) -> str:
+    """A URL whose scheme is one of `schemes` and whose host and port parse."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    url = raw.strip()
+    starts = ", ".join(f"{scheme}://" for scheme in schemes)
+    expected = f"expected a URL starting with one of {starts}, such as {example}"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"{name}={_redacted(url)!r} is not a valid URL ({exc}); {expected}"
+        ) from exc
+    if parts.scheme not in schemes:
+        raise ImproperlyConfigured(
+            f"{name}={_redacted(url)!r} has scheme {parts.scheme!r}; {expected}"
+        )
+    if needs_host and parts.scheme != "unix" and not parts.hostname:
+        raise ImproperlyConfigured(f"{name}={_redacted(url)!r} names no host; {expected}")
+    return url
+
+
+def env_email_address(name: str, default: str) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    _, address = parseaddr(raw)
+    if "@" not in address:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not an e-mail address (expected Name <user@example.com>)"
+        )
+    return raw
+
+
+LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+def env_json_list(name: str) -> list | None:
+    """A JSON list from the environment, or None when unset."""
+    import json
+
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, list):
+        raise ImproperlyConfigured(f"{name} must be a JSON list")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -59,6 +150,22 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who publishes the CASE curriculum and issues the Open Badges credentials (curriculum/case.py,
+# roadmap/services/credentials.py).
+ISSUER_NAME = env_str("ISSUER_NAME", "Gapmap")
+ISSUER_URL = env_str("ISSUER_URL", SITE_URL).rstrip("/")
+# Open Badges signing keys: a JSON list of Ed25519 JWKs, each {"kty": "OKP", "crv": "Ed25519",
+# "kid", "x", "d"}. The first signs new credentials; every key listed is published in the JWKS,
+# so a rotation puts the new key first and keeps the old ones (their "d" may then be dropped).
+# `manage.py badge_keygen` prints a new key. Unset with DEBUG on: a key generated on first use
+# into var/badge-signing-keys.json. Production (DEBUG false) must set it (`check --deploy`
+# fails without it, and nothing is signed).
+BADGE_SIGNING_KEYS = env_json_list("BADGE_SIGNING_KEYS")
+BADGE_DEV_KEY_FILE = VAR_DIR / "badge-signing-keys.json"
+# The JSON API (roadmap/views/api.py): requests per token and minute before 429.
+API_THROTTLE_PER_MINUTE = env_int("API_THROTTLE_PER_MINUTE", 120)
+# Days a credential stays valid (its validUntil); 0 means no expiry.
+BADGE_VALIDITY_DAYS = env_int("BADGE_VALIDITY_DAYS", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -77,12 +184,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses HTML responses (the assessment page is ~150 KB at 164 competencies). Before
+    # anything that reads or changes the body. BREACH: Django masks the CSRF token afresh per
+    # request, so the secret is never repeated in a compressed page; GZipMiddleware also pads
+    # with a random-length filename field (Django >= 4.2).
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.PrivatePagesMiddleware",
     # Default deny: every view needs a signed-in user unless marked public (accounts.access).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -113,13 +226,33 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gapmap.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+_DATABASE_EXPECTED = (
+    "expected postgres://user:password@host:5432/name or sqlite:///path/to/file.sqlite3"
+)
+_database_url = env_url(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'gapmap.sqlite3'}",
+    schemes=["postgres", "postgresql", "sqlite"],
+    example="postgres://user:password@host:5432/gapmap",
+    needs_host=False,
+)
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+            conn_health_checks=True,
+        )
+    }
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL={_redacted(_database_url)!r} is malformed ({exc}); {_DATABASE_EXPECTED}"
+    ) from exc
+if not DATABASES["default"].get("NAME"):
+    raise ImproperlyConfigured(
+        f"DATABASE_URL={_redacted(_database_url)!r} names no database; {_DATABASE_EXPECTED}"
     )
-}
+del _database_url
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the Celery worker share the file without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -143,13 +276,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 first (Django's recommended hasher, about 50 ms here against PBKDF2's 0.9 s at Django 6's
+# iteration count). PBKDF2 stays so existing hashes still verify; Django rehashes them with
+# Argon2 at the user's next successful login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login throttling: five failures per username and IP lock that pair out for a finite cool-off.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The credential key authenticate() receives from the log-in form. Axes defaults to the user
 # model's USERNAME_FIELD ("email"), finds nothing there and would count every failure as user None.
@@ -161,13 +303,24 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Renders templates/accounts/locked_out.html (status 429) saying how many minutes to wait.
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# Days django-axes keeps its records of log-ins (addresses, user agents); a daily task deletes
+# older ones (accounts/tasks.py, in CELERY_BEAT_SCHEDULE).
+AXES_RETENTION_DAYS = env_int("AXES_RETENTION_DAYS", 30, minimum=1)
 AXES_VERBOSE = False
+
+# Throttles per client address (accounts/throttling.py), beside axes' per-account lock-out:
+# (attempts, window in seconds). Over the limit, the form answers the 429 page until the window
+# ends. Reset e-mails are also limited per recipient address, silently (the page says "sent").
+THROTTLES = {
+    "login": (env_int("THROTTLE_LOGINS_PER_ADDRESS", 20, minimum=1), 15 * 60),
+    "signup": (env_int("THROTTLE_SIGNUPS_PER_ADDRESS", 10, minimum=1), 60 * 60),
+    "password_reset": (env_int("THROTTLE_RESETS_PER_ADDRESS", 10, minimum=1), 60 * 60),
+    "password_reset_email": (env_int("THROTTLE_RESET_EMAILS_PER_RECIPIENT", 3, minimum=1), 3600),
+}
 
 # Self-assessment: a rating older than this many weeks counts as stale and is offered for
 # reassessment (roadmap:reassess).
-GAPMAP_STALE_WEEKS = env_int("GAPMAP_STALE_WEEKS", 4)
-if GAPMAP_STALE_WEEKS < 1:
-    raise ImproperlyConfigured(f"GAPMAP_STALE_WEEKS={GAPMAP_STALE_WEEKS} must be at least 1")
+GAPMAP_STALE_WEEKS = env_int("GAPMAP_STALE_WEEKS", 4, minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -198,21 +351,33 @@ _mail_backend = env_str(
     if EMAIL_HOST or not DEBUG
     else "django.core.mail.backends.console.EmailBackend",
 )
+if "." not in _mail_backend.strip("."):
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND={_mail_backend!r} is not a dotted path to a Django e-mail backend "
+        "(expected e.g. django.core.mail.backends.smtp.EmailBackend)"
+    )
+if EMAIL_HOST and ("/" in EMAIL_HOST or ":" in EMAIL_HOST or " " in EMAIL_HOST.strip()):
+    raise ImproperlyConfigured(
+        f"EMAIL_HOST={EMAIL_HOST!r} is not a host name (expected e.g. smtp.example.com; "
+        "the port goes in EMAIL_PORT)"
+    )
+# Read (and checked) whichever backend is chosen, so a typo shows before the switch to SMTP.
+_smtp_options = {
+    "host": EMAIL_HOST or "localhost",
+    "port": env_int("EMAIL_PORT", 587, minimum=1, maximum=65535),
+    "username": env_str("EMAIL_HOST_USER", ""),
+    "password": env_str("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", True),
+    "timeout": env_int("EMAIL_TIMEOUT", 20, minimum=1),
+}
 _mail_options: dict = {}
 if _mail_backend.endswith("smtp.EmailBackend"):
-    _mail_options = {
-        "host": EMAIL_HOST or "localhost",
-        "port": env_int("EMAIL_PORT", 587),
-        "username": env_str("EMAIL_HOST_USER", ""),
-        "password": env_str("EMAIL_HOST_PASSWORD", ""),
-        "use_tls": env_bool("EMAIL_USE_TLS", True),
-        "timeout": env_int("EMAIL_TIMEOUT", 20),
-    }
+    _mail_options = _smtp_options
 elif _mail_backend.endswith("filebased.EmailBackend"):
     _mail_options = {"file_path": env_str("EMAIL_FILE_PATH", str(VAR_DIR / "sent-mail"))}
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
-del EMAIL_HOST
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Gapmap <gapmap@localhost>")
+del EMAIL_HOST, _smtp_options
+DEFAULT_FROM_EMAIL = env_email_address("DEFAULT_FROM_EMAIL", "Gapmap <gapmap@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. Production (DEBUG=false) gets secure cookies and HSTS; `check --deploy` is clean.
@@ -220,14 +385,18 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+# Load balancers probe /health/ over plain HTTP on the node's own address.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 )
 # How many reverse proxies in front of us append to X-Forwarded-For (accounts.throttling).
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0)
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0, minimum=0
+)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -244,13 +413,21 @@ SECURE_CSP = {
 
 # Celery. Without REDIS_URL the broker is kombu's filesystem transport under var/, so `make run`
 # needs no server; with REDIS_URL set, Redis is the broker.
-REDIS_URL = env_str("REDIS_URL", "")
+REDIS_URL = env_url("REDIS_URL", "", schemes=["redis", "rediss"], example="redis://host:6379/0")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
+# A Redis that accepts connections and never answers must not hang anyone: connect and read
+# timeouts on every Redis client, and a timeout is an error, not a silent retry. (A web request
+# that enqueues uses tighter ones still: roadmap/services/deliveries.FAIL_FAST.)
+REDIS_SOCKET_TIMEOUT = 5
+REDIS_CONNECT_TIMEOUT = 2
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Longer than any task's time limit, so acks_late tasks are not redelivered while running.
-        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+        "retry_on_timeout": False,
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -263,11 +440,19 @@ else:
         "control_folder": str(CELERY_BROKER_DIR / "control"),
     }
 CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_RETRY_ON_TIMEOUT = False
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+}
 
 # The cohort dashboard's aggregates and the learner dashboard's rating history are cached under
 # keys that name everything they depend on, so a stale entry is never read; CACHE_URL (a Redis
 # URL) lets every web process share them.
-CACHE_URL = env_str("CACHE_URL", "")
+CACHE_URL = env_url(
+    "CACHE_URL", "", schemes=["redis", "rediss", "unix"], example="redis://host:6379/1"
+)
 if CACHE_URL:
     CACHES = {
         "default": {
@@ -279,11 +464,14 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The worker keeps settings.LOGGING (roadmap/celery.py connects setup_logging) instead of
+# replacing the root logger's handlers with Celery's plain-text ones.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -306,12 +494,20 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=0, hour=4, day_of_week="mon"),
         "options": {"expires": 24 * 60 * 60},
     },
+    # Log-in records: once a day is enough for a retention counted in days; the task deletes by
+    # age, so a missed or repeated run changes nothing.
+    "axes-records-purge": {
+        "task": "accounts.tasks.axes_records_purge_task",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
 }
 # Reminder sends: first retry after about this many seconds, doubling (capped at 10 minutes).
-REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 30)
+REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 30, minimum=1)
 # Tests only: slow every send down (milliseconds) so a worker can be killed mid-batch.
-REMINDER_TEST_SEND_DELAY_MS = env_int("REMINDER_TEST_SEND_DELAY_MS", 0)
+REMINDER_TEST_SEND_DELAY_MS = env_int("REMINDER_TEST_SEND_DELAY_MS", 0, minimum=0)
 
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain" if DEBUG else "json", ["plain", "json"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -322,16 +518,19 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": env_str("LOG_FORMAT", "plain" if DEBUG else "json"),
+            "formatter": LOG_FORMAT,
         }
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
-        "axes": {"level": env_str("AXES_LOG_LEVEL", "WARNING")},
+        "axes": {"level": env_choice("AXES_LOG_LEVEL", "WARNING", LOG_LEVELS)},
     },
 }
 
 if TESTING:
+    # Property tests post many forms from one test client; tests/accounts/test_address_throttles.py
+    # sets the production limits where it tests them.
+    THROTTLES = {scope: (10_000, window) for scope, (_, window) in THROTTLES.items()}
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -24,21 +24,22 @@ def send_delivery_task(self, delivery_id: int) -> str:
     is lost leaves the row pending, and the dispatcher enqueues it again."""
     result = deliveries.delivery_send(delivery_id=delivery_id)
     if result.outcome == deliveries.Outcome.RETRY:
-        raise self.retry(countdown=deliveries.retry_countdown(result.attempts))
+        raise self.retry(countdown=result.countdown)
     return result.outcome
+
+
+def _retry_alone(delivery_id: int, countdown: float) -> None:
+    send_delivery_task.apply_async((delivery_id,), countdown=countdown)
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)
 def send_deliveries_task(self, delivery_ids: list[int]) -> dict:
     """Send a chunk of deliveries (see `deliveries.deliveries_send`). A row that needs a
-    retry goes back to pending on its own and is retried alone by `send_delivery_task`, so the
-    rest of the chunk is never resent; a lost retry message is repaired by the dispatcher."""
-    results = deliveries.deliveries_send(delivery_ids=delivery_ids)
+    retry goes back to pending on its own and is enqueued, at its own countdown, the moment it
+    fails, to be retried alone by `send_delivery_task`; the rest of the chunk is never resent,
+    and a lost retry message is repaired by the dispatcher."""
+    results = deliveries.deliveries_send(delivery_ids=delivery_ids, on_retry=_retry_alone)
     outcomes: dict[str, int] = {}
-    for delivery_id, result in results.items():
+    for result in results.values():
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-        if result.outcome == deliveries.Outcome.RETRY:
-            send_delivery_task.apply_async(
-                (delivery_id,), countdown=deliveries.retry_countdown(result.attempts)
-            )
     return outcomes

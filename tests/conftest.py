@@ -24,6 +24,11 @@ def pytest_configure(config):
 
     # The SQLite test database is a file under var/, which a fresh clone does not have yet.
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Tests run with DEBUG off, where credentials need a configured key: one per test session.
+    if settings.BADGE_SIGNING_KEYS is None:
+        from roadmap.services.credentials import key_new
+
+        settings.BADGE_SIGNING_KEYS = [key_new("test-session")]
 
 
 @pytest.fixture(scope="session")

@@ -45,6 +45,17 @@ class StaffFactory(UserFactory):
     is_staff = True
 
 
+class CohortStaffFactory(StaffFactory):
+    """Staff who run the cohort programme: being staff alone grants no mentor data."""
+
+    @factory.post_generation
+    def cohort_permission(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Permission
+
+        if create:
+            self.user_permissions.add(Permission.objects.get(codename="view_all_cohorts"))
+
+
 class PathFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Path

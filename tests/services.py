@@ -25,6 +25,24 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_redis_server():
+    with running_redis_process() as (url, _proc):
+        yield url
+
+
+@contextlib.contextmanager
+def frozen(proc: subprocess.Popen):
+    """SIGSTOP the process for the block: it keeps accepting connections (the kernel does that)
+    but never answers, like a hung Redis."""
+    os.kill(proc.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(proc.pid, signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def running_redis_process():
+    """A throwaway redis-server on a free port: (its URL, its process)."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise RuntimeError("redis-server is not installed: run scripts/ensure-test-tools")
@@ -59,8 +77,9 @@ def running_redis_server():
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"redis-server did not start on port {port}") from None
                 time.sleep(0.05)
-        yield url
+        yield url, proc
     finally:
+        os.kill(proc.pid, signal.SIGCONT)
         proc.terminate()
         proc.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)

@@ -58,8 +58,30 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         DEBUG="false",
         SECRET_KEY=_random_secret(),
         ALLOWED_HOSTS="gapmap.example.com",
+        BADGE_SIGNING_KEYS=_badge_keys(),
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _badge_keys() -> str:
+    import json
+
+    from roadmap.services.credentials import key_new
+
+    return json.dumps([key_new("deploy-test")])
+
+
+def test_check_deploy_fails_without_badge_signing_keys(tmp_path):
+    result = _manage(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        tmp_path,
+        DEBUG="false",
+        SECRET_KEY=_random_secret(),
+        ALLOWED_HOSTS="gapmap.example.com",
+    )
+    assert result.returncode != 0
+    assert "gapmap.E003" in result.stdout + result.stderr
+    assert "BADGE_SIGNING_KEYS" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

@@ -6,6 +6,14 @@ from django.core.validators import URLValidator
 from curriculum.models import Level
 
 
+class WebURLField(forms.URLField):
+    """A URLField that takes only web addresses (no ftp:, javascript:, ...): links are shown to
+    mentors. Its one validator replaces URLField's own, so a bad link gets one message, not one
+    per validator."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+
+
 class RatingForm(forms.Form):
     level = forms.TypedChoiceField(
         choices=Level.choices,
@@ -20,12 +28,10 @@ class RatingForm(forms.Form):
         max_length=2000,
         error_messages={"max_length": "Keep the note under %(limit_value)d characters."},
     )
-    evidence_url = forms.URLField(
+    evidence_url = WebURLField(
         required=False,
         max_length=500,
         assume_scheme="https",
-        # Links are shown to mentors, so only web addresses (no ftp:, javascript:, ...).
-        validators=[URLValidator(schemes=["http", "https"])],
         error_messages={
             "invalid": "Enter a full web address, such as https://github.com/you/project.",
             "max_length": "Keep the link under %(limit_value)d characters.",

@@ -30,4 +30,17 @@ class MentorRatingForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(max_length=500, required=False)
+    """The optional comment on a verification or a sign-off. Too long is refused with a message
+    (the view stores nothing then), never cut or dropped."""
+
+    comment = forms.CharField(
+        max_length=500,
+        required=False,
+        error_messages={
+            "max_length": "A comment is at most %(limit_value)d characters; this one has "
+            "%(show_value)d. Nothing was saved: shorten it and try again."
+        },
+    )
+
+    def error_text(self) -> str:
+        return " ".join(self.errors.get("comment", [])) or "The comment could not be read."

@@ -49,3 +49,9 @@ def stale_ids(
     """Competencies never rated, or last rated `weeks` or more ago, in the order given."""
     cutoff = now - timedelta(weeks=weeks)
     return [cid for cid in competency_ids if cid not in last_rated or last_rated[cid] <= cutoff]
+
+
+def reassessment_suggestion(*, current: int | None, offered: int) -> int:
+    """The level a pre-filled reassessment suggests: what the finished project offers
+    (min(build level, target), from the plan), but never less than the current level."""
+    return offered if current is None else max(current, offered)

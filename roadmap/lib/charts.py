@@ -1,17 +1,13 @@
 """Geometry for server-drawn inline SVG charts, as pure functions: series in, coordinates out.
 
-Templates only place what these return; no arithmetic happens in a template."""
+Templates only place what these return (templates/roadmap/progress/*.html and the cohort page);
+no arithmetic happens in a template, and no markup here."""
 
 import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape  # what django.utils.html.escape does, minus its lazy-string wrapper
 from typing import NamedTuple
-
-from django.utils.safestring import SafeString, mark_safe
-
-from roadmap.lib.progress import activity_intensity
 
 
 def _fmt(value: float) -> str:
@@ -59,7 +55,7 @@ class LineChart:
 
 
 def line_chart(
-    values: Sequence[float],
+    values: Sequence[float | None],
     labels: Sequence[str],
     *,
     width: int = 420,
@@ -68,23 +64,32 @@ def line_chart(
     y_ticks: Sequence[float] = (0, 25, 50, 75, 100),
     max_x_labels: int = 6,
 ) -> LineChart:
-    """A line over evenly spaced points, y from 0 (bottom) to y_max (top); values are clamped."""
+    """A line over evenly spaced points, y from 0 (bottom) to y_max (top); values are clamped.
+    A week without a value (None) keeps its place and label but gets no point: the line joins
+    the known ones. Every chart of Gapmap is drawn from this (the learner's readiness per week,
+    the cohort's median per week)."""
     left, right, top, bottom = 36.0, width - 20.0, 12.0, height - 28.0
     n = len(values)
     step = (right - left) / (n - 1) if n > 1 else 0.0
     points = []
+    places = []
     for i, (value, label) in enumerate(zip(values, labels, strict=True)):
-        x = left + i * step if n > 1 else (left + right) / 2
+        x = round(left + i * step if n > 1 else (left + right) / 2, 1)
+        places.append((x, label))
+        if value is None:
+            continue
         clamped = min(max(value, 0.0), y_max)
         y = bottom - (bottom - top) * clamped / y_max
-        points.append(ChartPoint(round(x, 1), round(y, 1), value, label))
+        points.append(ChartPoint(x, round(y, 1), value, label))
     path = " ".join(
         f"{'M' if i == 0 else 'L'}{_fmt(p.x)},{_fmt(p.y)}" for i, p in enumerate(points)
     )
     ticks = [Tick(round(bottom - (bottom - top) * t / y_max, 1), _fmt(t)) for t in y_ticks]
     # Label at most max_x_labels weeks, always the first and the last.
     every = max(1, -(-n // max_x_labels))
-    x_ticks = [Tick(p.x, p.label) for i, p in enumerate(points) if i % every == 0 or i == n - 1]
+    x_ticks = [
+        Tick(x, label) for i, (x, label) in enumerate(places) if i % every == 0 or i == n - 1
+    ]
     if len(x_ticks) >= 2 and x_ticks[-1].position - x_ticks[-2].position < step * every / 2:
         del x_ticks[-2]  # the last label would overlap its neighbour
     return LineChart(width, height, left, right, top, bottom, points, path, ticks, x_ticks)
@@ -201,82 +206,3 @@ def calendar_cells(days: Sequence) -> tuple[list[CalendarCell], int]:
     ]
     weeks = max((day.week_index for day in days), default=-1) + 1
     return cells, CALENDAR_LEFT + weeks * CALENDAR_PITCH
-
-
-# --- markup ---------------------------------------------------------------------------------------
-# Pages with many marks (a 26-week calendar, a sparkline per competency) render these strings
-# once in Python: a template loop with filters per mark cost the dashboard most of its time, and
-# so did format_html per mark. Numbers go in as they are (their text has nothing to escape); every
-# piece of text goes through escape(), as format_html would do.
-
-
-def sparkline_svg(spark: Sparkline) -> SafeString:
-    """The sparkline's inline SVG (decorative: the row's text says the same)."""
-    target = (
-        f'<line class="target-line" x1="0" x2="{spark.width}" y1="{spark.target_y}" '
-        f'y2="{spark.target_y}"></line>'
-        if spark.target_y is not None
-        else ""
-    )
-    # SafeString itself, not mark_safe: this runs once per competency row.
-    return SafeString(
-        f'<svg class="sparkline" viewBox="{escape(spark.view_box)}" width="{spark.width}" '
-        f'height="{spark.height}" aria-hidden="true" focusable="false">{target}'
-        f'<path class="spark" d="{escape(spark.path)}"></path>'
-        f'<circle class="spark-dot" cx="{spark.last_x}" cy="{spark.last_y}" r="2.5"></circle></svg>'
-    )
-
-
-def chart_axes_svg(chart: LineChart) -> SafeString:
-    """The line chart's grid lines with their percent labels, and its week labels."""
-    y_axis = "".join(
-        f'<line class="grid-line" x1="{chart.left}" x2="{chart.right}" y1="{tick.position}" '
-        f'y2="{tick.position}"></line>\n'
-        f'<text x="{chart.y_label_x}" y="{tick.position}" text-anchor="end" '
-        f'dominant-baseline="middle">{escape(tick.label)}%</text>\n'
-        for tick in chart.y_ticks
-    )
-    x_axis = "".join(
-        f'<text x="{tick.position}" y="{chart.x_label_y}" text-anchor="middle">'
-        f"{escape(tick.label)}</text>\n"
-        for tick in chart.x_ticks
-    )
-    return mark_safe(y_axis + x_axis)
-
-
-def chart_dots_svg(chart: LineChart) -> SafeString:
-    """The line chart's dots, each with its week and value as a tooltip."""
-    return mark_safe(
-        "".join(
-            f'<circle class="dot" cx="{p.x}" cy="{p.y}" r="3.5">'
-            f"<title>Week of {escape(p.label)}: {p.value}%</title></circle>"
-            for p in chart.points
-        )
-    )
-
-
-def _calendar_title(count: int) -> str:
-    if not count:
-        return "no activity"
-    return f"{count} thing{'' if count == 1 else 's'} done"
-
-
-def calendar_cell_heads(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> list[str]:
-    """Each cell's markup from just after its shade to just before its title's count, with the
-    day's label escaped: the part of a calendar that is the same for every learner on a day, so
-    the dashboard keeps it and calendar_svg only adds the shades and counts."""
-    return [
-        f'" x="{cell.x}" y="{cell.y}" width="11" height="11" rx="2"><title>{escape(label)}: '
-        for cell, label in zip(cells, day_labels, strict=True)
-    ]
-
-
-def calendar_svg(heads: Sequence[str], counts: Sequence[int]) -> SafeString:
-    """The calendar's day squares from calendar_cell_heads and each day's count (integers)."""
-    return mark_safe(
-        "".join(
-            f'<rect class="cell act-{activity_intensity(count)}{head}{_calendar_title(count)}'
-            "</title></rect>"
-            for head, count in zip(heads, counts, strict=True)
-        )
-    )

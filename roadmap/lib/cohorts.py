@@ -11,8 +11,6 @@ from typing import NamedTuple
 
 from roadmap.lib.gaps import Requirement
 
-ATTENTION_DAYS = 14
-
 Levels = Mapping[int, Mapping[int, int]]  # {learner_id: {competency_id: level}}
 
 
@@ -35,6 +33,11 @@ class Cell(NamedTuple):
     def met(self) -> bool:
         return self.level >= self.target
 
+    @property
+    def below(self) -> int:
+        """Levels short of the target, 0 when met: the heatmap colours by it (0, 1, 2+)."""
+        return max(0, self.target - self.level)
+
 
 @dataclass
 class LearnerRow:
@@ -44,11 +47,19 @@ class LearnerRow:
     readiness_change: int
     cells: list[Cell]
     last_active: dt.datetime | None
-    reasons: list[str] = field(default_factory=list)
+    flags: list["Flag"] = field(default_factory=list)
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.reasons)
+        return bool(self.flags)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [flag.reason for flag in self.flags]
+
+    @property
+    def severity(self) -> int:
+        return sum(flag.severity for flag in self.flags)
 
     def level_of(self, competency_id: int) -> int:
         for cell in self.cells:
@@ -92,22 +103,106 @@ def median(values: Sequence[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def attention_reasons(
+@dataclass(frozen=True)
+class AttentionRules:
+    """When a learner needs a mentor's look; each cohort tunes its own (the defaults here are
+    the model's). A learner is flagged by any rule that holds."""
+
+    behind_weeks: int = 2  # a project of their plan this many weeks past its planned end
+    idle_days: int = 21  # no assessment or plan update for this long
+    drop_points: int = 10  # readiness fell by this much in four weeks
+
+
+class Action:
+    CHECK_IN = "Check in"
+    FEEDBACK = "Send feedback"
+
+
+@dataclass(frozen=True)
+class Flag:
+    reason: str  # what holds, in words, with the figure
+    action: str  # what the mentor can do about it
+    severity: int  # larger first: how far past its rule's threshold, at least 1
+
+
+def attention_flags(
+    *,
     last_active: dt.datetime | None,
     now: dt.datetime,
-    *,
-    behind_plan: bool = False,
-    days: int = ATTENTION_DAYS,
-) -> list[str]:
-    """Why a learner needs a mentor's look; empty when they are on track."""
-    reasons = []
+    rules: AttentionRules,
+    behind_weeks: int = 0,
+    readiness_change: int | None = None,
+) -> list[Flag]:
+    """Why a learner needs a mentor's look, most severe first; empty when they are on track.
+    Severity grows with how far past the threshold they are (twice the threshold: twice as
+    severe), so a learner stuck for ten weeks comes before one a day over."""
+    flags = []
+    if behind_weeks >= rules.behind_weeks:
+        flags.append(
+            Flag(
+                f"behind their plan by {behind_weeks} week{'s' if behind_weeks != 1 else ''}",
+                Action.CHECK_IN,
+                2 * behind_weeks // rules.behind_weeks,
+            )
+        )
     if last_active is None:
-        reasons.append("no activity yet")
-    elif now - last_active >= dt.timedelta(days=days):
-        reasons.append(f"no activity for {(now - last_active).days} days")
-    if behind_plan:
-        reasons.append("behind their plan")
-    return reasons
+        flags.append(Flag("no activity yet", Action.CHECK_IN, 2))
+    else:
+        idle = (now - last_active).days
+        if idle >= rules.idle_days:
+            flags.append(
+                Flag(f"no activity for {idle} days", Action.CHECK_IN, 2 * idle // rules.idle_days)
+            )
+    if readiness_change is not None and -readiness_change >= rules.drop_points:
+        flags.append(
+            Flag(
+                f"readiness fell {-readiness_change} points in four weeks",
+                Action.FEEDBACK,
+                2 * -readiness_change // rules.drop_points,
+            )
+        )
+    return sorted(flags, key=lambda f: -f.severity)
+
+
+def attention_order(rows: Iterable["LearnerRow"]) -> list["LearnerRow"]:
+    """The flagged rows, most severe first (then by name)."""
+    return sorted(
+        (r for r in rows if r.flags), key=lambda r: (-r.severity, r.name.casefold(), r.learner_id)
+    )
+
+
+def short_labels(names: Sequence[str], width: int = 6) -> list[str]:
+    """Column labels of at most `width` characters (plus a full stop when cut): the first word,
+    with the next words' initials added where two labels would be the same. The full names
+    stay in the page (title and visually hidden text)."""
+
+    def label(name: str, extra: int) -> str:
+        words = [
+            w
+            for w in name.replace("/", " ").split()
+            if w.lower() not in {"and", "of", "&", "the", "for"}
+        ]
+        if not words:
+            return name[:width]
+        first = words[0] if len(words[0]) <= width else words[0][: width - 1] + "."
+        return first + "".join(w[0].upper() for w in words[1 : 1 + extra])
+
+    labels = [label(n, 0) for n in names]
+    for extra in range(1, 4):
+        seen: dict[str, int] = {}
+        for text in labels:
+            seen[text] = seen.get(text, 0) + 1
+        if all(count == 1 for count in seen.values()):
+            break
+        labels = [label(n, extra) if seen[t] > 1 else t for n, t in zip(names, labels, strict=True)]
+    counts: dict[str, int] = {}
+    for text in labels:
+        counts[text] = counts.get(text, 0) + 1
+    # names alike to the end: the column's number tells them apart
+    return [
+        f"{label(n, 0)}{i + 1}" if counts[t] > 1 else t
+        for i, (n, t) in enumerate(zip(names, labels, strict=True))
+    ]
 
 
 STATUSES = ("all", "attention", "on_track")
@@ -283,19 +378,6 @@ def nest_levels(rows: Iterable[tuple]) -> dict[int, dict[int, int]]:
     for row in rows:
         nested[row[0]][row[1]] = row[2]
     return dict(nested)
-
-
-def chart_points(
-    values: Sequence[float | None], *, width: int = 560, height: int = 180, pad: int = 28
-) -> list[tuple[float, float, float]]:
-    """(x, y, value) for each known value on a 0-100 scale, for a server-drawn SVG line."""
-    n = len(values)
-    step = (width - 2 * pad) / max(n - 1, 1)
-    return [
-        (round(pad + i * step, 1), round(height - pad - (height - 2 * pad) * v / 100, 1), v)
-        for i, v in enumerate(values)
-        if v is not None
-    ]
 
 
 @dataclass

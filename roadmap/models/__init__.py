@@ -1,7 +1,13 @@
 """Learner-progress models, one module per area so each stays readable in one go."""
 
+# --- api
+from .api import PersonalToken  # noqa: F401
+
 # --- assessment
 from .assessment import CurrentRating, PathSelection, Rating  # noqa: F401
+
+# --- credentials
+from .credentials import Credential  # noqa: F401
 
 # --- deliveries
 from .deliveries import Delivery, Notification  # noqa: F401

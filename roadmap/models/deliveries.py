@@ -32,6 +32,9 @@ class Delivery(models.Model):
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # DATA began and the server never answered: it may have been delivered. Never resent
+        # by itself; staff who checked can send it again from admin.
+        UNKNOWN = "unknown", "Unknown (may have been delivered)"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
@@ -47,7 +50,8 @@ class Delivery(models.Model):
     handed_off_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When the message was handed to the mail server; after this it is never resent.",
+        help_text="Stamped just before the message's DATA began; after this a lost worker means "
+        "the outcome is unknown, and the message is never resent by itself.",
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

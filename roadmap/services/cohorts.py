@@ -26,23 +26,67 @@ from django.db.models import (
 from django.db.models.functions import Least
 from django.utils import timezone
 
-from accounts.models import Cohort, CohortInvite, CohortMembership, User
+from accounts.models import (
+    Cohort,
+    CohortInvite,
+    CohortMembership,
+    User,
+    normalise_invite_code,
+)
 from curriculum.cache import cache_get, cache_set
 from curriculum.models import Path, PathCompetency
 from roadmap.lib import cohorts
 from roadmap.lib.gaps import Requirement, readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
-from roadmap.services.mentoring import behind_plan_ids
+from roadmap.services.mentoring import behind_plan_weeks
 
 INVITE_DAYS = 14
 
 
 # --- cohorts --------------------------------------------------------------------------------------
+COHORT_SETTINGS = (
+    "checkin_weekday",
+    "attention_behind_weeks",
+    "attention_idle_days",
+    "attention_drop_points",
+)
+
+
 @transaction.atomic
-def cohort_create(*, name: str, path: Path, start_date: dt.date, mentors) -> Cohort:
-    cohort = Cohort.objects.create(name=name, path=path, start_date=start_date)
+def cohort_create(*, name: str, path: Path, start_date: dt.date, mentors, **settings) -> Cohort:
+    """A new cohort; `settings`: any of COHORT_SETTINGS (the model's defaults otherwise)."""
+    unknown = settings.keys() - set(COHORT_SETTINGS)
+    if unknown:
+        raise TypeError(f"unknown cohort settings: {sorted(unknown)}")
+    cohort = Cohort.objects.create(name=name, path=path, start_date=start_date, **settings)
     cohort.mentors.set(mentors)
     return cohort
+
+
+@transaction.atomic
+def cohort_update(*, cohort: Cohort, mentors=None, **fields) -> Cohort:
+    """Change a cohort's name, path, start date or COHORT_SETTINGS; `mentors` (staff only)
+    replaces its mentors."""
+    allowed = {"name", "path", "start_date", *COHORT_SETTINGS}
+    unknown = fields.keys() - allowed
+    if unknown:
+        raise TypeError(f"unknown cohort fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(cohort, name, value)
+    cohort.save(update_fields=list(fields))
+    if mentors is not None:
+        cohort.mentors.set(mentors)
+    return cohort
+
+
+def cohort_mentor_add(*, cohort: Cohort, mentor: User) -> bool:
+    """Add a co-mentor; False if they already mentor it."""
+    if not mentor.is_mentor:
+        raise ValueError("only mentor accounts can mentor a cohort")
+    if cohort.mentors.filter(pk=mentor.pk).exists():
+        return False
+    cohort.mentors.add(mentor)
+    return True
 
 
 def cohort_invite_create(
@@ -53,6 +97,17 @@ def cohort_invite_create(
         created_by=created_by,
         max_uses=max_uses,
         expires_at=timezone.now() + dt.timedelta(days=days),
+    )
+
+
+def invite_find(*, code: str) -> CohortInvite | None:
+    """The invite a typed or linked code names, in any case and with spaces or dashes anywhere,
+    with its cohort, path and mentors (the join page names them); None if no invite has it."""
+    return (
+        CohortInvite.objects.select_related("cohort__path")
+        .prefetch_related("cohort__mentors")
+        .filter(code=normalise_invite_code(code))
+        .first()
     )
 
 
@@ -67,7 +122,7 @@ def cohort_join(*, learner: User, code: str) -> CohortMembership:
     now = timezone.now()
     if not learner.is_learner:
         raise JoinError("Only learner accounts can join a cohort.")
-    invite = CohortInvite.objects.select_related("cohort").filter(code=code.strip()).first()
+    invite = invite_find(code=code)
     if invite is None:
         raise JoinError("That invite code is not known. Check it with your mentor.")
     status = invite.status(now)
@@ -133,7 +188,8 @@ def _cohort_rows(cohort, members, requirements, *, now, reached, past):
     if reached is None:  # the export: readiness from the cells, no attention
         return [cohorts.LearnerRow(m.id, m.name, None, 0, [], m.last_activity_at) for m in members]
     percent = cohorts.percent_of(requirements)
-    behind = behind_plan_ids(member_ids(cohort))
+    behind = behind_plan_weeks(member_ids(cohort))
+    rules = cohort_rules(cohort)
     rows = []
     for m in members:
         now_ready = readiness_display(percent(reached.get(m.id, 0)))
@@ -147,10 +203,24 @@ def _cohort_rows(cohort, members, requirements, *, now, reached, past):
                 readiness_change=now_ready - then_ready,
                 cells=[],
                 last_active=last_active,
-                reasons=cohorts.attention_reasons(last_active, now, behind_plan=m.id in behind),
+                flags=cohorts.attention_flags(
+                    last_active=last_active,
+                    now=now,
+                    rules=rules,
+                    behind_weeks=behind.get(m.id, 0),
+                    readiness_change=now_ready - then_ready,
+                ),
             )
         )
     return rows
+
+
+def cohort_rules(cohort: Cohort) -> cohorts.AttentionRules:
+    return cohorts.AttentionRules(
+        behind_weeks=cohort.attention_behind_weeks,
+        idle_days=cohort.attention_idle_days,
+        drop_points=cohort.attention_drop_points,
+    )
 
 
 def cohort_requirements(cohort) -> tuple[list[PathCompetency], list[Requirement]]:
@@ -255,16 +325,21 @@ def cohort_summaries(user, *, now=None) -> list[CohortSummary]:
         .annotate(last=Max("created_at"))
         .values_list("learner_id", "last")
     )
-    behind = behind_plan_ids(ids)
+    behind = behind_plan_weeks(ids)
     summaries = []
     for cohort in cohort_list:
+        rules = cohort_rules(cohort)
         ready, attention = [], 0
         for cid, lid, last in memberships:
             if cid != cohort.id:
                 continue
             ready.append(readiness(reqs[cohort.path_id], levels.get(lid, {})))
-            if cohorts.attention_reasons(
-                last or last_rating.get(lid), now, behind_plan=lid in behind
+            # the summary has no readiness history: the plan and activity rules only
+            if cohorts.attention_flags(
+                last_active=last or last_rating.get(lid),
+                now=now,
+                rules=rules,
+                behind_weeks=behind.get(lid, 0),
             ):
                 attention += 1
         med = cohorts.median(ready)

@@ -1,30 +1,40 @@
 """Deliveries: what Gapmap sends (reminders, digests) and how: the message, the signed
 unsubscribe link, enqueueing the send, then claim, hand off, send, record, retry.
 
-Guarantee: AT MOST ONCE per crash, with automatic recovery of everything that provably was not
-sent. A worker claims a Delivery row with a conditional UPDATE (pending -> sending); only the
-worker that changed exactly one row goes on. It renders the e-mail, stamps `handed_off_at` just
-before giving the message to the mail server, sends, and marks the row sent. If a worker dies:
-- before the hand-off (the slow part: reading content, rendering), the row is stuck in
-  "sending" without `handed_off_at`; after the lease the dispatcher puts it back to pending and
-  it is sent once;
-- after the hand-off but before "sent" was stored (a window of one SMTP call), nobody can know
-  whether the mail left; the dispatcher marks the row failed with that explanation for staff and
-  never resends it. A duplicate reminder is worse than a rare missing one.
+Guarantee: AT MOST ONCE, and nothing dropped that provably was not sent. A worker claims a
+Delivery row with a conditional UPDATE (pending -> sending); only the worker that changed exactly
+one row goes on. It renders the e-mail and drives the SMTP phases itself (`mail_send`): connect,
+EHLO, MAIL, RCPT, then it stamps `handed_off_at` and only then begins DATA. So:
+- a failure before DATA (connect, MAIL, RCPT, a 4xx reply, a timeout) handed nothing over: the
+  row goes back to pending and is retried with backoff and jitter, up to MAX_ATTEMPTS, then
+  `failed`; a 5xx reply is `failed` at once;
+- after DATA began, a reply code is still the server's word (4xx retry, 5xx failed), but a
+  timeout or a dropped connection means the server may have queued the message: the row becomes
+  `unknown`, is never retried by itself, and staff who checked the mail log can "send again" in
+  admin;
+- a worker that dies before DATA leaves the row in "sending" without `handed_off_at`: after the
+  lease the dispatcher puts it back to pending and it is sent once; one that dies after the stamp
+  leaves it with `handed_off_at`: the dispatcher marks it `unknown`. A duplicate reminder is
+  worse than a rare one that staff must look at.
 
-The lease and that recovery are the dispatcher's (`reminders.send_lease`,
-`reminders._reconcile_stuck`); what a reminder says is read in `digests`."""
+Each message has its own deadline (the mailer's `timeout`, over the whole SMTP exchange), and a
+row that needs a retry is handed to `on_retry` as soon as it fails, so a hung recipient costs the
+rest of its chunk one deadline at most. The lease and the recovery are the dispatcher's
+(`reminders.send_lease`, `reminders._reconcile_stuck`); what a reminder says is read in
+`digests`."""
 
+import email.policy
 import logging
 import random
 import smtplib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import get_template
@@ -42,7 +52,17 @@ logger = logging.getLogger(__name__)
 SEND_DELIVERIES_TASK = "roadmap.tasks.send_deliveries_task"
 # Deliveries per send task: one task, one mail connection and shared lookups per chunk.
 SEND_CHUNK = 50
-FAIL_FAST = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A web request that enqueues gives up within about 2 s on a broker that is down or hung (connect
+# and read timeouts, one quick reconnect); the row stays pending for the next dispatcher run.
+FAIL_FAST = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_timeout": 0.5,
+    "socket_connect_timeout": 0.5,
+    "retry_on_timeout": False,
+}
 
 
 # --- signed one-click unsubscribe tokens ----------------------------------------------------------
@@ -204,6 +224,9 @@ def deliveries_enqueue(*, delivery_ids: Iterable[int]) -> bool:
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30
 RETRY_CAP_SECONDS = 600
+# A send with no timeout configured still ends: each message's whole SMTP exchange (MAIL, RCPT,
+# DATA and the reply) must finish within the mailer's `timeout`, or this many seconds.
+DEFAULT_SEND_DEADLINE = 20
 
 
 def retry_countdown(attempt: int) -> float:
@@ -218,6 +241,7 @@ class Outcome:
     SKIPPED = "skipped"  # someone else claimed it, or it is no longer pending
     RETRY = "retry"
     FAILED = "failed"
+    UNKNOWN = "unknown"  # DATA began and no reply came: maybe delivered, never resent by itself
 
 
 @dataclass
@@ -225,10 +249,24 @@ class SendResult:
     outcome: str
     attempts: int = 0
     error: str = ""
+    countdown: float | None = None  # for RETRY: when the retry is due
+
+
+RetryHook = Callable[[int, float], None]
+
+
+class SendFailed(Exception):
+    """A send that failed, and whether the message's DATA had begun when it did."""
+
+    def __init__(self, error: BaseException, *, data_started: bool):
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error = error
+        self.data_started = data_started
 
 
 def is_transient(exc: BaseException) -> bool:
-    """4xx replies, dropped connections and timeouts are worth retrying; 5xx replies are not."""
+    """4xx replies, dropped connections and timeouts are worth retrying; 5xx replies are not.
+    Only for failures before DATA began: see `send_verdict`."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(400 <= code < 500 for code, _ in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
@@ -236,13 +274,109 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError, OSError))
 
 
-def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
-    """Send a chunk of deliveries one by one, each with its own claim and record exactly as
-    `delivery_send`, over one mail connection. What the e-mails say is read for the whole chunk
-    at once (a fixed number of queries); what remains per row are the claim, the hand-off and
-    the record of the send. A failure of one row touches only that row."""
-    from django.core.mail import mailers
+def _is_reply(exc: BaseException) -> bool:
+    """The server answered with a code (it said what it did), as opposed to going silent."""
+    return isinstance(exc, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused))
 
+
+def send_verdict(exc: BaseException, *, data_started: bool) -> str:
+    """What a failed send means, by SMTP phase (RFC 5321):
+    - before DATA (connect, EHLO, MAIL, RCPT) nothing was handed over: a 4xx, a timeout or a
+      dropped connection is retried, a 5xx fails;
+    - once DATA has begun, a reply code is still the server's word (4xx: not accepted, retry;
+      5xx: refused, failed), but silence (a timeout, a dropped connection, anything else) means
+      the message may have been queued: UNKNOWN, never retried by itself."""
+    if data_started and not _is_reply(exc):
+        return Outcome.UNKNOWN
+    return Outcome.RETRY if is_transient(exc) else Outcome.FAILED
+
+
+def _is_smtp(connection) -> bool:
+    return isinstance(connection, SMTPBackend)
+
+
+def mail_send(*, connection, message: EmailMultiAlternatives, on_data: Callable[[], None]) -> None:
+    """Send one message over `connection` (a mail backend), calling `on_data` just before the
+    message's DATA begins. Raises SendFailed, which says whether DATA had begun.
+
+    Over SMTP the phases are driven here (MAIL, RCPT, then `on_data`, then DATA) and the whole
+    exchange has one deadline: the backend's `timeout` (each socket read gets what is left of
+    it), so a server that hangs or drips costs one message at most that long. Other backends
+    (file, locmem, console) have no phases: `on_data` runs just before they are called, and an
+    error they raise means nothing was handed over."""
+    if not _is_smtp(connection):
+        on_data()
+        try:
+            connection.send_messages([message])
+        except Exception as exc:
+            raise SendFailed(exc, data_started=False) from exc
+        return
+    data_started = False
+    try:
+        connection.open()  # no-op while open; a fresh session after an error dropped it
+        smtp = connection.connection
+        deadline = time.monotonic() + (connection.timeout or DEFAULT_SEND_DEADLINE)
+
+        def within_deadline():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the send's deadline passed")
+            if smtp.sock is not None:
+                smtp.sock.settimeout(left)
+
+        from_email = connection.prep_address(message.from_email)
+        recipients = [connection.prep_address(addr) for addr in message.recipients()]
+        payload = message.message(policy=email.policy.SMTP).as_bytes()
+        within_deadline()
+        smtp.ehlo_or_helo_if_needed()
+        within_deadline()
+        code, reply = smtp.mail(from_email)
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, reply, from_email)
+        refused = {}
+        for recipient in recipients:
+            within_deadline()
+            code, reply = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                refused[recipient] = (code, reply)
+        if refused:  # one recipient per reminder: refused means not sent at all
+            raise smtplib.SMTPRecipientsRefused(refused)
+        within_deadline()
+        on_data()
+        data_started = True
+        code, reply = smtp.data(payload)  # raises SMTPDataError itself if DATA is not 354
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+    except Exception as exc:
+        mail_drop(connection=connection)
+        raise SendFailed(exc, data_started=data_started) from exc
+
+
+def mail_drop(*, connection) -> None:
+    """Close a mail connection after an error without talking to the server again (a polite
+    QUIT to a hung server would wait out another timeout); the next send opens a fresh one."""
+    if not _is_smtp(connection):
+        _close_quietly(connection)
+        return
+    for name in ("connection", "_partial_connection"):
+        smtp = getattr(connection, name, None)
+        setattr(connection, name, None)
+        if smtp is not None:
+            try:
+                smtp.close()
+            except Exception:
+                logger.debug("reminders: dropping the mail connection failed", exc_info=True)
+
+
+def deliveries_send(
+    *, delivery_ids: Iterable[int], on_retry: RetryHook | None = None
+) -> dict[int, SendResult]:
+    """Send a chunk of deliveries one by one, each with its own claim and record exactly as
+    `delivery_send`, over one mail connection (dropped and reopened after a failure). What the
+    e-mails say is read for the whole chunk at once (a fixed number of queries); what remains per
+    row are the claim, the hand-off and the record of the send. A failure of one row touches
+    only that row, and costs the others at most one send deadline; `on_retry(delivery_id,
+    countdown)` is called as soon as a row needs a retry, not when the chunk ends."""
     delivery_ids = list(delivery_ids)
     now = timezone.now()
     # Read before claiming, to know whose content to read. A row that changes between this read
@@ -275,14 +409,22 @@ def deliveries_send(*, delivery_ids: Iterable[int]) -> dict[int, SendResult]:
                 delivery.attempts += 1
                 digest = delivery.kind == ReminderKind.DIGEST  # reads its own content
                 data = None if digest else weekly.get(delivery.recipient_id)
-                results[delivery_id] = _send_claimed(
-                    delivery, connection=connection, data=data, parts=parts
-                )
+                result = _send_claimed(delivery, connection=connection, data=data, parts=parts)
             else:
-                results[delivery_id] = delivery_send(delivery_id=delivery_id, connection=connection)
+                result = delivery_send(delivery_id=delivery_id, connection=connection)
+            results[delivery_id] = result
+            if result.outcome == Outcome.RETRY and on_retry is not None:
+                _call_retry(on_retry, delivery_id, result.countdown)
     finally:
         _close_quietly(connection)
     return results
+
+
+def _call_retry(on_retry: RetryHook, delivery_id: int, countdown: float) -> None:
+    try:
+        on_retry(delivery_id, countdown)
+    except Exception:  # the row is pending: the dispatcher's next run enqueues it again
+        logger.exception("reminders: could not enqueue the retry of delivery %s", delivery_id)
 
 
 def _unique(users: Iterable[User]) -> list[User]:
@@ -318,16 +460,22 @@ def _close_quietly(connection) -> None:
 
 def delivery_send(*, delivery_id: int, connection=None) -> SendResult:
     """Claim, render, send and record one delivery (see the module docstring). `connection`
-    (a mail backend, opened on first use and closed after an error so the next row starts a
-    fresh session) comes from `deliveries_send`."""
+    (a mail backend, opened on first use and dropped after an error so the next row starts a
+    fresh session) comes from `deliveries_send`; without it a connection of its own is used."""
     if not _claim(delivery_id):
         return SendResult(Outcome.SKIPPED)
     delivery = _with_recipient(Delivery.objects).get(pk=delivery_id)
-    return _send_claimed(delivery, connection=connection)
+    if connection is not None:
+        return _send_claimed(delivery, connection=connection)
+    connection = mailers.default
+    try:
+        return _send_claimed(delivery, connection=connection)
+    finally:
+        _close_quietly(connection)
 
 
 def _send_claimed(
-    delivery: Delivery, *, connection=None, data: dict | None = None, parts: dict | None = None
+    delivery: Delivery, *, connection, data: dict | None = None, parts: dict | None = None
 ) -> SendResult:
     """Render, hand off, send and record a delivery this worker has just claimed. `data` (the
     recipient's weekly content) and `parts` come from a caller sending a chunk."""
@@ -343,20 +491,28 @@ def _send_claimed(
         logger.exception("reminders: rendering delivery %s failed", delivery_id)
         return _finish_failed(delivery, f"Rendering failed: {exc!r}")
     _test_delay()
-    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
-        handed_off_at=timezone.now()
-    )
+
+    def hand_off():
+        # Stored before DATA begins: from here on a lost worker means "unknown", never a resend.
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+            handed_off_at=timezone.now()
+        )
+
     try:
-        if connection is None:
-            message.send()
-        else:
-            connection.open()  # no-op while open; a fresh session after an error closed it
-            connection.send_messages([message])
-    except Exception as exc:
-        if connection is not None:
-            _close_quietly(connection)
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        if is_transient(exc) and delivery.attempts < MAX_ATTEMPTS:
+        mail_send(connection=connection, message=message, on_data=hand_off)
+    except SendFailed as failure:
+        error = str(failure)[:2000]
+        verdict = send_verdict(failure.error, data_started=failure.data_started)
+        if verdict == Outcome.UNKNOWN:
+            Delivery.objects.filter(pk=delivery_id).update(
+                status=Delivery.Status.UNKNOWN,
+                last_error=f"No reply after the message's DATA began ({error}); it may or may "
+                "not have been delivered, so it is not resent (at most once). Check the mail "
+                "server's log, then use “Send again” in admin if it never arrived.",
+            )
+            logger.warning("reminders: delivery %s outcome unknown: %s", delivery_id, error)
+            return SendResult(Outcome.UNKNOWN, delivery.attempts, error)
+        if verdict == Outcome.RETRY and delivery.attempts < MAX_ATTEMPTS:
             Delivery.objects.filter(pk=delivery_id).update(
                 status=Delivery.Status.PENDING,
                 claimed_at=None,
@@ -364,7 +520,8 @@ def _send_claimed(
                 enqueued_at=timezone.now(),
                 last_error=error,
             )
-            return SendResult(Outcome.RETRY, delivery.attempts, error)
+            countdown = retry_countdown(delivery.attempts)
+            return SendResult(Outcome.RETRY, delivery.attempts, error, countdown)
         return _finish_failed(delivery, error)
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery_id).update(

@@ -238,8 +238,8 @@ def _history_write(*, learner, requirements, start, rng, inactive: bool) -> int:
 
 
 def _plan_write(*, learner: User, made_on: datetime.date, now, inactive: bool) -> int:
-    """A roadmap made six weeks ago: active learners finished their first project and are on
-    the second; the inactive ones started one and fell behind."""
+    """A roadmap made six weeks ago: active learners finished the projects due by now and are on
+    the next; the inactive ones started one and fell behind."""
     from roadmap.services.plans import plan_generate
 
     last_activity = learner.last_activity_at
@@ -251,13 +251,25 @@ def _plan_write(*, learner: User, made_on: datetime.date, now, inactive: bool) -
         )
         items[0].start(at=first_start)
         if not inactive:
-            items[0].complete(
-                evidence_url=f"https://github.com/{learner.email.split('@')[0]}/{items[0].project.slug}",
-                reflection="Shipped a first version; the checkpoints kept me honest.",
-                at=min(now, first_start + datetime.timedelta(weeks=2)),
-            )
-            if len(items) > 1:
-                items[1].start(at=min(now, first_start + datetime.timedelta(weeks=2, days=1)))
+            # Active learners keep pace: every project due before today is done (on its planned
+            # end), the next one started. So the mentor views flag only the stuck ones.
+            today = now.date()
+            for i, item in enumerate(items):
+                start = datetime.datetime.combine(
+                    item.planned_start, datetime.time(18), tzinfo=datetime.UTC
+                )
+                if i:
+                    item.start(at=min(now, start))
+                if item.planned_end >= today:
+                    break
+                end = datetime.datetime.combine(
+                    item.planned_end, datetime.time(18), tzinfo=datetime.UTC
+                )
+                item.complete(
+                    evidence_url=f"https://github.com/{learner.email.split('@')[0]}/{item.project.slug}",
+                    reflection="Shipped a first version; the checkpoints kept me honest.",
+                    at=min(now, max(end, start)),
+                )
     # Generating a plan counts as activity; keep the demo's inactive learners inactive.
     User.objects.filter(pk=learner.pk).update(last_activity_at=last_activity)
     return 1

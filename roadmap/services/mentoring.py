@@ -4,7 +4,7 @@ joining, the cohort dashboard's reads) are in `cohorts`. Every read here runs a 
 of queries, whatever the number of learners."""
 
 from django.db import transaction
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, Func, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -36,6 +36,26 @@ def behind_plan_ids(learner_ids) -> set[int]:
         .values_list("plan__learner_id", flat=True)
         .distinct()
     )
+
+
+def behind_plan_weeks(learner_ids) -> dict[int, int]:
+    """{learner: whole weeks their most overdue open item of the current plan is past its
+    planned end} for those among `learner_ids` with one (0 weeks: less than a week late). One
+    query for any number of learners; "today" is the UTC date, as in behind_plan_ids."""
+    today = timezone.now().date()
+    rows = (
+        _current_items()
+        .filter(
+            plan__learner__in=learner_ids,
+            planned_end__lt=today,
+            status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED],
+        )
+        .order_by()
+        .values("plan__learner_id")
+        .annotate(oldest=Min("planned_end"))
+        .values_list("plan__learner_id", "oldest")
+    )
+    return {lid: (today - oldest).days // 7 for lid, oldest in rows}
 
 
 def plan_summary(learner) -> list[PlanItem]:

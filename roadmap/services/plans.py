@@ -344,7 +344,17 @@ def plan_item_restore(*, item: PlanItem, today: date | None = None) -> PlanItem:
 
 
 @transaction.atomic
+@transaction.atomic
 def plan_item_complete(*, item: PlanItem, evidence_url: str, reflection: str = "") -> PlanItem:
+    """Idempotent: completing an item that is already done (a double submit, a second tab)
+    keeps the first completion and records nothing more. The row is locked, so two requests at
+    once complete it once."""
+    PlanItem.objects.select_for_update().filter(pk=item.pk).exists()
+    item.refresh_from_db(
+        fields=["status", "started_at", "completed_at", "evidence_url", "reflection"]
+    )
+    if item.status == PlanItem.Status.DONE:
+        return item
     item.complete(evidence_url=evidence_url, reflection=reflection)
     activity_touch(learner=item.plan.learner)
     return item

@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import axes_records_delete
 from curriculum.models import CurriculumVersion, Path
 from roadmap.lib import planner
 from roadmap.lib.progress import DatedEvent, Snapshot
@@ -132,9 +133,10 @@ def history_cache_key(
     """The cache key of what the dashboard computes from the learner's self-ratings: their
     newest self-rating (a new one, even back-dated, has a larger id), the curriculum version and
     the target path (the requirements, names and retired competencies), the time zone and the
-    local date (days and weeks). The "v2" changes when what is stored under it changes shape."""
+    local date (days and weeks). The version changes when what is stored under it changes shape
+    (v3: the chart, the trends table and the calendar kept rendered from their templates)."""
     return (
-        f"dashboard-history:v2:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
+        f"dashboard-history:v3:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
         f"{learner.target_path_id}:{zone.key}:{today.isoformat()}"
     )
 
@@ -219,6 +221,26 @@ RATING_FIELDS = [
 ]
 
 
+# The my-data export's format; the JSON API (roadmap/views/api.py) serves the same rows.
+EXPORT_FORMAT = "gapmap.my-data"
+EXPORT_SCHEMA_VERSION = 1
+
+
+def rating_row(row: tuple) -> dict:
+    """One rating (a ratings_for_export row) as JSON-ready data, as both the my-data export and
+    the API give it."""
+    at, slug, name, level, source, note, evidence_url = row
+    return {
+        "rated_at": _iso(at),
+        "competency_slug": slug,
+        "competency_name": name,
+        "level": level,
+        "source": source,
+        "note": note,
+        "evidence_url": evidence_url,
+    }
+
+
 def ratings_for_export(*, learner: User):
     """Every rating of the learner, oldest first, with competency slug and name (one query)."""
     return (
@@ -239,6 +261,10 @@ def learner_export(*, learner: User) -> dict:
         .values_list("created_at", "path__slug", "path__name", "reason")
     )
     return {
+        # What this document is: consumers check the version before reading the rest. Bump
+        # EXPORT_SCHEMA_VERSION when a key changes meaning or goes away (adding one is fine).
+        "format": EXPORT_FORMAT,
+        "schema_version": EXPORT_SCHEMA_VERSION,
         "exported_at": timezone.now().isoformat(),
         "profile": {
             "email": learner.email,
@@ -264,20 +290,7 @@ def learner_export(*, learner: User) -> dict:
             {"selected_at": _iso(at), "path_slug": slug, "path_name": name, "reason": reason}
             for at, slug, name, reason in selections
         ],
-        "ratings": [
-            {
-                "rated_at": _iso(at),
-                "competency_slug": slug,
-                "competency_name": name,
-                "level": level,
-                "source": source,
-                "note": note,
-                "evidence_url": evidence_url,
-            }
-            for at, slug, name, level, source, note, evidence_url in ratings_for_export(
-                learner=learner
-            )
-        ],
+        "ratings": [rating_row(row) for row in ratings_for_export(learner=learner)],
         **_mentoring_and_plans_export(learner),
     }
 
@@ -295,17 +308,23 @@ def _rows(queryset, *fields, **renamed) -> list[dict]:
     return result
 
 
-def _mentoring_and_plans_export(learner: User) -> dict:
-    """Plans with items and milestones, mentoring records and reminders: one query per kind."""
+def plans_export(*, learner: User, plan_ids=None) -> list[dict]:
+    """The learner's plans (optionally only `plan_ids`) with their items and milestones, as
+    JSON-ready data for the my-data export and the API: three queries at any size."""
+    plan_qs = Plan.objects.filter(learner=learner)
+    if plan_ids is not None:
+        plan_qs = plan_qs.filter(pk__in=plan_ids)
     plans = _rows(
-        Plan.objects.filter(learner=learner).order_by("created_at", "id"),
+        plan_qs.order_by("created_at", "id"),
         "id",
         "created_at",
         "regenerated_at",
         path_slug=F("path__slug"),
     )
     items = _rows(
-        PlanItem.objects.filter(plan__learner=learner).order_by("plan", "position", "id"),
+        PlanItem.objects.filter(plan__in=[plan["id"] for plan in plans]).order_by(
+            "plan", "position", "id"
+        ),
         "id",
         "plan_id",
         "position",
@@ -339,6 +358,12 @@ def _mentoring_and_plans_export(learner: User) -> dict:
         ]
     for plan in plans:
         del plan["id"]
+    return plans
+
+
+def _mentoring_and_plans_export(learner: User) -> dict:
+    """Plans with items and milestones, mentoring records and reminders: one query per kind."""
+    plans = plans_export(learner=learner)
     preference = _rows(
         ReminderPreference.objects.filter(user=learner),
         "weekly_enabled",
@@ -404,5 +429,7 @@ def _mentoring_and_plans_export(learner: User) -> dict:
 @transaction.atomic
 def account_delete(*, user: User) -> None:
     """Delete the user; their ratings, path history, snapshots and memberships go with them
-    (on_delete=CASCADE). Ratings they gave others as a mentor keep the rating, without the rater."""
+    (on_delete=CASCADE). Ratings they gave others as a mentor keep the rating, without the rater.
+    django-axes' records of their log-ins (keyed by address, not by user) go too."""
+    axes_records_delete(email=user.email)
     user.delete()

@@ -2,8 +2,8 @@
 
 The dispatcher (beat's tick) creates the Delivery rows that are due and enqueues their sends; the
 sends themselves, and the AT MOST ONCE guarantee they keep, are in `deliveries`. The
-dispatcher's share of that guarantee is `_reconcile_stuck`: after the lease it puts a row that was
-never handed to the mail server back to pending, and gives up on one that was.
+dispatcher's share of that guarantee is `_reconcile_stuck`: after the lease it puts a row whose
+DATA never began back to pending, and marks one whose DATA may have begun "unknown".
 
 Redis is only a doorbell: rows are created in the database first and enqueued after commit; a
 lost enqueue (Redis down, restarted empty) is repaired by the next dispatcher run, which
@@ -132,7 +132,8 @@ def _due_rows(users: list[User], now: dt.datetime) -> list[Delivery]:
 
 
 def _reconcile_stuck(now: dt.datetime) -> tuple[int, int]:
-    """Rows in "sending" past the lease: resend if the mail never left, else give up (failed)."""
+    """Rows in "sending" past the lease: resend if DATA never began, else record the outcome as
+    unknown (never resent by itself; staff can send it again from admin)."""
     stuck = Delivery.objects.stuck_sending(claimed_before=now - send_lease())
     reset = stuck.filter(handed_off_at__isnull=True).update(
         status=Delivery.Status.PENDING,
@@ -141,9 +142,10 @@ def _reconcile_stuck(now: dt.datetime) -> tuple[int, int]:
         last_error="Worker lost before sending; queued again.",
     )
     abandoned = stuck.filter(handed_off_at__isnull=False).update(
-        status=Delivery.Status.FAILED,
-        last_error="Worker lost while handing the message to the mail server; it may or may not "
-        "have been delivered, so it is not resent (at most once).",
+        status=Delivery.Status.UNKNOWN,
+        last_error="Worker lost after the message's DATA began; it may or may not have been "
+        "delivered, so it is not resent (at most once). Check the mail server's log, then use "
+        "“Send again” in admin if it never arrived.",
     )
     if reset or abandoned:
         logger.warning("reminders: %s stuck deliveries requeued, %s abandoned", reset, abandoned)

@@ -6,9 +6,11 @@ Contract for other areas (the planner links here after a project is done):
   &suggest=<competency_id>:<level>,...              pre-selects those levels (0-4) in the rows.
 Unknown ids, ids not on the path and levels off the scale are ignored.
 
-The rows' markup is built in roadmap/assessment_html.py (see why there); these views read plain
-values (values_list, no model instances: at 164 competencies those were a measurable part of the
-page) and hand them over."""
+The rows' markup is in templates/roadmap/assessment/assess.html (partial "row"); a row carries
+its level choice with short names and what the current level means, and the five level texts
+with the note and evidence fields load per row on demand (assess_levels), so the page stays
+small at 164 competencies. These views read plain values (values_list, no model instances: at
+164 competencies those were a measurable part of the page) and hand them over."""
 
 from datetime import datetime
 from typing import NamedTuple
@@ -18,18 +20,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import IntegerField, Value
 from django.http import Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from curriculum.cache import from_curriculum
 from curriculum.models import Competency, Level, LevelDescriptor, PathCompetency, ScaleLevel
-from roadmap.assessment_html import Bound, RowCompetency, RowWriter, group_rows
 from roadmap.forms.assessment import RatingForm
-from roadmap.lib.assessment import parse_focus, parse_suggest, stale_ids
+from roadmap.lib.assessment import (
+    parse_focus,
+    parse_suggest,
+    reassessment_suggestion,
+    stale_ids,
+)
 from roadmap.lib.gaps import readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
 from roadmap.services.assessment import rating_record_with_levels
@@ -156,15 +160,98 @@ def _level_texts(**filters) -> tuple[dict[int, tuple[str, str]], dict[int, dict[
     return _scale(stored), found
 
 
-def _row_competency(row: PathRow, descriptors) -> RowCompetency:
-    return RowCompetency(
-        competency_id=row.competency_id,
+class RowView(NamedTuple):
+    """One competency's row as the template shows it (plain values; the template escapes)."""
+
+    competency_id: int
+    name: str
+    kind_label: str
+    summary: str
+    target: int
+    target_name: str
+    current: int | None
+    current_name: str
+    checked: int | None  # the level chosen in the radios: a submitted one, the suggestion, or now
+    suggested: int | None
+    last_rated: str  # "" when never rated
+    evidence_url: str
+    descriptor: str  # what the current level means (its own text, else the scale's)
+    rate_url: str
+    levels_url: str
+    form: RatingForm | None  # a submitted form shown again with its errors
+    saved: bool
+    # The note and evidence fields (with the five descriptors) shown inline: a submitted form
+    # with something in them. Otherwise they load when the row's disclosure is opened.
+    expanded: bool
+
+
+def _row(
+    row: PathRow,
+    curriculum: "PathCurriculum",
+    rating: "Latest | None",
+    *,
+    urls,
+    last_rated: str = "",
+    suggested: int | None = None,
+    form: RatingForm | None = None,
+    saved: bool = False,
+) -> RowView:
+    cid = row.competency_id
+    current = rating.level if rating else None
+    if form is not None:
+        raw = form.data.get("level")
+        checked = int(raw) if isinstance(raw, str) and raw in LEVEL_VALUES else None
+        expanded = bool(
+            form.data.get("note")
+            or form.data.get("evidence_url")
+            or form.errors.get("note")
+            or form.errors.get("evidence_url")
+        )
+    else:
+        checked = suggested if suggested is not None else current
+        expanded = False
+    descriptor = ""
+    if current is not None:
+        own = curriculum.descriptors.get(cid, {})
+        descriptor = own.get(current) or curriculum.scale[current][1]
+    return RowView(
+        competency_id=cid,
         name=row.name,
         kind_label=KIND_LABELS.get(row.kind, row.kind),
         summary=row.summary,
-        target_level=row.target_level,
-        descriptors=descriptors.get(row.competency_id, {}),
+        target=row.target_level,
+        target_name=curriculum.scale[row.target_level][0],
+        current=current,
+        current_name=curriculum.scale[current][0] if current is not None else "",
+        checked=checked,
+        suggested=suggested,
+        last_rated=last_rated,
+        evidence_url=rating.evidence_url if rating else "",
+        descriptor=descriptor,
+        rate_url=urls.rate(cid),
+        levels_url=urls.levels(cid),
+        form=form,
+        saved=saved,
+        expanded=expanded,
     )
+
+
+LEVEL_VALUES = {str(level) for level in Level.values}
+
+
+class _Urls:
+    """The per-competency URLs of the rows: one reverse() each for the whole page (the patterns
+    are "assess/<int:competency_id>/" and ".../levels/")."""
+
+    def __init__(self):
+        self._rate = reverse("roadmap:rate", args=[987654321]).split("987654321")
+        self._levels = reverse("roadmap:assess_levels", args=[987654321]).split("987654321")
+
+    def rate(self, cid: int) -> str:
+        return f"{self._rate[0]}{cid}{self._rate[1]}"
+
+    def levels(self, cid: int) -> str:
+        return f"{self._levels[0]}{cid}{self._levels[1]}"
 
 
 class _DateLabels(dict):
@@ -181,21 +268,6 @@ class _DateLabels(dict):
         if day not in self:
             self[day] = dateformat.format(local, "j M Y")
         return self[day]
-
-
-def _row_writer(request, scale, next_url) -> RowWriter:
-    # One reverse() for every row: the pattern is "assess/<int:competency_id>/".
-    head, _, tail = reverse("roadmap:rate", args=[987654321]).rpartition("987654321")
-    return RowWriter(
-        scale=scale,
-        csrf_token=get_token(request),
-        next_url=next_url,
-        rate_url=lambda cid: f"{head}{cid}{tail}",
-    )
-
-
-def _bound(form: RatingForm) -> Bound:
-    return Bound(data=form.data, errors=form.errors)
 
 
 def _summary(path_name, requirements: list[PathRow], latest, *, now) -> dict:
@@ -239,38 +311,52 @@ def _page_context(
     if only_ids is not None:
         wanted = set(only_ids)
         shown = [row for row in rows if row.competency_id in wanted]
-    scale, descriptors = curriculum.scale, curriculum.descriptors
     suggest = suggest or {}
     bound = bound or {}
     next_url = next_url or request.get_full_path()
-    writer = _row_writer(request, scale, next_url)
+    urls = _Urls()
     dates = _DateLabels()
-    html = []
+    groups: list[dict] = []
+    next_row = None
     for row in shown:
         cid = row.competency_id
         rating = latest.get(cid)
-        form = bound.get(cid)
-        html.append(
-            (
-                row.category or "Other",
-                writer.row(
-                    _row_competency(row, descriptors),
-                    current=rating.level if rating else None,
-                    last_rated=dates.label(rating.created_at) if rating else "",
-                    evidence_url=rating.evidence_url if rating else "",
-                    suggested=suggest.get(cid),
-                    bound=_bound(form) if form is not None else None,
-                ),
-            )
+        view = _row(
+            row,
+            curriculum,
+            rating,
+            urls=urls,
+            last_rated=dates.label(rating.created_at) if rating else "",
+            suggested=(
+                reassessment_suggestion(
+                    current=rating.level if rating else None, offered=suggest[cid]
+                )
+                if cid in suggest
+                else None
+            ),
+            form=bound.get(cid),
         )
+        category = row.category or "Other"
+        if not groups or groups[-1]["name"] != category:
+            groups.append({"name": category, "rows": [], "rated": 0, "below": 0})
+        group = groups[-1]
+        group["rows"].append(view)
+        if rating is not None:
+            group["rated"] += 1
+        elif next_row is None:
+            next_row = view
+        if (rating.level if rating else 0) < row.target_level:
+            group["below"] += 1
     return {
         "path_name": path_name,
-        # [(category, its rows' HTML)]; each row's values escaped in roadmap/assessment_html.py
-        "groups": [(category, mark_safe(rows_html)) for category, rows_html in group_rows(html)],
+        # [{name, rows, rated, below}] in page order: the categories, each a disclosure.
+        "groups": groups,
+        "next_row": next_row,
         "summary": _summary(path_name, rows, latest, now=now),
         "stale_weeks": settings.GAPMAP_STALE_WEEKS,
-        # The same token in every row's form and in base.html's htmx header.
-        "csrf_token": writer.csrf_token,
+        "scale": _scale_names(curriculum.scale),
+        "next_url": next_url,
+        "default_next": reverse("roadmap:assess"),
     }
 
 
@@ -290,9 +376,44 @@ def reassess(request):
     if request.user.target_path_id is None:
         return redirect_to_onboarding(request)
     context = _page_context(request, stale_only=True)
-    # The rows without their category headings: the groups' HTML is the rows' in page order.
-    context["rows_html"] = mark_safe("".join(rows_html for _, rows_html in context["groups"]))
+    # The rows without their category headings, in page order.
+    context["rows"] = [row for group in context["groups"] for row in group["rows"]]
     return render(request, "roadmap/assessment/reassess.html", context)
+
+
+@require_GET
+def assess_levels(request, competency_id):
+    """What each level of one competency means, with the note and evidence fields: the row's
+    disclosure loads it (htmx: the fragment only); without JavaScript it is a page of its own
+    with the whole rating form."""
+    row, curriculum = _get_path_competency_for_user(request.user, competency_id)
+    rating = _latest_ratings(request.user, competency_id=competency_id).get(competency_id)
+    # A row's form without JavaScript lands here with its chosen level (and the page to return
+    # to): the level is preselected in the whole form.
+    chosen = request.GET.get("level")
+    view = _row(
+        row,
+        curriculum,
+        rating,
+        urls=_Urls(),
+        last_rated=_DateLabels().label(rating.created_at) if rating else "",
+    )
+    if chosen in LEVEL_VALUES:
+        view = view._replace(checked=int(chosen))
+    context = {
+        "row": view,
+        "descriptors": _descriptors(competency_id, curriculum),
+        "scale": _scale_names(curriculum.scale),
+        "next_url": _safe_next(request, request.GET),
+        "default_next": reverse("roadmap:assess"),
+        "path_name": row.path_name,
+    }
+    template = "roadmap/assessment/levels.html"
+    return render(request, f"{template}#more" if request.htmx else template, context)
+
+
+def _scale_names(scale) -> list[tuple[int, str]]:
+    return [(level, name) for level, (name, _) in scale.items()]
 
 
 def _get_path_competency_for_user(user, competency_id) -> tuple[PathRow, PathCurriculum]:
@@ -309,10 +430,10 @@ def _get_path_competency_for_user(user, competency_id) -> tuple[PathRow, PathCur
     return found[0], curriculum
 
 
-def _safe_next(request) -> str:
+def _safe_next(request, data=None) -> str:
     """Where a plain POST returns: the assessment or reassessment page it came from (with its
     ?focus= query), never anywhere else."""
-    candidate = request.POST.get("next", "")
+    candidate = (request.POST if data is None else data).get("next", "")
     parts = urlsplit(candidate)
     allowed = {reverse("roadmap:assess"), reverse("roadmap:reassess")}
     if parts.scheme or parts.netloc or parts.path not in allowed:
@@ -375,19 +496,30 @@ def _saved_latest(rating: Rating, levels) -> dict[int, Latest]:
 def _render_rated_row(request, row, curriculum, latest, *, form=None, saved=False, next_url):
     """The row and, out of band, the readiness summary: a constant number of queries."""
     rating = latest.get(row.competency_id)
-    writer = _row_writer(request, curriculum.scale, next_url)
-    html = writer.row(
-        _row_competency(row, curriculum.descriptors),
-        current=rating.level if rating else None,
-        last_rated=_DateLabels().label(rating.created_at) if rating else "",
-        evidence_url=rating.evidence_url if rating else "",
-        bound=_bound(form) if form is not None else None,
-        saved=saved,
-    )
     context = {
-        "row_html": mark_safe(html),
+        "row": _row(
+            row,
+            curriculum,
+            rating,
+            urls=_Urls(),
+            last_rated=_DateLabels().label(rating.created_at) if rating else "",
+            form=form,
+            saved=saved,
+        ),
+        "scale": _scale_names(curriculum.scale),
+        "descriptors": _descriptors(row.competency_id, curriculum),
         "summary": _summary(row.path_name, curriculum.rows, latest, now=timezone.now()),
         "oob": True,
-        "csrf_token": writer.csrf_token,
+        "next_url": next_url,
+        "default_next": reverse("roadmap:assess"),
     }
-    return render(request, f"{ASSESS_TEMPLATE}#rated", context)
+    return render(request, f"{ASSESS_TEMPLATE}#row", context)
+
+
+def _descriptors(competency_id, curriculum) -> list[tuple[int, str, str]]:
+    """[(level, name, what it means)] of one competency: its own text, else the scale's."""
+    own = curriculum.descriptors.get(competency_id, {})
+    return [
+        (level, name, own.get(level) or default)
+        for level, (name, default) in curriculum.scale.items()
+    ]

@@ -158,8 +158,10 @@ def mentor_rating_verify(request, cohort_id, learner_id, rating_id):
     cohort, learner = _get_member_for_mentor(request.user, cohort_id, learner_id)
     rating = get_object_or_404(Rating, pk=rating_id, learner=learner, source=Rating.Source.SELF)
     form = CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    svc.rating_verify(mentor=request.user, rating=rating, comment=comment)
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return _back_to_learner(cohort, learner, "#history")
+    svc.rating_verify(mentor=request.user, rating=rating, comment=form.cleaned_data["comment"])
     messages.success(request, f"{rating.competency} at level {rating.level} verified.")
     return _back_to_learner(cohort, learner, "#history")
 
@@ -170,9 +172,14 @@ def mentor_checkpoint_signoff(request, cohort_id, learner_id, checkpoint_id):
     cohort, learner = _get_member_for_mentor(request.user, cohort_id, learner_id)
     checkpoint = get_object_or_404(ProjectCheckpoint, pk=checkpoint_id, project__path=cohort.path)
     form = CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return _back_to_learner(cohort, learner, "#projects")
     svc.checkpoint_sign_off(
-        mentor=request.user, learner=learner, checkpoint=checkpoint, comment=comment
+        mentor=request.user,
+        learner=learner,
+        checkpoint=checkpoint,
+        comment=form.cleaned_data["comment"],
     )
     messages.success(request, f"“{checkpoint.title}” signed off.")
     return _back_to_learner(cohort, learner, "#projects")

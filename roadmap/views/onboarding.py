@@ -5,6 +5,7 @@ profile, where the learner changes path, pace, target date and time zone later."
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import ProfileForm
@@ -13,6 +14,7 @@ from roadmap.forms.onboarding import PathChoiceForm, QuestionnaireForm
 from roadmap.lib.onboarding import Goal, recommend_path
 from roadmap.services.assessment import path_select
 from roadmap.services.onboarding import onboarding_complete
+from roadmap.views.api import profile_tokens
 
 
 def _recommendation(questionnaire: QuestionnaireForm, goals, paths):
@@ -102,4 +104,8 @@ def profile(request):
             messages.success(request, "Profile saved.")
             return redirect("roadmap:profile")
         messages.error(request, "Some fields need your attention; see the messages below them.")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "now": timezone.now(), **profile_tokens(user)},
+    )

@@ -2,10 +2,12 @@
 its private share link and Markdown export, and the plan's calendar (.ics download and private
 feed)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
 from accounts.access import public
-from roadmap.models import Plan, PlanItem
+from roadmap.models import Credential, Plan, PlanItem
 from roadmap.services import plans as plan_services
 from roadmap.services.portfolio import portfolio_figures
 
@@ -23,7 +25,10 @@ def _portfolio_items(learner):
         PlanItem.objects.for_learner(learner)
         .done()
         .select_related("project", "plan__path", "verified_by")
-        .prefetch_related("project__builds__competency")
+        .prefetch_related(
+            "project__builds__competency",
+            Prefetch("credentials", queryset=Credential.objects.live(), to_attr="live_credentials"),
+        )
         .order_by("-completed_at", "-id")
     )
 
@@ -86,6 +91,16 @@ def portfolio_public(request, token):
     return response
 
 
+# What may not appear inside a CommonMark autolink `<...>`: ASCII controls, space, < and >.
+_NOT_IN_AUTOLINK = re.compile(r"[\x00-\x20<>\x7f]")
+
+
+def markdown_autolink(url: str) -> str:
+    """`<url>` with what would end or break the autolink percent-encoded, so a URL containing
+    `>`, `)` or spaces stays one link and cannot inject Markdown after it."""
+    return "<" + _NOT_IN_AUTOLINK.sub(lambda m: f"%{ord(m.group()):02X}", url) + ">"
+
+
 @login_required
 @require_GET
 def portfolio_markdown(request):
@@ -93,6 +108,7 @@ def portfolio_markdown(request):
     for item in items:
         # Markdown quotes line by line.
         item.reflection_quoted = "\n".join(f"> {line}" for line in item.reflection.splitlines())
+        item.evidence_link = markdown_autolink(item.evidence_url)
     text = render_to_string("roadmap/portfolio.md", {"items": items, "owner": request.user})
     response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="portfolio.md"'

@@ -1,7 +1,6 @@
 """The learner's dashboard (readiness over weeks, per-competency trends, since last week,
 curriculum changes, activity) and their data: export and account deletion."""
 
-import csv
 import functools
 import json
 from collections import Counter
@@ -16,6 +15,7 @@ from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from curriculum.cache import cache_get, cache_set, from_curriculum
 from curriculum.models import Level, Path, PathCompetency, Resource
-from roadmap import progress_markup
 from roadmap.forms.progress import DeleteAccountForm
 from roadmap.lib import charts, progress
+from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import Requirement, readiness_display
 from roadmap.services.progress import (
     HISTORY_SECONDS,
@@ -62,7 +62,6 @@ class CompetencyRow:
     level: int | None
     spark: charts.Sparkline | None
     first_level: int | None
-    spark_svg: str = ""
 
     @property
     def level_name(self) -> str:
@@ -92,17 +91,17 @@ def _day_labeller():
 class _CalendarFrame(NamedTuple):
     days: tuple[date, ...]
     labels: tuple[str, ...]  # "D j M Y"
-    heads: tuple[str, ...]  # charts.calendar_cell_heads
+    places: tuple[tuple[int, int], ...]  # (x, y) of each day's square
     width: int
     weeks: int
 
 
 @functools.lru_cache(maxsize=8)
 def _calendar_frame(today: date) -> _CalendarFrame:
-    """The activity calendar's days up to `today`, their labels and their squares' markup without
-    the shades: the same for every learner whose day it is, so built once a day (a few dates at
-    a time, for learners in different zones) instead of 182 days on every visit. The labels are
-    English day and month names (USE_I18N is off); with translations on, key on the language."""
+    """The activity calendar's days up to `today`, their labels and their squares' places: the
+    same for every learner whose day it is, so built once a day (a few dates at a time, for
+    learners in different zones) instead of 182 days on every visit. The labels are English day
+    and month names (USE_I18N is off); with translations on, key on the language."""
     days = progress.activity_calendar({}, today)
     cells, width = charts.calendar_cells(days)
     day_label = _day_labeller()
@@ -110,7 +109,7 @@ def _calendar_frame(today: date) -> _CalendarFrame:
     return _CalendarFrame(
         days=tuple(day.day for day in days),
         labels=tuple(labels),
-        heads=tuple(charts.calendar_cell_heads(cells, labels)),
+        places=tuple((cell.x, cell.y) for cell in cells),
         width=width,
         weeks=days[-1].week_index + 1,
     )
@@ -156,14 +155,16 @@ def _rises(rose, names, targets) -> list:
     return sorted(rises)
 
 
-def _rating_figures(user, zone, today: date, rows) -> dict:
+def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
     """What the dashboard shows of the learner's self-ratings, from one query over all of them:
     the readiness now and per week (chart and table), since last week, each competency's trend,
     and the number of ratings per local day (for the activity calendar and streaks). Plain data
-    (numbers, dates, strings, markup, lists and dicts of them), so it can be kept in the cache
-    (roadmap.services.progress.history_cache_key says under what):
+    (numbers, dates, strings, lists and dicts of them, and the fragments rendered from them), so
+    it can be kept in the cache (roadmap.services.progress.history_cache_key says under what):
 
-    - "page": the template's context entries,
+    - "page": the template's context entries, with the chart and the trends table rendered
+      (their templates loop over every week and competency: rendering them once per change of
+      the figures keeps the dashboard at its speed),
     - "diff": since last week's fields (progress.WeekDiff),
     - "rating_days": {local day: self-ratings of any competency that day}."""
     requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired, _ in rows if not retired]
@@ -207,7 +208,6 @@ def _rating_figures(user, zone, today: date, rows) -> dict:
                 level=levels[-1] if rated else None,
                 spark=spark,
                 first_level=first_level,
-                spark_svg=charts.sparkline_svg(spark) if spark else "",
             )
         )
 
@@ -218,25 +218,35 @@ def _rating_figures(user, zone, today: date, rows) -> dict:
         return sorted((names[cid], value) for cid, value in ids.items())
 
     now, before = readiness_display(diff.readiness_now), readiness_display(diff.readiness_before)
+    series_first_label = series_rows[0][0].split(" ", 1)[1] if series_rows else ""
+    series_last_label = series_rows[-1][0].split(" ", 1)[1] if series_rows else ""
     page = {
         "has_ratings": bool(events),
         "readiness": now,
         "readiness_change": now - before,
         "readiness_change_abs": abs(now - before),
-        "series": series,
-        # What readiness_chart.html reads of the charts.LineChart; the rest is in the markup.
-        "chart": {"view_box": chart.view_box, "path": chart.path} if chart else None,
-        "chart_axes_svg": charts.chart_axes_svg(chart) if chart else "",
-        "chart_dots_svg": charts.chart_dots_svg(chart) if chart else "",
-        # "D j M Y" labels: the numbers table, and the chart's first and last week
-        "series_rows_html": progress_markup.readiness_rows(series_rows),
-        "series_first_label": series_rows[0][0].split(" ", 1)[1] if series_rows else "",
-        "series_last_label": series_rows[-1][0].split(" ", 1)[1] if series_rows else "",
+        "readiness_chart_html": render_to_string(
+            "roadmap/progress/readiness_chart.html",
+            {
+                "path_name": path_name,
+                "series": series,
+                "chart": chart,
+                # "D j M Y" labels: the numbers table, and the chart's first and last week
+                "series_rows": series_rows,
+                "series_first_label": series_first_label,
+                "series_last_label": series_last_label,
+                "week_count": len(series),
+            },
+        )
+        if chart
+        else "",
+        "week_count": len(series),
         "rose": _rises(diff.rose, names, targets),
         "fell": named(diff.fell),
         "new": named(diff.new),
-        "trend_rows": progress_markup.trend_rows(competencies),
-        "week_count": len(series),
+        "trends_html": render_to_string(
+            "roadmap/progress/competency_trends.html", {"competencies": competencies}
+        ),
     }
     return {
         "page": page,
@@ -286,9 +296,9 @@ def dashboard(request):
         today=today,
     )
     figures = cache_get(key)
-    if figures is None:
-        figures = _rating_figures(user, zone, today, rows)
-        cache_set(key, figures, HISTORY_SECONDS)
+    changed = figures is None
+    if changed:
+        figures = _rating_figures(user, zone, today, rows, path.name)
 
     # What changed in the curriculum since the last visit: shown once, then remembered.
     snapshot = progress.requirements_snapshot(
@@ -310,6 +320,30 @@ def dashboard(request):
     calendar_active = [
         (label, count) for label, count in zip(frame.labels, day_counts, strict=True) if count
     ]
+    # The calendar's 182 squares are rendered again only when the learner's activity or the
+    # day changed (other activity than ratings is not in the figures' key): kept with them.
+    calendar_key = (today.isoformat(), tuple(day_counts))
+    calendar = figures.get("calendar")
+    if calendar is None or calendar[0] != calendar_key:
+        cells = [
+            (x, y, progress.activity_intensity(count), label, count)
+            for (x, y), label, count in zip(frame.places, frame.labels, day_counts, strict=True)
+        ]
+        html = render_to_string(
+            "roadmap/progress/activity_calendar.html",
+            {
+                "current_streak": current_streak,
+                "longest_streak": longest_streak,
+                "calendar_svg_width": frame.width,
+                "calendar_weeks": frame.weeks,
+                "calendar_cells": cells,
+                "calendar_active": calendar_active,
+            },
+        )
+        calendar = figures["calendar"] = (calendar_key, html)
+        changed = True
+    if changed:
+        cache_set(key, figures, HISTORY_SECONDS)
 
     context = {
         **figures["page"],
@@ -317,13 +351,7 @@ def dashboard(request):
         "diff": progress.WeekDiff(**figures["diff"]),
         "changes": changes,
         "has_activity": bool(counts),
-        "calendar_svg_width": frame.width,
-        "calendar_active": calendar_active,
-        "calendar_cells_svg": charts.calendar_svg(frame.heads, day_counts),
-        "calendar_active_items": progress_markup.active_day_items(calendar_active),
-        "calendar_weeks": frame.weeks,
-        "current_streak": current_streak,
-        "longest_streak": longest_streak,
+        "calendar_html": calendar[1],
         "level_names": LEVEL_NAMES,
         "hub": hub,
         # The hub read it: base.html's context processor need not count again.
@@ -354,25 +382,10 @@ def export_json(request):
     return _attachment(response, "json")
 
 
-def _spreadsheet_safe(value):
-    """A note starting with = + - or @ would run as a formula in a spreadsheet (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-class _Echo:
-    """A file-like object csv.writer can write to; each row is handed back to be streamed."""
-
-    def write(self, value):
-        return value
-
-
 @login_required
 @require_GET
 def export_csv(request):
     """The ratings history, one row per rating, streamed so a long history is not held in memory."""
-    writer = csv.writer(_Echo())
     header = [
         "rated_at",
         "competency_slug",
@@ -383,13 +396,13 @@ def export_csv(request):
         "evidence_url",
     ]
     assert len(header) == len(RATING_FIELDS)
-
-    def rows():
-        yield writer.writerow(header)
-        for at, *rest in ratings_for_export(learner=request.user).iterator(chunk_size=2000):
-            yield writer.writerow([at.isoformat(), *map(_spreadsheet_safe, rest)])
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    rows = (
+        [at.isoformat(), *rest]
+        for at, *rest in ratings_for_export(learner=request.user).iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
     return _attachment(response, "csv")
 
 

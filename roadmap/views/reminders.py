@@ -105,5 +105,5 @@ def unsubscribe(request, token):
     return render(
         request,
         "roadmap/unsubscribe.html",
-        {"token": token, "label": label, "done": done, "email": user.email},
+        {"token": token, "label": label, "done": done},
     )

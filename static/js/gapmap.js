@@ -14,6 +14,44 @@ document.addEventListener("htmx:afterSettle", function (event) {
   }
 });
 
+// A row's "Levels, note, evidence" disclosure loads its content (the link's page, as an htmx
+// fragment) the first time it opens; without JavaScript the link opens that page.
+document.addEventListener("toggle", function (event) {
+  var details = event.target;
+  if (!details.open || !details.querySelector || !window.htmx) return;
+  var link = details.querySelector(":scope > a[data-load]");
+  if (link) htmx.ajax("GET", link.getAttribute("href"), { target: link, swap: "outerHTML" });
+}, true);
+
+// Copy buttons: a button[data-copy] copies the value of the input whose id it names. The
+// buttons start hidden, so without JavaScript (or the clipboard API) only the selectable,
+// read-only input shows; focusing it selects its text.
+document.addEventListener("focusin", function (event) {
+  if (event.target.matches && event.target.matches("input.copy-source")) event.target.select();
+});
+function gapmapShowCopyButtons(root) {
+  if (!navigator.clipboard) return;
+  root.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.hidden = false;
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { gapmapShowCopyButtons(document); });
+document.addEventListener("htmx:afterSettle", function (event) {
+  if (event.detail.elt && event.detail.elt.querySelectorAll) gapmapShowCopyButtons(event.detail.elt);
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("button[data-copy]");
+  if (!button) return;
+  var id = button.getAttribute("data-copy");
+  var source = document.getElementById(id);
+  var status = document.querySelector('[data-copy-status="' + id + '"]');
+  if (!source) return;
+  navigator.clipboard.writeText(source.value).then(
+    function () { if (status) status.textContent = "Copied."; },
+    function () { source.select(); if (status) status.textContent = "Press Ctrl+C to copy."; }
+  );
+});
+
 // A time-zone select still on its UTC default takes the browser's zone, and says so; the
 // learner can change it before saving. Without JavaScript the default stays UTC (the help text
 // says that too).

@@ -44,8 +44,11 @@ def learner_page(**kwargs) -> Entry:
 
 
 def mentor_page(**kwargs) -> Entry:
+    """Mentors and superusers; staff without accounts.view_all_cohorts get 404."""
     return Entry(
-        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404}, others=200, **kwargs
+        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "staff": 404},
+        others=200,
+        **kwargs,
     )
 
 
@@ -64,6 +67,7 @@ def collect_entries() -> dict[str, Entry]:
         matrix_plans,
         matrix_progress,
         matrix_reminders,
+        matrix_standards,
     )
 
     modules = [
@@ -75,6 +79,7 @@ def collect_entries() -> dict[str, Entry]:
         matrix_mentoring,
         matrix_reminders,
         matrix_ops,
+        matrix_standards,
     ]
     entries: dict[str, Entry] = {}
     for module in modules:

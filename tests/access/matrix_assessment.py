@@ -17,6 +17,12 @@ ENTRIES: dict[str, Entry] = {
     "roadmap:gaps": Entry(
         expect={"anonymous": LOGIN, "learner_a": 200, "learner_b": 200}, others=302
     ),
+    # The levels of the world path's competency: only learners on that path see them.
+    "roadmap:assess_levels": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 200, "learner_b": 200},
+        others=404,
+        kwargs=lambda world: {"competency_id": world.path.path_competencies.get().competency_id},
+    ),
     "roadmap:skill_map": Entry(
         expect={"anonymous": LOGIN, "learner_a": 200, "learner_b": 200}, others=302
     ),

@@ -42,8 +42,9 @@ ENTRIES = {
         method="POST",
         kwargs=lambda world: {"resource_id": _resource(world).pk},
     ),
+    # Staff without accounts.view_all_cohorts are not mentors: 404.
     "roadmap:mentor_home": Entry(
-        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404}, others=200
+        expect={"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "staff": 404}, others=200
     ),
 }
 

@@ -1,12 +1,14 @@
 """Access-matrix entries for the mentoring area (see tests/access/matrix.py).
 
 mentor_x mentors cohort_x (learner_a); mentor_y mentors cohort_y and gets 404 for cohort_x and
-learner_a; learners get 404 for mentor pages; staff and superusers see everything."""
+learner_a; learners get 404 for mentor pages; superusers see everything. Staff without the
+accounts.view_all_cohorts permission get 404 too: being staff alone grants no learner data
+(tests/accounts/test_mentor_access.py gives staff the permission)."""
 
 from tests.access.matrix import LOGIN, Entry, learner_page, mentor_page, owned_by_learner_a  # noqa: F401
 
-# Mentor of cohort_x (and staff) get it; mentor_y and learners get 404.
-COHORT_X = {"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "mentor_y": 404}
+# Mentor of cohort_x (and superusers) get it; mentor_y, learners and plain staff get 404.
+COHORT_X = {"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "mentor_y": 404, "staff": 404}
 
 
 def cohort_x(world):
@@ -46,9 +48,11 @@ def invite_code(world):
 
 
 ENTRIES: dict[str, Entry] = {
-    "roadmap:cohort_create": Entry(
-        expect={"anonymous": LOGIN, "staff": 200, "superuser": 200}, others=404
-    ),
+    # Mentors and staff create cohorts; learners get 404.
+    "roadmap:cohort_create": mentor_page(),
+    "roadmap:cohort_edit": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
+    # An empty (not form-encoded) POST: 400 (form errors) once past the access check.
+    "roadmap:cohort_mentor_add": Entry(expect=COHORT_X, others=400, kwargs=cohort_x, method="POST"),
     "roadmap:cohort_detail": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
     "roadmap:cohort_csv": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
     "roadmap:cohort_invites": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),

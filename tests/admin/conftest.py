@@ -1,7 +1,10 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from roadmap.models import StudiedResource
+from roadmap.models.api import PersonalToken
+from roadmap.models.credentials import Credential
 from tests import factories
 from tests.factories_admin import (
     CareerGoalFactory,
@@ -74,6 +77,16 @@ def grow(count: int, *, path=None) -> dict:
         DeliveryFactory(recipient=learner)
         NotificationFactory(user=learner)
         StudiedResource.objects.create(learner=learner, resource=competency.resources.first())
+        Credential.objects.create(
+            learner=learner,
+            project=project,
+            jwt="header.payload.signature",
+            kid="test",
+            issued_at=timezone.now(),
+        )
+        PersonalToken.objects.create(
+            user=learner, name="ci", token_hash=f"{learner.pk:064d}", prefix="gm_0000"
+        )
         PathSelectionFactory(learner=learner, path=path)
         CareerGoalFactory(recommended_path=other_path)
         made.update(competency=competency, project=project, learner=learner, cohort=cohort)

@@ -66,8 +66,11 @@ def test_new_learner_onboards_rates_and_sees_gaps(page, live_server, curriculum)
 
     expect(page).to_have_url(re.compile(r"/assess/$"))
     expect(page.locator("#readiness-summary")).to_contain_text("0%")
-    # The level descriptors are visible while choosing.
-    expect(page.get_by_text("Writes tested, typed Python alone")).to_be_visible()
+    # The level descriptors load when a row's disclosure opens, and are visible while choosing.
+    python_row = page.locator("section.assess-row", has=page.get_by_role("heading", name="Python"))
+    expect(page.get_by_text("Writes tested, typed Python alone")).to_have_count(0)
+    python_row.get_by_text("Levels, note, evidence").click()
+    expect(python_row.get_by_text("Writes tested, typed Python alone")).to_be_visible()
 
     page.evaluate("window.__marker = 1")
     for name, level in [("Python", "3"), ("Prompt design", "2"), ("RAG pipelines", "1")]:
@@ -83,14 +86,13 @@ def test_new_learner_onboards_rates_and_sees_gaps(page, live_server, curriculum)
 
     # A bad evidence link is refused on the row, without a reload.
     row = page.locator("section.assess-row", has=page.get_by_role("heading", name="Python"))
-    row.get_by_text("Note and evidence link").click()
+    row.get_by_text("Levels, note, evidence").click()
     row.get_by_label("Evidence link").fill("not a link")
     row.get_by_role("button", name="Save Python").click()
-    expect(
-        page.locator(
-            "section.assess-row", has=page.get_by_role("heading", name="Python")
-        ).get_by_role("alert")
-    ).to_contain_text("Enter a full web address")
+    row = page.locator("section.assess-row", has=page.get_by_role("heading", name="Python"))
+    expect(row.get_by_role("alert")).to_contain_text("Not saved")
+    # One message for the one error (it used to show three times).
+    expect(row.get_by_text("Enter a full web address")).to_have_count(1)
     assert page.evaluate("window.__marker") == 1
 
     page.reload()

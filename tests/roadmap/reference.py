@@ -1,4 +1,4 @@
-"""The straightforward versions of cohort figures, calendar markup and a learner's weekly
+"""The straightforward versions of cohort figures and a learner's weekly
 progress that the app computes a faster way.
 
 Not used by the app: the tests check its aggregates in SQL, incremental updates, joined markup
@@ -8,16 +8,14 @@ replay of every rating for every week)."""
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
-from django.utils.safestring import SafeString
-
-from roadmap.lib.charts import CalendarCell, calendar_cell_heads, calendar_svg
 from roadmap.lib.cohorts import (
+    AttentionRules,
     Cell,
     LearnerRow,
     Levels,
     Member,
     TopGap,
-    attention_reasons,
+    attention_flags,
     median,
     readiness_of,
 )
@@ -32,13 +30,14 @@ def heatmap_rows(
     *,
     now: dt.datetime,
     last_rating_at: Mapping[int, dt.datetime] | None = None,
-    behind_plan: Iterable[int] = (),
+    behind_plan: Mapping[int, int] | None = None,
+    rules: AttentionRules = AttentionRules(),  # noqa: B008 - frozen
 ) -> list[LearnerRow]:
     """One row per member: a cell per requirement, readiness now and its change since `past`.
 
     Activity falls back to the learner's last rating when last_activity_at was never set."""
     last_rating_at = last_rating_at or {}
-    behind = set(behind_plan)
+    behind = behind_plan or {}
     ready = readiness_of(requirements)
     rows = []
     for member in members:
@@ -57,7 +56,13 @@ def heatmap_rows(
                     for r in requirements
                 ],
                 last_active=last_active,
-                reasons=attention_reasons(last_active, now, behind_plan=member.id in behind),
+                flags=attention_flags(
+                    last_active=last_active,
+                    now=now,
+                    rules=rules,
+                    behind_weeks=behind.get(member.id, 0),
+                    readiness_change=now_ready - then_ready,
+                ),
             )
         )
     return rows
@@ -131,11 +136,6 @@ def weekly_medians(
         value = median([ready(levels[lid]) for lid in learner_ids])
         points.append((label, None if value is None else round(value, 1)))
     return points
-
-
-def calendar_cells_svg(cells: Sequence[CalendarCell], day_labels: Sequence[str]) -> SafeString:
-    """The calendar's day squares; `day_labels` are the days' long labels, in the same order."""
-    return calendar_svg(calendar_cell_heads(cells, day_labels), [cell.day.count for cell in cells])
 
 
 # --- a learner's progress over weeks (roadmap.lib.progress.history computes it in one pass) -------

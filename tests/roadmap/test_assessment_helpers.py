@@ -30,3 +30,21 @@ def test_stale_ids_includes_never_rated_and_old_in_given_order():
     now = datetime(2026, 3, 1, tzinfo=UTC)
     last = {1: now - timedelta(weeks=4), 2: now - timedelta(weeks=4) + timedelta(seconds=1)}
     assert stale_ids([3, 2, 1], last, now=now, weeks=4) == [3, 1]
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from roadmap.lib.assessment import reassessment_suggestion  # noqa: E402
+
+LEVELS = st.integers(min_value=0, max_value=4)
+
+
+@given(current=st.none() | LEVELS, build=LEVELS, target=LEVELS)
+def test_reassessment_suggestion_never_lowers_a_rating(current, build, target):
+    offered = min(build, target)
+    suggested = reassessment_suggestion(current=current, offered=offered)
+    assert suggested >= offered
+    assert 0 <= suggested <= 4
+    if current is not None:
+        assert suggested == max(current, offered)

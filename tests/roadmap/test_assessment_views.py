@@ -48,9 +48,15 @@ def test_assess_lists_every_current_competency_with_descriptors(client, setup):
     for pc in pcs:
         assert f'id="competency-{pc.competency_id}"' in html
     assert f'id="competency-{retired.competency_id}"' not in html
+    # The five descriptors are not in the page: each row links to its levels (htmx on toggle).
+    assert "Ships a tested feature alone" not in html
+    levels_url = reverse("roadmap:assess_levels", args=[pcs[0].competency_id])
+    assert f'href="{levels_url}" data-load' in html
     # The competency's own descriptor where there is one, the scale's default elsewhere.
-    assert "Ships a tested feature alone" in html
-    assert "Default meaning of Proficient" in html
+    levels = client.get(levels_url).content.decode()
+    assert "Ships a tested feature alone" in levels
+    assert "Default meaning of Proficient" not in levels
+    assert "Default meaning of Working" in levels
     assert 'id="readiness-summary"' in html
     assert "Tools" in html and "Core" in html
 
@@ -82,6 +88,7 @@ def test_curriculum_and_learner_text_with_script_is_escaped(client, setup):
         created_at=timezone.now() - timedelta(weeks=52),  # stale: on the reassessment page too
     )
     client.force_login(learner)
+    levels_url = reverse("roadmap:assess_levels", args=[pcs[0].competency_id])
     for html in (
         client.get(reverse("roadmap:assess")).content.decode(),
         client.get(reverse("roadmap:reassess")).content.decode(),
@@ -91,8 +98,13 @@ def test_curriculum_and_learner_text_with_script_is_escaped(client, setup):
     ):
         row = html.split(f'id="competency-{pcs[0].competency_id}"')[1].split("</section>")[0]
         assert "<script" not in row
-        assert f'<span class="descriptor">{escaped}</span>' in row
-        assert f"Py {escaped}" in row
+        assert f"Py {escaped}" in row and f"About {escaped}" in row
+    assert f"<dd>{escaped}</dd>" in html  # the error answer shows the levels inline
+    for levels in (client.get(levels_url), client.get(levels_url, **HTMX)):
+        levels = levels.content.decode()
+        assert "<script" not in levels.replace('<script src="', "").replace("<script>", "")
+        assert f"<dd>{escaped}</dd>" in levels
+        assert f'value="https://e.com/?q={escaped}"' in levels
     assert f'rows="2">{escaped}</textarea>' in html  # the submitted note, shown again
 
 
@@ -103,7 +115,8 @@ def test_a_curriculum_edit_in_admin_shows_up_on_the_next_page(client, setup):
     competency = pcs[0].competency
     factories.LevelDescriptorFactory(competency=competency, level=2, description="Before the edit")
     client.force_login(learner)
-    assert "Before the edit" in client.get(reverse("roadmap:assess")).content.decode()
+    levels_url = reverse("roadmap:assess_levels", args=[competency.pk])
+    assert "Before the edit" in client.get(levels_url).content.decode()
 
     admin = Client()
     admin.force_login(factories.StaffFactory(email="root@example.com", is_superuser=True))
@@ -122,9 +135,9 @@ def test_a_curriculum_edit_in_admin_shows_up_on_the_next_page(client, setup):
     data[f"{prefix}-{index}-description"] = "After the edit"
     assert admin.post(url, data).status_code == 302
 
-    html = client.get(reverse("roadmap:assess")).content.decode()
+    html = client.get(levels_url).content.decode()
     assert "After the edit" in html and "Before the edit" not in html
-    assert "Renamed competency" in html
+    assert "Renamed competency" in client.get(reverse("roadmap:assess")).content.decode()
 
 
 def test_a_rating_save_after_a_curriculum_import_uses_the_new_descriptors(client, setup):
@@ -138,7 +151,10 @@ def test_a_rating_save_after_a_curriculum_import_uses_the_new_descriptors(client
     descriptor.description = "After the import"
     descriptor.save()
     curriculum_changed()
-    html = client.post(rate_url(pcs[0]), {"level": "2"}, **HTMX).content.decode()
+    # A bad link: the answer shows the row's levels inline.
+    html = client.post(
+        rate_url(pcs[0]), {"level": "2", "evidence_url": "bad"}, **HTMX
+    ).content.decode()
     assert "After the import" in html and "Before the import" not in html
 
 
@@ -177,6 +193,17 @@ def test_focus_shows_only_those_competencies_and_suggest_preselects(client, setu
     assert "suggested" in row
     # The plain-POST fallback returns to the same focused view.
     assert "focus=" in row
+
+
+def test_a_suggestion_below_the_current_level_suggests_the_current_level(client, setup):
+    """After a project that builds to 2, a learner already at 3 is offered 3, not 2."""
+    path, pcs, learner = setup
+    factories.RatingFactory(learner=learner, competency=pcs[0].competency, level=3)
+    client.force_login(learner)
+    cid = pcs[0].competency_id
+    html = client.get(reverse("roadmap:assess") + f"?focus={cid}&suggest={cid}:2").content.decode()
+    row = html.split(f'id="competency-{cid}"')[1].split("</section>")[0]
+    assert 'value="3" checked' in row and 'value="2" checked' not in row
 
 
 def test_focus_with_no_ids_on_path_has_empty_state(client, setup):
@@ -266,7 +293,7 @@ def test_htmx_summary_counts_the_other_ratings_and_the_row_shows_the_new_one(cli
     html = response.content.decode()
     # 2 of 3 competencies at target 3 -> 66%; 2 of 3 rated.
     assert "66%" in html and "2 of 3 rated" in html
-    assert 'Now: <span class="lvl lvl-3">3</span>' in html
+    assert "now <b>3 Proficient</b>" in html
     assert 'href="https://example.com/demo?a=1&amp;b=2"' in html
 
 
@@ -284,7 +311,7 @@ def test_htmx_save_dated_before_the_current_rating_keeps_showing_the_current_one
     client.force_login(learner)
     response = client.post(rate_url(pcs[0]), {"level": "3"}, **HTMX)
     html = response.content.decode()
-    assert 'Now: <span class="lvl lvl-1">1</span>' in html
+    assert "now <b>1 Aware</b>" in html
     assert 'href="https://example.com/ahead"' in html
     # level 1 of target 3 in one of 3 equally weighted competencies -> 11%
     assert "11%" in html and "1 of 3 rated" in html
@@ -300,10 +327,58 @@ def test_htmx_post_with_bad_url_shows_error_on_row_and_stores_nothing(client, se
     response = client.post(rate_url(pcs[0]), {"level": "3", "evidence_url": "not a url"}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Enter a full web address" in html
+    # Once: not per validator, and not again in the row's summary (it was three times).
+    assert html.count("Enter a full web address") == 1
     assert 'value="3" checked' in html
     assert "<html" not in html
     assert not Rating.objects.exists()
+
+
+def test_plain_post_with_bad_link_shows_its_message_once_on_the_row(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    response = client.post(rate_url(pcs[0]), {"level": "3", "evidence_url": "not a url"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("Enter a full web address") == 1
+    assert "Not saved: check the" in html  # the page's message names the row
+
+
+def test_learner_with_no_ratings_is_told_not_rated_yet(client, setup):
+    client.force_login(setup[2])
+    html = client.get(reverse("roadmap:assess")).content.decode()
+    assert "to reassess" not in html
+    assert "Not rated yet: 3 to rate" in html
+
+
+def test_row_without_javascript_opens_its_levels_page_with_the_level_chosen(client, setup):
+    path, pcs, learner = setup
+    client.force_login(learner)
+    levels_url = reverse("roadmap:assess_levels", args=[pcs[0].competency_id])
+    html = client.get(reverse("roadmap:assess")).content.decode()
+    assert f'<form action="{levels_url}" hx-post="{rate_url(pcs[0])}">' in html
+    back = reverse("roadmap:assess") + f"?focus={pcs[0].competency_id}"
+    page = client.get(levels_url, {"level": "2", "next": back}).content.decode()
+    assert 'value="2" checked' in page
+    assert f'method="post" action="{rate_url(pcs[0])}"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert f'name="next" value="{back.replace("&", "&amp;")}"' in page
+    # A crafted level or next is ignored.
+    page = client.get(levels_url, {"level": "9", "next": "https://evil.example/"}).content.decode()
+    assert " checked" not in page and "evil.example" not in page
+
+
+def test_levels_page_refusals(client, setup):
+    path, pcs, learner = setup
+    levels_url = reverse("roadmap:assess_levels", args=[pcs[0].competency_id])
+    assert reverse("accounts:login") in client.get(levels_url)["Location"]
+    client.force_login(learner)
+    assert client.post(levels_url).status_code == 405
+    other_path, other_pcs = path_with_competencies(1, slug="ai-engineer", name="AI Engineer")
+    other = reverse("roadmap:assess_levels", args=[other_pcs[0].competency_id])
+    assert client.get(other).status_code == 404
+    htmx = client.get(levels_url, **HTMX).content.decode()
+    assert "<html" not in htmx and 'name="evidence_url"' in htmx
 
 
 def test_plain_post_with_bad_level_rerenders_page_with_message(client, setup):
@@ -315,9 +390,9 @@ def test_plain_post_with_bad_level_rerenders_page_with_message(client, setup):
     assert "Choose a level from 0 (None) to 4 (Expert)." in html
     assert "Not saved" in html
     assert not Rating.objects.exists()
-    # The re-rendered rows post back to the assessment page, not to the rating URL.
-    assert f'name="next" value="{reverse("roadmap:assess")}"' in html
-    assert f'name="next" value="{rate_url(pcs[0])}"' not in html
+    # The re-rendered rows post back to the assessment page (the default, so no `next`), not
+    # to the rating URL.
+    assert 'name="next"' not in html
 
 
 def test_failed_plain_post_in_focus_mode_shows_the_focused_rows(client, setup):
@@ -493,7 +568,11 @@ def _count_queries(client, url, django_assert_max_num_queries, *, method="get", 
 # Session, user, the curriculum version token, the latest ratings, the nav's unread count; the
 # first view of a path under a curriculum version also reads its rows and their descriptors with
 # the scale (curriculum/cache.py).
-PAGE_QUERIES = {"roadmap:assess": 5, "roadmap:reassess": 5, "roadmap:gaps": 10}
+PAGE_QUERIES = {
+    "roadmap:assess": 5,
+    "roadmap:reassess": 5,
+    "roadmap:gaps": 12,
+}  # gaps: + resources of the next steps, + studied marks
 FIRST_VIEW_EXTRA = {"roadmap:assess": 2, "roadmap:reassess": 2, "roadmap:gaps": 0}
 
 

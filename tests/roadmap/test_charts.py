@@ -84,3 +84,11 @@ def _reference_sparkline_path(values, width=120, height=28, y_max=4):
 def test_sparkline_matches_the_point_by_point_drawing(values):
     spark = sparkline(values)
     assert (spark.path, (spark.last_x, spark.last_y)) == _reference_sparkline_path(values)
+
+
+def test_weeks_without_a_value_keep_their_place_and_label_but_get_no_point():
+    chart = line_chart([None, 40, None, 60], ["a", "b", "c", "d"], max_x_labels=10)
+    assert [p.label for p in chart.points] == ["b", "d"]
+    assert [t.label for t in chart.x_ticks] == ["a", "b", "c", "d"]
+    assert chart.path.count("M") == 1 and chart.path.count("L") == 1
+    assert line_chart([None, None], ["a", "b"]).path == ""

@@ -63,17 +63,19 @@ def test_cohort_detail_shows_heatmap_gaps_attention_and_chart(client, s):
     ada, bob = s.learners
     s.rate(ada, 0, 3, days_ago=40)
     s.rate(ada, 1, 1)
-    s.rate(bob, 0, 1, days_ago=20)
+    s.rate(bob, 0, 1, days_ago=25)
     client.force_login(s.mentor)
     response = client.get(s.detail_url)
     assert response.status_code == 200
     text = response.text
     assert "Learner 000" in text and "Learner 001" in text
-    assert 'class="hm lvl-3">3✓' in text and 'class="hm lvl-1">1↓' in text
+    assert 'class="hm met">3<span class="visually-hidden">, met</span>' in text
+    assert 'class="hm below-2">1<span class="visually-hidden">, 2 below</span>' in text
     assert "Top gaps" in text and "<svg" in text and "Figures per week" in text
-    # bob last acted 20 days ago: he needs attention
+    # bob last acted 25 days ago (the rule: 21): he needs attention, with the reason
     attention = [r.name for r in response.context["attention"]]
     assert attention == ["Learner 001"]
+    assert "no activity for 25 days" in text and "Suggested:" in text
     gaps = response.context["top_gaps"]
     assert gaps[0][0].lacking == 2
 
@@ -212,7 +214,7 @@ def test_csv_one_row_per_learner(client, s):
     response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert response.streaming
-    rows = list(csv.reader(io.StringIO(response.getvalue().decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == [
         "learner",
         *[pc.competency.name for pc in s.pcs],
@@ -244,7 +246,7 @@ def test_csv_levels_and_readiness_match_the_dashboard(client):
         for row in client.get(s.detail_url).context["rows"]
     }
     response = client.get(reverse("roadmap:cohort_csv", args=[s.cohort.pk]))
-    exported = list(csv.reader(io.StringIO(response.getvalue().decode())))[1:]
+    exported = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))[1:]
     assert {row[0]: row[1:5] for row in exported} == shown
 
 
@@ -479,13 +481,13 @@ def test_csv_streams_in_chunks_of_learners(client, monkeypatch, django_assert_nu
         s.rate(learner, 0, i % 5)
     client.force_login(s.mentor)
     url = reverse("roadmap:cohort_csv", args=[s.cohort.pk])
-    one_chunk = list(csv.reader(io.StringIO(client.get(url).getvalue().decode())))
+    one_chunk = list(csv.reader(io.StringIO(client.get(url).getvalue().decode("utf-8-sig"))))
     monkeypatch.setattr(views, "CSV_CHUNK", 2)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as chunked_queries:
-        chunked = list(csv.reader(io.StringIO(client.get(url).getvalue().decode())))
+        chunked = list(csv.reader(io.StringIO(client.get(url).getvalue().decode("utf-8-sig"))))
     monkeypatch.setattr(views, "CSV_CHUNK", 200)
     with CaptureQueriesContext(connection) as single_queries:
         client.get(url).getvalue()
@@ -680,7 +682,7 @@ def test_a_new_member_shows_up_on_the_next_view(client, s):
     assert "Newcomer" in response.text
 
 
-def test_names_are_escaped_in_the_rows_built_in_python(client, s):
+def test_names_are_escaped_in_the_heatmap_and_attention_list(client, s):
     ada = s.learners[0]
     ada.full_name = '<script>alert("x")</script>'
     ada.save()
@@ -694,8 +696,9 @@ def test_names_are_escaped_in_the_rows_built_in_python(client, s):
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
     assert "&lt;b&gt;SQL &amp; co&lt;/b&gt; level</option>" in text  # sort options
     assert ">&lt;b&gt;SQL &amp; co&lt;/b&gt;</option>" in text  # lacking options
-    assert '>&lt;b&gt;SQL &amp; co&lt;/b&gt;</a> <span class="muted">target 3</span>' in text
-    # the sort links keep the other parameters (as {% querystring %} did), escaped
+    assert '<span class="visually-hidden">&lt;b&gt;SQL &amp; co&lt;/b&gt;</span></a>' in text
+    assert 'title="&lt;b&gt;SQL &amp; co&lt;/b&gt; (target 3): sort by it"' in text
+    # the sort links keep the other parameters ({% querystring %}), escaped
     assert f'<a href="?sort=c{competency.pk}&amp;status=x%26y"' in text
 
 
@@ -719,3 +722,19 @@ def test_four_weeks_ago_outside_the_cached_week_asks_the_database():
     # as if a clock change had moved "4 weeks ago" out of the fourth week
     moved = [*starts[:3], cut + dt.timedelta(hours=1), *starts[4:]]
     assert cohort_services.reached_past(s.cohort, reqs, stats, moved, cut) == from_cache
+
+
+def test_the_cohort_median_chart_is_drawn_by_lib_charts_with_a_dot_per_known_week(client, s):
+    """One chart module: the cohort's median chart is a charts.line_chart drawn through
+    templates/includes/line_chart_marks.html, like the learner's readiness chart."""
+    s.rate(s.learners[0], 0, 3, days_ago=10)
+    s.rate(s.learners[1], 1, 2)
+    client.force_login(s.mentor)
+    response = client.get(reverse("roadmap:cohort_detail", args=[s.cohort.pk]))
+    text = response.text
+    weekly = response.context["chart"]["rows"]
+    known = [value for _, value in weekly if value is not None]
+    assert text.count('<circle class="dot"') == len(known) > 0
+    assert text.count('<line class="grid-line"') == 3
+    assert '<path class="line" d="M' in text
+    assert f"Week of {weekly[-1][0]:%d %b}: {weekly[-1][1]}%" in text

@@ -99,7 +99,7 @@ def test_csv_export_has_one_row_per_rating_of_the_user(client, two_learners):
     response = client.get(reverse("roadmap:export_csv"))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="gapmap-data-2026-11-25.csv"'
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == [
         "rated_at",
         "competency_slug",
@@ -180,5 +180,5 @@ def test_csv_export_defuses_spreadsheet_formulas(client, db):
     rating_record(learner=learner, competency=python, level=1, note='=HYPERLINK("http://x")')
     client.force_login(learner)
     response = client.get(reverse("roadmap:export_csv"))
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[1][5] == '\'=HYPERLINK("http://x")'

@@ -290,7 +290,7 @@ def test_crash_after_claim_before_handoff_is_sent_once_after_the_lease(enqueued,
 
 
 @pytest.mark.django_db
-def test_crash_after_handoff_is_never_resent_and_shows_why(enqueued, dispatch):
+def test_crash_after_data_began_is_unknown_never_resent_and_shows_why(enqueued, dispatch):
     delivery = DeliveryFactory()
     long_ago = timezone.now() - reminders.send_lease() - dt.timedelta(minutes=1)
     Delivery.objects.filter(pk=delivery.pk).update(
@@ -299,8 +299,10 @@ def test_crash_after_handoff_is_never_resent_and_shows_why(enqueued, dispatch):
     result = dispatch()
     assert result.abandoned == 1
     delivery.refresh_from_db()
-    assert delivery.status == "failed" and "at most once" in delivery.last_error
+    assert delivery.status == "unknown" and "at most once" in delivery.last_error
     assert delivery.pk not in enqueued
+    dispatch(now=timezone.now() + reminders.send_lease() * 2)  # and later ticks leave it alone
+    assert Delivery.objects.get(pk=delivery.pk).status == "unknown" and delivery.pk not in enqueued
 
 
 @pytest.mark.django_db

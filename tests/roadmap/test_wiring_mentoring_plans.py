@@ -59,8 +59,12 @@ def test_cohort_dashboard_flags_learner_behind_plan(client):
     learner.save(update_fields=["last_activity_at"])
     factories.CohortMembershipFactory(cohort=cohort, learner=learner)
     client.force_login(mentor)
-    response = client.get(reverse("roadmap:cohort_detail", args=[cohort.pk]))
-    assert "behind their plan" in response.text
+    url = reverse("roadmap:cohort_detail", args=[cohort.pk])
+    # 8 days late is 1 week: under the default rule (2 weeks), not flagged
+    assert "behind their plan" not in client.get(url).text
+    cohort.attention_behind_weeks = 1
+    cohort.save(update_fields=["attention_behind_weeks"])
+    assert "behind their plan by 1 week" in client.get(url).text
 
 
 def test_plan_summary_one_query_with_markers(django_assert_num_queries):

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('curriculum', '0004_resources'),
-        ('roadmap', '0010_rating_newest_idx'),
+        ('roadmap', '0011_delivery_status_unknown'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_portfolio_headline_bio'),
+        ('accounts', '0006_cohort_view_all_permission'),
     ]
 
     operations = [

@@ -1,0 +1,94 @@
+"""A local SMTP server (aiosmtpd, in a thread of the test process) that accepts, hangs and fails
+on demand, for the reminder fault tests. It records which deliveries (X-Gapmap-Delivery) it
+received in full and which it accepted, so a test counts exactly what a recipient would get."""
+
+import asyncio
+import contextlib
+import re
+import threading
+from dataclasses import dataclass, field
+
+from aiosmtpd.controller import Controller
+
+from tests.services import free_port
+
+
+@dataclass
+class FaultyHandler:
+    """What the server does, set per test. Counters say how many more times a fault happens;
+    `*_for` limit a fault to some recipients (empty: everyone)."""
+
+    hang_seconds: float = 5.0
+    hang_ehlo: int = 0  # sleep before answering EHLO (the connect phase)
+    hang_rcpt: int = 0  # sleep before answering RCPT TO
+    hang_rcpt_for: set = field(default_factory=set)
+    hang_data: int = 0  # take the whole message, then never answer (as if the reply was lost)
+    fail_data_451: int = 0  # take the whole message, then answer 451 (not accepted)
+    reject_rcpt_550: bool = False
+    accepted: list = field(default_factory=list)  # delivery ids the server took responsibility for
+    refused: list = field(default_factory=list)  # delivery ids it answered 451 to
+    events: list = field(default_factory=list)  # ("ehlo" | "rcpt" | "data", detail)
+
+    def __post_init__(self):
+        self.lock = threading.Lock()
+
+    def _take(self, name: str) -> bool:
+        with self.lock:
+            if getattr(self, name) > 0:
+                setattr(self, name, getattr(self, name) - 1)
+                return True
+            return False
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.events.append(("ehlo", hostname))
+        if self._take("hang_ehlo"):
+            await asyncio.sleep(self.hang_seconds)
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.events.append(("rcpt", address))
+        if (not self.hang_rcpt_for or address in self.hang_rcpt_for) and self._take("hang_rcpt"):
+            await asyncio.sleep(self.hang_seconds)
+        if self.reject_rcpt_550:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        text = envelope.content.decode("utf-8", errors="replace")
+        match = re.search(r"^X-Gapmap-Delivery: (\d+)\r?$", text, re.M)
+        delivery_id = int(match.group(1)) if match else None
+        self.events.append(("data", delivery_id))
+        if self._take("fail_data_451"):
+            self.refused.append(delivery_id)
+            return "451 4.3.0 Try again later"
+        self.accepted.append(delivery_id)  # queued: from here the recipient gets it
+        if self._take("hang_data"):
+            await asyncio.sleep(self.hang_seconds)
+        return "250 OK queued"
+
+
+@contextlib.contextmanager
+def running_smtp_server(handler: FaultyHandler):
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+def smtp_mailers(controller, *, timeout: float = 1) -> dict:
+    """MAILERS pointing Django's SMTP backend at the test server."""
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": controller.hostname,
+                "port": controller.port,
+                "use_tls": False,
+                "timeout": timeout,
+            },
+        }
+    }
