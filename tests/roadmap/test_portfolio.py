@@ -144,6 +144,12 @@ class TestCompletionFormInput(TestCase):
 
     @classmethod
     def setUpTestData(cls):
+        from curriculum import cache as curriculum_cache
+
+        # setUpTestData runs before the autouse cache-emptying fixture: without this, the plan
+        # could be generated from another test's cached projects (same ids and tokens after its
+        # rollback), and its item would point at a project this database does not have.
+        curriculum_cache.clear()
         cls.learner = factories.LearnerFactory()
         path, _c, _p = curriculum_with_gaps(cls.learner, projects=1)
         cls.plan = plan_generate(learner=cls.learner, path=path)
