@@ -61,7 +61,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     if shutil.which("openssl") is None:
-        pytest.skip("needs the openssl command to make a test certificate")
+        pytest.fail("needs the openssl command to make a test certificate (make test installs it)")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
