@@ -177,3 +177,20 @@ def running_celery_worker(redis_url: str, **kwargs):
         yield worker
     finally:
         worker.stop()
+
+
+def wait_until(predicate, timeout=60, interval=0.1) -> bool:
+    """Poll `predicate` until it is true or `timeout` seconds pass; whether it became true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def deliveries_settled() -> bool:
+    """No delivery is waiting or being sent: the worker has finished with every row."""
+    from roadmap.models import Delivery
+
+    return not Delivery.objects.filter(status__in=["pending", "sending"]).exists()

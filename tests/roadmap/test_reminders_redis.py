@@ -19,7 +19,7 @@ from roadmap.models import Delivery
 from roadmap.services import reminders
 from tests import factories
 from tests.factories_reminders import bulk_due_learners
-from tests.services import free_port, running_celery_worker
+from tests.services import deliveries_settled, free_port, running_celery_worker, wait_until
 
 pytestmark = pytest.mark.redis
 
@@ -66,26 +66,13 @@ def sent_counts(mail_dir: Path) -> Counter:
     return counts
 
 
-def wait_until(predicate, timeout=60, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
-
-
-def settled():
-    return not Delivery.objects.filter(status__in=["pending", "sending"]).exists()
-
-
 def test_dispatch_for_50_due_learners_delivers_exactly_50_and_twice_still_50(
     web_broker, clean_redis, mail_dir, transactional_db
 ):
     bulk_due_learners(50)
     with running_celery_worker(web_broker, extra_env=worker_env(mail_dir)) as worker:
         reminders.reminders_dispatch()
-        assert wait_until(settled), worker.output()[-3000:]
+        assert wait_until(deliveries_settled), worker.output()[-3000:]
         reminders.reminders_dispatch()  # a second tick, as if beat fired twice
         time.sleep(1.5)
     counts = sent_counts(mail_dir)
@@ -110,7 +97,7 @@ def test_worker_killed_mid_batch_and_restarted_delivers_each_once(
         wait = max(reminders.send_lease(), reminders.REENQUEUE_AFTER) + dt.timedelta(minutes=1)
         result = reminders.reminders_dispatch(now=timezone.now() + wait)
         assert result.reset + result.enqueued >= 1, (before, result)
-        assert wait_until(settled, timeout=90), worker.output()[-3000:]
+        assert wait_until(deliveries_settled, timeout=90), worker.output()[-3000:]
     counts = sent_counts(mail_dir)
     assert Delivery.objects.filter(status="sent").count() == len(ids)
     assert len(counts) == len(ids) and set(counts.values()) == {1}
@@ -126,7 +113,7 @@ def test_redis_restarted_empty_pending_reminders_go_out_within_two_runs(
     clean_redis.flushall()  # Redis restarted with nothing
     with running_celery_worker(web_broker, extra_env=worker_env(mail_dir)) as worker:
         reminders.reminders_dispatch(now=now + dt.timedelta(minutes=15))  # second run
-        assert wait_until(settled), worker.output()[-3000:]
+        assert wait_until(deliveries_settled), worker.output()[-3000:]
     assert Delivery.objects.filter(status="sent").count() == 10
     assert set(sent_counts(mail_dir).values()) == {1}
 
@@ -144,7 +131,7 @@ def test_web_request_survives_a_dead_broker_and_the_next_dispatch_delivers(
     app.conf.broker_url = web_broker
     with running_celery_worker(web_broker, extra_env=worker_env(mail_dir)) as worker:
         reminders.reminders_dispatch(now=timezone.now() + dt.timedelta(minutes=15))
-        assert wait_until(settled), worker.output()[-3000:]
+        assert wait_until(deliveries_settled), worker.output()[-3000:]
     delivery.refresh_from_db()
     assert delivery.status == "sent"
     assert sent_counts(mail_dir) == {delivery.pk: 1}
@@ -163,7 +150,7 @@ def test_smtp_failing_twice_then_succeeding_sends_once_through_the_worker(
     )
     with running_celery_worker(web_broker, extra_env=env) as worker:
         reminders.reminders_dispatch()
-        assert wait_until(settled, timeout=60), worker.output()[-3000:]
+        assert wait_until(deliveries_settled, timeout=60), worker.output()[-3000:]
     delivery = Delivery.objects.get()
     assert delivery.status == "sent" and delivery.attempts == 3
     assert sent_counts(mail_dir) == {delivery.pk: 1}

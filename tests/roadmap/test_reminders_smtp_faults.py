@@ -13,7 +13,7 @@ from roadmap.celery import app
 from roadmap.models import Delivery
 from roadmap.services import reminders
 from tests.factories_reminders import bulk_due_learners
-from tests.services import running_celery_worker
+from tests.services import deliveries_settled, running_celery_worker, wait_until
 from tests.smtp_server import FaultyHandler, running_smtp_server
 
 pytestmark = pytest.mark.redis
@@ -52,19 +52,6 @@ def worker(broker, smtp):
     return running_celery_worker(broker, extra_env=env)
 
 
-def wait_until(predicate, timeout=30, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
-
-
-def settled():
-    return not Delivery.objects.filter(status__in=["pending", "sending"]).exists()
-
-
 def delivery_ids():
     return sorted(Delivery.objects.values_list("pk", flat=True))
 
@@ -87,7 +74,7 @@ def test_hang_after_data_is_unknown_and_not_resent(web_broker, smtp, transaction
     smtp.hang_data = 1  # the first message's reply is lost; the others are answered
     with worker(web_broker, smtp) as w:
         reminders.reminders_dispatch()
-        assert wait_until(settled), w.output()[-3000:]
+        assert wait_until(deliveries_settled), w.output()[-3000:]
         later_ticks_resend_nothing(smtp)
     assert sorted(statuses().values()) == ["sent", "sent", "unknown"]
     unknown = Delivery.objects.get(status="unknown")
@@ -100,7 +87,7 @@ def test_hang_at_rcpt_is_retried_and_delivered_once(web_broker, smtp, transactio
     smtp.hang_rcpt = 1
     with worker(web_broker, smtp) as w:
         reminders.reminders_dispatch()
-        assert wait_until(settled), w.output()[-3000:]
+        assert wait_until(deliveries_settled), w.output()[-3000:]
         later_ticks_resend_nothing(smtp)
     assert set(statuses().values()) == {"sent"}
     assert sorted(smtp.accepted) == delivery_ids()
@@ -112,7 +99,7 @@ def test_451_twice_then_250_is_one_delivery(web_broker, smtp, transactional_db):
     smtp.fail_data_451 = 2
     with worker(web_broker, smtp) as w:
         reminders.reminders_dispatch()
-        assert wait_until(settled), w.output()[-3000:]
+        assert wait_until(deliveries_settled), w.output()[-3000:]
     delivery = Delivery.objects.get()
     assert delivery.status == "sent" and delivery.attempts == 3
     assert smtp.accepted == [delivery.pk] and smtp.refused == [delivery.pk, delivery.pk]
@@ -123,7 +110,7 @@ def test_550_fails_with_no_retries(web_broker, smtp, transactional_db):
     smtp.reject_rcpt_550 = True
     with worker(web_broker, smtp) as w:
         reminders.reminders_dispatch()
-        assert wait_until(settled), w.output()[-3000:]
+        assert wait_until(deliveries_settled), w.output()[-3000:]
         time.sleep(2)  # a retry, had one been enqueued, would have run by now
     delivery = Delivery.objects.get()
     assert delivery.status == "failed" and delivery.attempts == 1 and "550" in delivery.last_error
@@ -145,7 +132,7 @@ def test_worker_killed_during_connect_delivers_once_after_the_lease(
     with worker(web_broker, smtp) as w:
         result = reminders.reminders_dispatch(now=timezone.now() + AFTER_THE_LEASE)
         assert result.reset == 1
-        assert wait_until(settled), w.output()[-3000:]
+        assert wait_until(deliveries_settled), w.output()[-3000:]
         later_ticks_resend_nothing(smtp)
     delivery.refresh_from_db()
     assert delivery.status == "sent" and delivery.attempts == 2
