@@ -27,6 +27,13 @@ level_validators = [MinValueValidator(MIN_LEVEL), MaxValueValidator(MAX_LEVEL)]
 target_validators = [MinValueValidator(1), MaxValueValidator(MAX_LEVEL)]
 
 
+class ScaleLevelQuerySet(models.QuerySet):
+    def names(self) -> dict[int, str]:
+        """{level: name} for every level of the scale, Level's labels standing in for missing
+        rows: one query."""
+        return {**dict(Level.choices), **dict(self.values_list("level", "name"))}
+
+
 class ScaleLevel(models.Model):
     """The default meaning of each level, shown where a competency has no descriptor of its own."""
 
@@ -35,6 +42,8 @@ class ScaleLevel(models.Model):
     )
     name = models.CharField(max_length=40)
     descriptor = models.TextField()
+
+    objects = ScaleLevelQuerySet.as_manager()
 
     class Meta:
         ordering = ["level"]

@@ -90,8 +90,6 @@ def match_checkpoints(existing: list[tuple], wanted: list[str]) -> tuple[list, l
     return matches, leftovers
 
 
-
-
 def _sync_resources(owner: dict, existing: list, wanted: list) -> None:
     """The owner's resources as the file lists them, matched by URL (so a row keeps its link
     check results), in the file's order; rows for URLs the file no longer lists are deleted."""

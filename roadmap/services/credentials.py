@@ -169,7 +169,7 @@ def _identity(learner: User) -> list[dict]:
 def _credential_document(credential: Credential, item: PlanItem) -> dict:
     project = item.project
     builds = list(project.builds.select_related("competency").order_by("competency__name"))
-    names = dict(ScaleLevel.objects.values_list("level", "name"))
+    names = ScaleLevel.objects.names()
     descriptors = LevelDescriptor.objects.filter(
         competency_id__in=[b.competency_id for b in builds]
     ).as_map()

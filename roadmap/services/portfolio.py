@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import User
-from curriculum.models import Level, Path, PathCompetency, ScaleLevel
+from curriculum.models import Path, PathCompetency, ScaleLevel
 from roadmap.lib.gaps import Requirement, readiness, readiness_display
 from roadmap.models import CurrentRating, Rating, RatingVerification
 
@@ -30,12 +30,6 @@ class PathReadiness:
     is_target: bool
 
 
-def _level_names() -> dict[int, str]:
-    names = dict(Level.choices)
-    names.update(ScaleLevel.objects.values_list("level", "name"))
-    return names
-
-
 def portfolio_figures(*, learner: User) -> tuple[list[PortfolioLevel], list[PathReadiness]]:
     """The learner's current levels on their target path's competencies that they or a mentor
     rated (in the path's order), and their readiness per active path from their self-ratings
@@ -53,7 +47,7 @@ def portfolio_figures(*, learner: User) -> tuple[list[PortfolioLevel], list[Path
     own_levels = {
         cid: by[Rating.Source.SELF][0] for cid, by in rated.items() if Rating.Source.SELF in by
     }
-    names = _level_names()
+    names = ScaleLevel.objects.names()
     paths = list(Path.objects.filter(Q(is_active=True) | Q(pk=learner.target_path_id)))
     requirements: dict[int, list[Requirement]] = {p.pk: [] for p in paths}
     levels = []
