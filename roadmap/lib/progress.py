@@ -235,19 +235,20 @@ def active_days(moments: Iterable[datetime], zone: ZoneInfo) -> Counter[date]:
     return Counter(local_date(moment, zone) for moment in moments)
 
 
-def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
-    """(current, longest) runs of consecutive active days.
+def week_streaks(days: Iterable[date], today: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive weeks (Monday to Sunday) with at least one active
+    day: fairer than days to people who learn beside a job, a few evenings a week.
 
-    The current streak ends today, or yesterday when today has no activity yet: a streak is not
-    broken until a whole day passes without activity."""
-    ordered = sorted(set(d for d in days if d <= today))
+    The current run ends this week, or last week when this week has no activity yet: a run is
+    not broken until a whole week passes without activity. Days after `today` do not count."""
+    weeks = sorted({week_start(d) for d in days if d <= today})
     longest = run = 0
     previous = None
-    for day in ordered:
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+    for week in weeks:
+        run = run + 1 if previous is not None and week - previous == timedelta(weeks=1) else 1
         longest = max(longest, run)
-        previous = day
-    if previous is None or today - previous > timedelta(days=1):
+        previous = week
+    if previous is None or week_start(today) - previous > timedelta(weeks=1):
         return 0, longest
     return run, longest
 

@@ -92,7 +92,7 @@ class _CalendarFrame(NamedTuple):
     days: tuple[date, ...]
     labels: tuple[str, ...]  # "D j M Y"
     places: tuple[tuple[int, int], ...]  # (x, y) of each day's square
-    width: int
+    layout: charts.CalendarLayout  # the drawing's size, month and weekday labels
     weeks: int
 
 
@@ -103,14 +103,14 @@ def _calendar_frame(today: date) -> _CalendarFrame:
     learners in different zones) instead of 182 days on every visit. The labels are English day
     and month names (USE_I18N is off); with translations on, key on the language."""
     days = progress.activity_calendar({}, today)
-    cells, width = charts.calendar_cells(days)
+    layout = charts.calendar_layout(days)
     day_label = _day_labeller()
     labels = [day_label(day.day) for day in days]
     return _CalendarFrame(
         days=tuple(day.day for day in days),
         labels=tuple(labels),
-        places=tuple((cell.x, cell.y) for cell in cells),
-        width=width,
+        places=tuple((cell.x, cell.y) for cell in layout.cells),
+        layout=layout,
         weeks=days[-1].week_index + 1,
     )
 
@@ -314,7 +314,7 @@ def dashboard(request):
     others = activity_moments(learner=user)
     counts = progress.active_days(others, zone)
     counts.update(figures["rating_days"])  # a mapping: its counts are added
-    current_streak, longest_streak = progress.streaks(counts, today)
+    current_streak, longest_streak = progress.week_streaks(counts, today)
     frame = _calendar_frame(today)
     day_counts = [counts.get(day, 0) for day in frame.days]
     calendar_active = [
@@ -334,7 +334,7 @@ def dashboard(request):
             {
                 "current_streak": current_streak,
                 "longest_streak": longest_streak,
-                "calendar_svg_width": frame.width,
+                "calendar": frame.layout,
                 "calendar_weeks": frame.weeks,
                 "calendar_cells": cells,
                 "calendar_active": calendar_active,

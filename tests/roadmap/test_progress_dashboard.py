@@ -161,7 +161,7 @@ def test_activity_shows_streaks_from_ratings_and_path_choices(client, learner):
         )
     client.force_login(learner)
     html = client.get(URL).text
-    assert '<strong class="big-number">3</strong> days current streak' in html
+    assert "<strong>Active 2 weeks in a row</strong>" in html
     assert "4 active days in the last 26 weeks" in html
     assert html.count('<rect class="cell') == 25 * 7 + 3
 
