@@ -290,3 +290,31 @@ def activity_calendar(
         result.append(CalendarDay(day, counts.get(day, 0), offset // 7, offset % 7))
         day += timedelta(days=1)
     return result
+
+
+# --- celebrations ---------------------------------------------------------------------------------
+
+
+def targets_reached(
+    events: Iterable[DatedEvent], targets: Mapping[int, int], since: date
+) -> list[tuple[int, datetime]]:
+    """(competency, when) for each competency whose newest rating meets its target, where the
+    rating that took it from below the target to it (at `when`) came on `since` or later: a
+    target met by progress. A first rating at the target does not count (it is where the
+    learner started, not a step they made), nor does one met long ago; falling below and
+    climbing back is met again, later. By competency id."""
+    level: dict[int, int] = {}
+    met: dict[int, tuple[datetime, date] | None] = {}  # competency -> when it crossed, or None
+    for competency_id, new_level, created_at, day in sorted(events, key=itemgetter(2)):
+        target = targets.get(competency_id)
+        if target is None:
+            continue
+        old = level.get(competency_id)
+        level[competency_id] = new_level
+        if new_level < target:
+            met[competency_id] = None
+        elif old is not None and old < target:
+            met[competency_id] = (created_at, day)
+    return sorted(
+        (cid, crossed[0]) for cid, crossed in met.items() if crossed and crossed[1] >= since
+    )

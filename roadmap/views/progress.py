@@ -27,6 +27,7 @@ from roadmap.forms.progress import DeleteAccountForm
 from roadmap.lib import charts, progress
 from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import Requirement, readiness_display
+from roadmap.services.celebrations import celebrations_claim, celebrations_since
 from roadmap.services.progress import (
     HISTORY_SECONDS,
     RATING_FIELDS,
@@ -39,6 +40,7 @@ from roadmap.services.progress import (
     ratings_for_export,
     self_ratings_dated,
 )
+from roadmap.views.celebrations import celebration_message
 
 LEVEL_NAMES = dict(Level.choices)
 
@@ -166,7 +168,8 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
       (their templates loop over every week and competency: rendering them once per change of
       the figures keeps the dashboard at its speed),
     - "diff": since last week's fields (progress.WeekDiff),
-    - "rating_days": {local day: self-ratings of any competency that day}."""
+    - "rating_days": {local day: self-ratings of any competency that day},
+    - "targets_met": [(competency id, name, when)] met by progress lately, to celebrate."""
     requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired, _ in rows if not retired]
     names = {cid: name for cid, name, *_ in rows}
     targets = {r.competency_id: r.target for r in requirements}
@@ -258,6 +261,10 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
             "readiness_now": diff.readiness_now,
         },
         "rating_days": dict(Counter(day for *_, day in dated)),
+        "targets_met": [
+            (cid, names[cid], at)
+            for cid, at in progress.targets_reached(events, targets, celebrations_since(today))
+        ],
     }
 
 
@@ -345,8 +352,19 @@ def dashboard(request):
     if changed:
         cache_set(key, figures, HISTORY_SECONDS)
 
+    # A project done or a target met lately, shown once (stored as shown now).
+    celebrations = celebrations_claim(
+        learner=user,
+        path_id=path.pk,
+        targets_met=figures["targets_met"],
+        since=celebrations_since(today),
+        newest_done_at=hub["newest_done_at"],
+        celebrated_until=hub["celebrated_until"],
+    )
+
     context = {
         **figures["page"],
+        "celebration": celebration_message(celebrations),
         "path": path,
         "diff": progress.WeekDiff(**figures["diff"]),
         "changes": changes,

@@ -15,6 +15,7 @@ from roadmap.lib.progress import (
     curriculum_changes,
     history,
     requirements_snapshot,
+    targets_reached,
     week_start,
     week_streaks,
     weeks_between,
@@ -306,3 +307,60 @@ def test_history_counts_only_required_competencies_and_duplicates_sum():
     assert result.readiness == [100.0 * 8 / 12, 100.0 * 9 / 12]
     assert result.levels == {3: [4, 4], 1: [2, 2], 2: [None, 1]}
     assert result.diff.new == {2: 1}
+
+
+# --- celebrations ---------------------------------------------------------------------------------
+
+
+def _event(cid, level, day, hour=12):
+    moment = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+    return (cid, level, moment, day)
+
+
+def test_a_target_met_by_a_rise_is_celebrated_once_it_is_recent():
+    since = date(2026, 11, 11)
+    events = [
+        _event(1, 1, date(2026, 10, 1)),
+        _event(1, 3, date(2026, 11, 20)),  # below, then at the target: met
+        _event(2, 3, date(2026, 11, 20)),  # first rating at the target: where they started
+        _event(3, 1, date(2026, 9, 1)),
+        _event(3, 4, date(2026, 10, 1)),  # met, but long ago
+        _event(4, 1, date(2026, 11, 12)),
+        _event(4, 3, date(2026, 11, 13)),
+        _event(4, 2, date(2026, 11, 14)),  # met, then fell below again
+        _event(9, 4, date(2026, 11, 20)),  # not on the path
+    ]
+    assert targets_reached(events, {1: 3, 2: 3, 3: 3, 4: 3}, since) == [
+        (1, datetime(2026, 11, 20, 12, tzinfo=UTC))
+    ]
+
+
+RATING_EVENTS = st.lists(
+    st.tuples(
+        st.integers(1, 4),
+        st.integers(0, 4),
+        st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+        st.integers(0, 23),
+    ),
+    max_size=30,
+)
+
+
+@given(RATING_EVENTS, st.dictionaries(st.integers(1, 4), st.integers(1, 4)), TODAYS)
+def test_targets_reached_properties(rows, targets, since):
+    events = [_event(cid, level, day, hour) for cid, level, day, hour in rows]
+    reached = [cid for cid, _ in targets_reached(events, targets, since)]
+    ordered = sorted(events, key=lambda e: e[2])
+    for cid in reached:
+        mine = [level for c, level, *_ in ordered if c == cid]
+        assert mine[-1] >= targets[cid]  # it meets the target now
+        assert min(mine) < targets[cid]  # and was below it first
+    # An earlier `since` celebrates at least as much.
+    assert set(targets_reached(events, targets, since)) <= set(
+        targets_reached(events, targets, since - timedelta(days=30))
+    )
+    # One rating per competency is a starting point, never a step.
+    firsts = {}
+    for event in ordered:
+        firsts.setdefault(event[0], event)
+    assert targets_reached(list(firsts.values()), targets, date(2000, 1, 1)) == []
