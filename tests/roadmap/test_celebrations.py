@@ -39,7 +39,7 @@ def _done_item(learner, *, at=NOW - timedelta(hours=1), name="RAG app"):
 
 
 def _celebrations(html: str) -> list[str]:
-    return [part.split("</li>")[0] for part in html.split('<li class="celebration"')[1:]]
+    return [part.split("</form>")[0] for part in html.split('<div class="celebration"')[1:]]
 
 
 def test_a_project_done_is_celebrated_once(client, learner):
@@ -111,7 +111,8 @@ def test_closing_with_htmx_returns_only_the_fragment_which_takes_the_focus(clien
     assert f'hx-post="{url}"' in html and f'action="{url}"' in html
     response = client.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert response.text.startswith('<li class="celebration-closed" data-focus-after-swap')
+    assert response.text.startswith('<p class="celebration-closed visually-hidden"')
+    assert "data-focus-after-swap" in response.text
     assert "<html" not in response.text and "Message closed." in response.text
 
 
