@@ -6,7 +6,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from django.template import engines
+from django.urls import reverse
 from django.utils import timezone
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -52,3 +54,46 @@ def test_date_inputs_still_parse_iso_and_british_dates():
     field = forms.DateField()
     assert field.clean("2026-12-03") == date(2026, 12, 3)
     assert field.clean("03/12/2026") == date(2026, 12, 3)
+
+
+# --- through HTTP ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_notifications_page_shows_date_times_in_the_viewers_zone(client):
+    from roadmap.models import Notification
+    from tests import factories
+
+    learner = factories.LearnerFactory(timezone="Asia/Tokyo")
+    Notification.objects.create(
+        user=learner,
+        kind="weekly",
+        title="Time to reassess",
+        created_at=datetime(2026, 12, 3, 14, 5, tzinfo=UTC),
+    )
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:notifications")).text
+    assert '<time class="muted small" datetime="2026-12-03T23:05:00+09:00">' in html
+    assert ">3 Dec 2026, 23:05</time>" in html
+
+
+@pytest.mark.django_db
+def test_the_plan_page_dates_read_day_month_year(client):
+    from roadmap.services.plans import plan_generate
+    from tests import factories
+    from tests.factories_plans import curriculum_with_gaps
+
+    learner = factories.LearnerFactory(weekly_hours=6)
+    path, _, _ = curriculum_with_gaps(learner)
+    plan = plan_generate(learner=learner, path=path)
+    item = plan.items.order_by("position").first()
+    client.force_login(learner)
+    html = client.get(reverse("roadmap:plan")).text
+    start, end = item.planned_start, item.planned_end
+    assert f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}, about" in html
+    # No ISO dates and no long month names (May is both) where people read them.
+    assert not re.search(r">[^<]*\b\d{4}-\d{2}-\d{2}\b[^<]*<", html)
+    long_months = (
+        "January|February|March|April|June|July|August|September|October|November|December"
+    )
+    assert not re.search(rf"\b\d{{1,2}} ({long_months})\b", html)
