@@ -17,6 +17,7 @@ from curriculum.models import CurriculumVersion, Path
 from roadmap.lib import planner
 from roadmap.lib.progress import DatedEvent, Snapshot
 from roadmap.models import (
+    Celebration,
     CheckpointSignOff,
     CurriculumSnapshot,
     Delivery,
@@ -288,6 +289,16 @@ def learner_export(*, learner: User) -> dict:
             "studied_at",
             title=F("resource__title"),
             url=F("resource__url"),
+        ),
+        # What the dashboard has celebrated (shown once each, roadmap.services.celebrations).
+        "celebrations": _rows(
+            Celebration.objects.filter(learner=learner).order_by("shown_at", "id"),
+            "kind",
+            "name",
+            "achieved_at",
+            "shown_at",
+            "dismissed_at",
+            path_slug=F("path__slug"),
         ),
         "path_selections": [
             {"selected_at": _iso(at), "path_slug": slug, "path_name": name, "reason": reason}

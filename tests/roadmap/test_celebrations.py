@@ -2,6 +2,7 @@
 (stored), can be closed (plain POST and htmx), is polite to assistive technology (role=status,
 no focus taken), and costs no query when there is nothing new."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -217,3 +218,20 @@ def test_celebrating_costs_the_same_queries_for_one_project_or_many(
         [shown] = _celebrations(client.get(URL).text)
     assert shown.count("<strong>Project") == projects
     assert Celebration.objects.count() == projects
+
+
+def test_celebrations_are_in_the_learners_data_export(client, learner):
+    _done_item(learner)
+    client.force_login(learner)
+    client.get(URL)
+    data = json.loads(client.get(reverse("roadmap:export_json")).content)
+    assert data["celebrations"] == [
+        {
+            "kind": "project_done",
+            "name": "RAG app",
+            "achieved_at": (NOW - timedelta(hours=1)).isoformat(),
+            "shown_at": NOW.isoformat(),
+            "dismissed_at": None,
+            "path_slug": learner.target_path.slug,
+        }
+    ]
