@@ -137,6 +137,12 @@ def ready_by(*, series, requirements, levels, builds, remaining, figures, today)
 
 def _card(request, user, *, today, bound=None, status=200):
     ctx = dashboard_pace_context(user, today=today, bound=bound)
+    if bound is not None and not any(log["item_id"] == bound.item_id for log in ctx["pace_logs"]):
+        # An item the card has no quick add for (planned, skipped, or one of many): say it here.
+        if bound.message:
+            ctx["pace_card_message"] = bound.message
+        else:
+            ctx["pace_card_error"] = bound.error or "Please log these hours from your plan."
     return render(request, "roadmap/pace/dashboard_card.html", ctx, status=status)
 
 
@@ -191,6 +197,9 @@ def plan_item_hours(request, item_id):
         # htmx swaps only 2xx answers: the errors come back in place with 200.
         if return_to == "dashboard":
             return _card(request, user, today=today, bound=bound)
+        if item.status != "started":
+            # Only a started item has the quick add on the plan: the refusal goes on the item.
+            return _render_plan(request, error_item_id=item.pk, error=error)
         return _render_plan(request, pace_bound=bound)
     return render(
         request,
