@@ -364,7 +364,7 @@ def test_another_learners_replan_does_not_touch_this_plan(client, learner, items
     assert learner.weekly_hours == 6
 
 
-# --- the data export and deletion ------------------------------------------------------------------
+# --- the data export and deletion ----------------------------------------------------------------
 
 
 def test_logged_hours_are_in_the_export(client, learner, items):
@@ -385,7 +385,7 @@ def test_logged_hours_go_with_the_account(learner, items):
     assert not LoggedHours.objects.exists()
 
 
-# --- the dashboard: hours card, "ready by", query counts -------------------------------------------
+# --- the dashboard: hours card, "ready by", query counts -----------------------------------------
 
 
 def _backdate_ratings(learner, weeks):
