@@ -3,6 +3,7 @@ against the profile's weekly hours, replanning at the logged pace, and the dashb
 by" projection. Every form is a plain POST that redirects; with htmx it answers the region it
 came from (the plan body, or the dashboard's hours card)."""
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from roadmap.forms.pace import LogHoursForm, blank_log_form
 from roadmap.lib import charts, pace
 from roadmap.lib.gaps import Requirement, readiness_display
-from roadmap.lib.progress import week_start
 from roadmap.models import PlanItemError
 from roadmap.services import pace as pace_services
 from roadmap.services.plans import learner_today, planner_inputs
@@ -262,7 +262,8 @@ def _readiness_chart(series, projection, today, *, path_name):
             if value > previous + 1e-9 or day == last:
                 steps.append((day, value))
                 previous = max(previous, value)
-        extra = (week_start(last) - weeks[-1]).days // 7
+        # Weeks on past the last known one, far enough for the last projected day's place.
+        extra = math.ceil((last - weeks[-1]).days / 7)
         for index in range(1, extra + 1):
             week = weeks[-1] + timedelta(weeks=index)
             labels.append(_week_label(week))
@@ -277,6 +278,8 @@ def _readiness_chart(series, projection, today, *, path_name):
         width=CHART_WIDTH,
         height=CHART_HEIGHT,
         left=CHART_LEFT,
+        # Four labels: on a phone the chart is drawn at half size with larger text.
+        max_x_labels=4,
         target=100.0,
         projection=ahead,
     )
