@@ -66,6 +66,7 @@ from .views import pace  # noqa: E402
 urlpatterns += [
     path("plan/items/<int:item_id>/hours/", pace.plan_item_hours, name="plan_item_hours"),
     path("plan/replan-pace/", pace.plan_replan_pace, name="plan_replan_pace"),
+    path("me/data/hours.csv", pace.export_hours_csv, name="export_hours_csv"),
 ]
 
 # --- cohorts and mentoring: cohorts, invites, learner review, feedback, verification --------------

@@ -170,3 +170,19 @@ def remaining_hours(estimate: int, logged: Decimal | None) -> float:
     """Hours an open item still needs: its estimate less what was logged on it, and at least
     one hour while it is open (it is not done yet, whatever the estimate said)."""
     return max(float(estimate) - float(logged or 0), 1.0)
+
+
+HOURS_CSV_HEADER = ["day", "hours", "project_slug", "project_name", "note", "logged_at"]
+
+
+def hours_for_export(*, learner: User):
+    """The learner's logged hours as CSV rows, oldest day first (one query, read in chunks)."""
+    rows = (
+        LoggedHours.objects.filter(learner=learner)
+        .order_by("day", "id")
+        .values_list(
+            "day", "hours", "item__project__slug", "item__project__name", "note", "created_at"
+        )
+    )
+    for day, hours, slug, name, note, at in rows.iterator(chunk_size=2000):
+        yield [day.isoformat(), hours_text(hours), slug, name, note, at.isoformat()]

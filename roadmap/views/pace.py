@@ -9,14 +9,15 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from roadmap.forms.pace import LogHoursForm, blank_log_form
 from roadmap.lib import charts, pace
+from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import Requirement, readiness_display
 from roadmap.models import PlanItemError
 from roadmap.services import pace as pace_services
@@ -364,3 +365,16 @@ def dashboard_context(user, *, today, figures, rows, path, hub, token) -> dict:
         ctx["figures_changed"] = True
     ctx["readiness_chart_html"] = kept[1]
     return ctx
+
+
+@login_required
+@require_GET
+def export_hours_csv(request):
+    """The learner's logged hours, one row per entry, streamed (the my-data page links it)."""
+    rows = pace_services.hours_for_export(learner=request.user)
+    response = StreamingHttpResponse(
+        csv_lines(pace_services.HOURS_CSV_HEADER, rows), content_type="text/csv; charset=utf-8"
+    )
+    stamp = learner_today(request.user).isoformat()
+    response["Content-Disposition"] = f'attachment; filename="gapmap-hours-{stamp}.csv"'
+    return response

@@ -75,5 +75,6 @@ ENTRIES.update(
             expect={"anonymous": LOGIN, "learner_a": 200}, others=404, kwargs=_item
         ),
         "roadmap:plan_replan_pace": post_only(),
+        "roadmap:export_hours_csv": learner_page(),
     }
 )
