@@ -40,16 +40,13 @@ def hours_log(
     """Record `hours` on the learner's started or done item; (entry, created). The same form
     token twice returns the first entry and records nothing more (a double submission). A day
     holds at most 24 hours in all."""
+    # The learner's row, locked: their entries are written one at a time, so two at once can
+    # neither both pass the day's total nor both miss the other's token.
+    User.objects.select_for_update().filter(pk=learner.pk).exists()
     existing = LoggedHours.objects.filter(learner=learner, token=token).first()
     if existing is not None:
         return existing, False
-    # Locks the item: two entries for one day at once cannot both pass the day's total.
-    status = (
-        PlanItem.objects.select_for_update()
-        .filter(pk=item.pk)
-        .values_list("status", flat=True)
-        .first()
-    )
+    status = PlanItem.objects.filter(pk=item.pk).values_list("status", flat=True).first()
     if status not in LOGGABLE:
         raise PlanItemError(
             "Start this project before logging hours on it."
