@@ -136,7 +136,7 @@ def ready_by(*, series, requirements, levels, builds, remaining, figures, today)
     return projection, weekly, logged is not None
 
 
-def _card(request, user, *, today, bound=None, status=200):
+def _card(request, user, *, today, bound=None):
     ctx = dashboard_pace_context(user, today=today, bound=bound)
     if bound is not None and not any(log["item_id"] == bound.item_id for log in ctx["pace_logs"]):
         # An item the card has no quick add for (planned, skipped, or one of many): say it here.
@@ -144,7 +144,7 @@ def _card(request, user, *, today, bound=None, status=200):
             ctx["pace_card_message"] = bound.message
         else:
             ctx["pace_card_error"] = bound.error or "Please log these hours from your plan."
-    return render(request, "roadmap/pace/dashboard_card.html", ctx, status=status)
+    return render(request, "roadmap/pace/dashboard_card.html", ctx)
 
 
 @login_required
@@ -247,7 +247,7 @@ def _day_text(day, today) -> str:
     return f"{day.day} {day:%B}" + (f" {day.year}" if day.year != today.year else "")
 
 
-def _readiness_chart(series, projection, today, *, path_name):
+def _readiness_chart(series, projection, today):
     """The readiness chart's geometry: the weeks so far, then the weeks up to the projected
     day, with the projection's steps where readiness rises and a target line at 100%."""
     weeks = [week for week, _ in series]
@@ -337,7 +337,7 @@ def dashboard_context(user, *, today, figures, rows, path, hub, token) -> dict:
     key = (today.isoformat(), state, projection, round(weekly, 2), is_logged)
     kept = figures.get("readiness_chart")
     if kept is None or kept[0] != key:
-        chart = _readiness_chart(series, projection, today, path_name=chart_inputs["path_name"])
+        chart = _readiness_chart(series, projection, today)
         html = render_to_string(
             "roadmap/progress/readiness_chart.html",
             {

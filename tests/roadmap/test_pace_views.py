@@ -295,6 +295,26 @@ def test_two_slow_weeks_make_the_plan_say_so_and_offer_a_replan(client, learner,
     assert "Replan at 2 h a week on your plan" in dashboard
 
 
+def test_two_fast_weeks_offer_a_replan_at_more_hours(client, learner, items):
+    for weeks_ago in (1, 2):
+        _log(learner, items[0], "12", MONDAY - datetime.timedelta(weeks=weeks_ago))
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:plan")).text
+    assert "about 12 h a week, more than the 6 h" in page
+    client.post(reverse("roadmap:plan_replan_pace"))
+    learner.refresh_from_db()
+    assert learner.weekly_hours == 12
+
+
+def test_weeks_logged_nothing_after_the_first_say_so(client, learner, items):
+    _backdate_ratings(learner, 3)
+    _log(learner, items[0], "3", MONDAY - datetime.timedelta(weeks=5))
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:dashboard")).text
+    assert "You logged no hours in the last weeks" in page
+    assert "about 0 h a week, less than the 6 h" in client.get(reverse("roadmap:plan")).text
+
+
 def test_replan_at_the_logged_pace_keeps_each_items_state(client, learner, items):
     items[1].skip()
     items[2].refresh_from_db()
