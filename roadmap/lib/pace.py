@@ -186,3 +186,14 @@ def project_ready(
         if ready_on is None and final >= target - 1e-9:
             ready_on = day
     return Projection(steps=tuple(steps), ready_on=ready_on, final=final)
+
+
+def against_target(ready_on: date | None, target: date | None) -> tuple[str, int] | None:
+    """Where the projected day falls against the learner's target date: ("after" | "before" |
+    "on", whole weeks, rounded up); None without both days."""
+    if ready_on is None or target is None:
+        return None
+    days = (ready_on - target).days
+    if days == 0:
+        return "on", 0
+    return ("after" if days > 0 else "before"), math.ceil(abs(days) / 7)

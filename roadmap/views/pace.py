@@ -334,7 +334,8 @@ def dashboard_context(user, *, today, figures, rows, path, hub, token) -> dict:
     state = _ready_by_state(
         series=series, has_plan=hub["has_plan"], remaining=remaining, projection=projection
     )
-    key = (today.isoformat(), state, projection, round(weekly, 2), is_logged)
+    target = pace.against_target(projection.ready_on if projection else None, user.target_date)
+    key = (today.isoformat(), state, projection, round(weekly, 2), is_logged, user.target_date)
     kept = figures.get("readiness_chart")
     if kept is None or kept[0] != key:
         chart = _readiness_chart(series, projection, today)
@@ -358,6 +359,9 @@ def dashboard_context(user, *, today, figures, rows, path, hub, token) -> dict:
                     "is_logged": is_logged,
                     "points": len(series),
                     "min_points": pace.MIN_POINTS,
+                    # (after | before | on, weeks) against the profile's target date
+                    "target": target,
+                    "target_day": _day_text(user.target_date, today) if user.target_date else "",
                 },
             },
         )

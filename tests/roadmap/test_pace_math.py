@@ -194,3 +194,13 @@ def test_finish_day_is_never_before_today_and_covers_the_hours(hours_done, weekl
     assert day >= TODAY
     # the days up to and including `day` hold at least the hours, at weekly/7 a day
     assert ((day - TODAY).days + 1) * weekly / 7 >= hours_done - 1e-6
+
+
+def test_against_target_in_whole_weeks():
+    target = date(2026, 3, 14)
+    assert pace.against_target(date(2026, 3, 15), target) == ("after", 1)
+    assert pace.against_target(date(2026, 3, 29), target) == ("after", 3)
+    assert pace.against_target(date(2026, 3, 1), target) == ("before", 2)
+    assert pace.against_target(target, target) == ("on", 0)
+    assert pace.against_target(None, target) is None
+    assert pace.against_target(target, None) is None

@@ -446,6 +446,15 @@ def test_ready_by_at_the_planned_pace_before_anything_is_logged(client, learner,
     assert 'class="projection"' in page and 'class="target-line"' in page
 
 
+def test_ready_by_says_how_it_falls_against_the_target_date(client, learner, items):
+    _backdate_ratings(learner, 3)
+    learner.target_date = datetime.date(2026, 3, 28)
+    learner.save(update_fields=["target_date"])
+    client.force_login(learner)
+    page = client.get(reverse("roadmap:dashboard")).text
+    assert "around <strong>11 April</strong>, 2 weeks after your target date of 28 March." in page
+
+
 def test_ready_by_follows_the_logged_pace(client, learner, items):
     _backdate_ratings(learner, 3)
     _slow_weeks(learner, items[0])  # 2 h a week, 4 h of them on the started item
