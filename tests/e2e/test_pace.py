@@ -87,7 +87,6 @@ def test_learner_logs_hours_and_replans_at_the_real_pace(page, live_server, slow
     assert _fits_the_viewport(page)
 
     page.evaluate("window.__stayed = true")
-    card.get_by_text("Log hours").first.click()
     card.get_by_label("Hours").fill("1.5")
     card.get_by_label("Note (optional)").fill("Read about chunking")
     card.get_by_role("button", name=f"Log hours on {items[0].project.name}").click()

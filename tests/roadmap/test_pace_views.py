@@ -421,6 +421,7 @@ def test_dashboard_shows_the_weeks_total_and_a_quick_add_per_started_item(client
     assert "This week: 3.5 h</strong> of your 6 h a week" in page
     assert f'action="{_url(items[0])}"' in page
     assert 'name="return_to" value="dashboard"' in page
+    assert '<details class="log-hours" open>' in page  # a quick add: no click to open it
     assert f'action="{_url(items[1])}"' not in page  # planned: no quick add
 
 
