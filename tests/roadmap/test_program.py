@@ -160,9 +160,8 @@ def test_program_figures_match_a_direct_reckoning(program_world):
     overview = program_overview(now=program_world["now"])
     by_name = {line.cohort.name: line for line in overview.cohorts}
     assert [line.cohort.name for line in overview.cohorts] == ["Autumn", "Spring", "Ops"]
-    dev = [Requirement(1, 3, 2), Requirement(2, 2, 1)]
-    dev = [Requirement(cid, r.target, r.weight) for cid, r in zip(_ids(program_world), dev)]
     a, b = _ids(program_world)
+    dev = [Requirement(a, 3, 2), Requirement(b, 2, 1)]
     spring = by_name["Spring"].figures
     assert spring.members == 3
     assert (spring.median_readiness, spring.median_change) == _expected(
