@@ -104,7 +104,7 @@ def test_mentor_learner_page_is_compact_and_passes_axe(page, live_server):
         violations = axe_violations(page)
         assert not violations, (width, violations)
     page.get_by_role("button", name="Verify Evaluation at level 3").click()
-    expect(page.get_by_text("Verified by you")).to_be_visible()
+    expect(page.locator("#levels").get_by_text("Verified by you")).to_be_visible()
     page.get_by_label("Comment on Retrieval report").fill("Clear write-up")
     page.get_by_role("button", name="Sign off").click()
     expect(page.get_by_text("“Retrieval report” signed off.")).to_be_visible()
