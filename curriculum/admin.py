@@ -307,7 +307,9 @@ class ResourceAdmin(PositionedAdmin, CurriculumChangeMixin, admin.ModelAdmin):
         "last_status",
         "last_checked_at",
     ]
-    autocomplete_fields = ["competency", "project"]
+    # Plain selects, not autocomplete: select2's combobox has no accessible name (axe:
+    # aria-input-field-name), and a curriculum has tens of competencies and projects, not
+    # thousands.
 
     @admin.display(description="for")
     def owner(self, obj):
