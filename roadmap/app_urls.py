@@ -114,6 +114,14 @@ urlpatterns += [
     path("me/calibration/", _m.calibration, name="calibration"),
 ]
 
+# --- program: every cohort side by side, for staff who run the program -------------------------
+from .views import program  # noqa: E402
+
+urlpatterns += [
+    path("program/", program.program, name="program"),
+    path("program/export.csv", program.program_csv, name="program_csv"),
+]
+
 # --- resources: marking a learning resource as studied ----------------------------------------
 from .views import resources  # noqa: E402
 
