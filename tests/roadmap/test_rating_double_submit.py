@@ -43,9 +43,7 @@ def test_the_same_post_twice_is_one_history_row(client, world):
 def test_the_same_htmx_post_twice_answers_the_saved_row_both_times(client, world):
     learner, (competency, _) = world
     client.force_login(learner)
-    answers = [
-        client.post(rate_url(competency), DATA, HTTP_HX_REQUEST="true") for _ in range(2)
-    ]
+    answers = [client.post(rate_url(competency), DATA, HTTP_HX_REQUEST="true") for _ in range(2)]
     assert [a.status_code for a in answers] == [200, 200]
     assert all(f'id="competency-{competency.pk}"' in a.content.decode() for a in answers)
     assert Rating.objects.filter(learner=learner).count() == 1
