@@ -103,6 +103,35 @@ def rating_record_with_levels(
     return rating, current
 
 
+@transaction.atomic
+def rating_withdraw(*, learner: User, competency: Competency, at=None) -> Rating | None:
+    """Take back the learner's current self-rating of `competency`. Nothing is deleted: the
+    withdrawal is a history entry (level 0, `withdrawn`), so readiness, gaps, charts and the plan
+    read the competency as unrated again, and rating it again undoes it. None when it was not
+    rated (a second click, a stale page)."""
+    list(
+        User.objects.select_for_update().filter(pk=learner.pk).values_list("pk")
+    )  # as rating_record
+    current = CurrentRating.objects.filter(
+        learner=learner, competency=competency, source=Rating.Source.SELF
+    ).first()
+    if current is None:
+        return None
+    withdrawal = Rating.objects.create(
+        learner=learner,
+        competency_id=competency.pk,
+        level=0,
+        source=Rating.Source.SELF,
+        rated_by=learner,
+        created_at=max(at or timezone.now(), current.created_at),
+        previous_level=current.level,
+        withdrawn=True,
+    )
+    current.delete()
+    activity_touch(learner=learner, at=withdrawal.created_at)
+    return withdrawal
+
+
 def _pair(rating: Rating) -> dict:
     return {
         "learner_id": rating.learner_id,
@@ -244,7 +273,9 @@ def current_ratings_rebuild(*, learner_ids: Iterable[int] | None = None) -> int:
             )
         )
         .filter(recency=1)
-        .values_list("id", "learner_id", "competency_id", "source", "level", "created_at")
+        .values_list(
+            "id", "learner_id", "competency_id", "source", "level", "created_at", "withdrawn"
+        )
     )
     rows = CurrentRating.objects.bulk_create(
         (
@@ -256,7 +287,8 @@ def current_ratings_rebuild(*, learner_ids: Iterable[int] | None = None) -> int:
                 level=level,
                 created_at=created_at,
             )
-            for pk, learner_id, competency_id, source, level, created_at in latest
+            for pk, learner_id, competency_id, source, level, created_at, withdrawn in latest
+            if not withdrawn  # withdrawn: not rated now
         ),
         batch_size=2000,
     )

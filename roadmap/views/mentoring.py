@@ -69,7 +69,9 @@ def _learner_context(request, cohort, learner, **forms):
         ).select_related("mentor")
     }
     verified = svc.projects_verified(learner, projects)
-    calibration_ratings = Rating.objects.filter(learner=learner).select_related("competency")
+    calibration_ratings = Rating.objects.filter(learner=learner, withdrawn=False).select_related(
+        "competency"
+    )
     return {
         "cohort": cohort,
         "learner": learner,
@@ -156,7 +158,9 @@ def mentor_rating_record(request, cohort_id, learner_id):
 @require_POST
 def mentor_rating_verify(request, cohort_id, learner_id, rating_id):
     cohort, learner = _get_member_for_mentor(request.user, cohort_id, learner_id)
-    rating = get_object_or_404(Rating, pk=rating_id, learner=learner, source=Rating.Source.SELF)
+    rating = get_object_or_404(
+        Rating, pk=rating_id, learner=learner, source=Rating.Source.SELF, withdrawn=False
+    )
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.error_text())
@@ -213,7 +217,9 @@ def my_feedback(request):
 
 @require_GET
 def calibration(request):
-    ratings = Rating.objects.filter(learner=request.user).select_related("competency", "rated_by")
+    ratings = Rating.objects.filter(learner=request.user, withdrawn=False).select_related(
+        "competency", "rated_by"
+    )
     return render(
         request,
         "roadmap/mentoring/calibration.html",
