@@ -37,6 +37,7 @@ from roadmap.lib.assessment import (
 from roadmap.lib.gaps import readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
 from roadmap.services.assessment import rating_record_with_levels, rating_withdraw
+from roadmap.services.resources import resources_for_steps, studied_ids
 
 ASSESS_TEMPLATE = "roadmap/assessment/assess.html"
 KIND_LABELS = dict(Competency.Kind.choices)
@@ -426,8 +427,30 @@ def assess_levels(request, competency_id):
         "path_name": row.path_name,
     }
     context["inline"] = bool(request.htmx)  # the fragment goes into the row
+    context.update(_next_step(request.user, row, view.current, curriculum))
     template = "roadmap/assessment/levels.html"
     return render(request, f"{template}#more" if request.htmx else template, context)
+
+
+RESOURCES_PER_ROW = 4
+
+
+def _next_step(user, row: PathRow, current: int | None, curriculum) -> dict:
+    """What to study for the competency's next level (issue 13), as the gaps page shows it: the
+    level's name and its resources, best first (one query; none above the scale's top), and
+    which of them the learner has studied (one more, only when there are some)."""
+    upcoming = (current or 0) + 1
+    if upcoming > max(curriculum.scale):
+        return {"next_name": "", "resources": [], "studied_ids": set()}
+    found = resources_for_steps(learner=user, steps=[(row.competency_id, upcoming)])
+    resources = found[(row.competency_id, upcoming)][:RESOURCES_PER_ROW]
+    return {
+        "next_name": curriculum.scale[upcoming][0],
+        "resources": resources,
+        "studied_ids": studied_ids(learner=user, resource_ids=[r.pk for r in resources])
+        if resources
+        else set(),
+    }
 
 
 def _scale_names(scale) -> list[tuple[int, str]]:
