@@ -133,6 +133,9 @@ def smtp_open(backend, *, deadline: Deadline) -> smtplib.SMTP:
     else:
         session = DeadlineSMTP(**kwargs)
     backend._partial_connection = session
+    # smtplib takes the TLS server name (certificate check) from the host given to __init__,
+    # which connected at once; this session connects below, under its deadline.
+    session._host = backend.host
     session.connect(backend.host, backend.port)
     if backend.use_tls and not backend.use_ssl:
         session.starttls(context=backend.ssl_context)

@@ -135,8 +135,15 @@ class _Controller(Controller):
 
 
 @contextlib.contextmanager
-def running_smtp_server(handler: FaultyHandler):
-    controller = _Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+def running_smtp_server(handler: FaultyHandler, *, tls_context=None, ssl_context=None):
+    """The server on a free port; with `tls_context` (a server-side SSLContext) it offers
+    STARTTLS, with `ssl_context` it speaks TLS from the start (SMTPS)."""
+    extra = {"tls_context": tls_context} if tls_context is not None else {}
+    if ssl_context is not None:
+        extra["ssl_context"] = ssl_context
+    controller = _Controller(
+        handler, hostname="127.0.0.1", port=free_port(), ready_timeout=10, **extra
+    )
     controller.start()
     try:
         yield controller
