@@ -207,3 +207,15 @@ def test_a_mentor_sees_the_withdrawal_in_the_history_and_cannot_verify_it(client
     withdrawal = Rating.objects.get(withdrawn=True)
     verify = reverse("roadmap:mentor_rating_verify", args=[cohort.pk, learner.pk, withdrawal.pk])
     assert client.post(verify, {"comment": ""}).status_code == 404
+
+
+def test_the_data_export_and_the_api_mark_the_withdrawal(client, world):
+    _, first, _ = world
+    client.post(url(first), {"withdraw": "1"})
+    data = client.get(reverse("roadmap:export_json")).json()
+    rows = [r for r in data["ratings"] if r["competency_slug"] == first.slug]
+    assert [(r["level"], r["withdrawn"]) for r in rows] == [(3, False), (0, True)]
+    lines = b"".join(client.get(reverse("roadmap:export_csv")).streaming_content).decode()
+    lines = lines.splitlines()
+    assert lines[0].endswith(",evidence_url,withdrawn")
+    assert sum(line.endswith(",True") for line in lines) == 1
