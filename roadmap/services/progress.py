@@ -224,6 +224,7 @@ RATING_FIELDS = [
     "source",
     "note",
     "evidence_url",
+    "withdrawn",
 ]
 
 
@@ -235,7 +236,7 @@ EXPORT_SCHEMA_VERSION = 1
 def rating_row(row: tuple) -> dict:
     """One rating (a ratings_for_export row) as JSON-ready data, as both the my-data export and
     the API give it."""
-    at, slug, name, level, source, note, evidence_url = row
+    at, slug, name, level, source, note, evidence_url, withdrawn = row
     return {
         "rated_at": _iso(at),
         "competency_slug": slug,
@@ -244,6 +245,8 @@ def rating_row(row: tuple) -> dict:
         "source": source,
         "note": note,
         "evidence_url": evidence_url,
+        # A withdrawal (level 0): the learner took the rating before it back.
+        "withdrawn": withdrawn,
     }
 
 
