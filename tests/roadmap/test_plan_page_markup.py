@@ -77,6 +77,7 @@ def _stable(html: str, items) -> str:
         for before, after in (
             (f"/{item.pk}/", f"/ITEM{n}/"),
             (f'"item-{item.pk}"', f'"item-ITEM{n}"'),
+            (f'"#item-{item.pk}"', f'"#item-ITEM{n}"'),
             (f"item{item.pk}_", f"itemITEM{n}_"),
             (f"?complete={item.pk}#item-{item.pk}", f"?complete=ITEM{n}#item-ITEM{n}"),
         ):
