@@ -25,6 +25,7 @@ from curriculum.cache import cache_get, cache_set, from_curriculum
 from curriculum.models import Level, Path, PathCompetency, Resource
 from roadmap.forms.progress import DeleteAccountForm
 from roadmap.lib import charts, progress
+from roadmap.lib.timeline import due_cue
 from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import Requirement, readiness_display
 from roadmap.services.progress import (
@@ -354,6 +355,8 @@ def dashboard(request):
         "calendar_html": calendar[1],
         "level_names": LEVEL_NAMES,
         "hub": hub,
+        # "due tomorrow" / "overdue by 2 weeks" on the next plan item, as the plan page says it
+        "next_item_cue": due_cue(hub["next_item_end"], today) if hub["next_item_id"] else None,
         # The hub read it: base.html's context processor need not count again.
         "unread_notifications": hub["unread_notifications"],
     }
