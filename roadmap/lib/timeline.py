@@ -54,6 +54,9 @@ class TimelineItem:
     end: date  # the last planned day, included
     status: str  # planned, started or done (skipped items are not drawn)
     milestones: tuple[TimelineMilestone, ...] = ()
+    # Words the list alternative shows as they are ("Started", "3 Dec – 14 Dec 2026")
+    status_label: str = ""
+    dates: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,8 @@ class Bar:
     key: str
     name: str
     status: str
+    status_label: str
+    dates: str
     start: date
     end: date
     x: float
@@ -90,7 +95,7 @@ class Bar:
 class WeekTick:
     x: float
     monday: date
-    label: str  # "" for the weeks between labelled ones
+    label: str
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,13 @@ class Timeline:
     week_width: float
     first_day: date
     last_day: date
-    weeks: tuple[WeekTick, ...]
+    weeks: tuple[WeekTick, ...]  # the labelled weeks (the grid draws every week: a pattern)
     bars: tuple[Bar, ...]
+    # Every milestone mark in three paths (to come, passed, signed off): hundreds of marks in
+    # a long plan are three elements, not hundreds.
+    marks_ahead: str
+    marks_passed: str
+    marks_signed: str
     today_x: float | None  # None when today is outside the drawn weeks
     target_x: float | None
     label_top_y: float
@@ -112,6 +122,18 @@ class Timeline:
     @property
     def view_box(self) -> str:
         return f"0 0 {_fmt(self.width)} {_fmt(self.height)}"
+
+    @property
+    def grid_x(self) -> float:
+        return LEFT
+
+    @property
+    def grid_width(self) -> float:
+        return round(self.width - LEFT - RIGHT_PAD, 1)
+
+    @property
+    def grid_height(self) -> float:
+        return self.bottom - self.top
 
     @property
     def behind_count(self) -> int:
@@ -163,20 +185,17 @@ def timeline(
         return round(x_of(d) + day_width / 2, 1)
 
     every = max(1, math.ceil(LABEL_WIDTH / week_width))
+    # Every few weeks, as room allows, and never running out of the drawing.
     ticks = tuple(
-        WeekTick(
-            round(LEFT + i * week_width, 1),
-            first + timedelta(weeks=i),
-            # every few weeks, as room allows, and never running out of the drawing
-            short_day(first + timedelta(weeks=i))
-            if i % every == 0 and LEFT + i * week_width + LABEL_WIDTH <= width
-            else "",
-        )
-        for i in range(weeks)
+        WeekTick(round(LEFT + i * week_width, 1), monday, short_day(monday))
+        for i in range(0, weeks, every)
+        if LEFT + i * week_width + LABEL_WIDTH <= width
+        for monday in (first + timedelta(weeks=i),)
     )
     today_x = middle(today) if first <= today <= last else None
     target_x = middle(target) if target is not None and first <= target <= last else None
     bars = []
+    paths: dict[str, list[str]] = {"ahead": [], "passed": [], "signed": []}
     for row, item in enumerate(items):
         y = top + row * ROW
         bar_y = y + BAR_TOP
@@ -206,11 +225,16 @@ def timeline(
             for m in item.milestones
             if start <= m.due <= item.end
         )
+        for mark in marks:
+            kind = "signed" if mark.signed_off else "passed" if mark.passed else "ahead"
+            paths[kind].append(mark.path)
         bars.append(
             Bar(
                 item.key,
                 item.name,
                 item.status,
+                item.status_label,
+                item.dates,
                 item.start,
                 item.end,
                 round(x0, 1),
@@ -236,6 +260,9 @@ def timeline(
         last_day=last,
         weeks=ticks,
         bars=tuple(bars),
+        marks_ahead="".join(paths["ahead"]),
+        marks_passed="".join(paths["passed"]),
+        marks_signed="".join(paths["signed"]),
         today_x=today_x,
         target_x=target_x,
         label_top_y=top - 10,

@@ -228,6 +228,8 @@ def _plan_context(
                         )
                         for m in milestones
                     ),
+                    rows[-1]["status_label"],
+                    f"{day(item.planned_start, 'j M')} – {day(item.planned_end, 'j M Y')}",
                 )
             )
     open_rows = [row for row in rows if row["is_open"]]
@@ -289,9 +291,9 @@ def _project_resources(user, path_id: int, token: str) -> dict[int, str]:
     return from_curriculum(("plan resources", path_id, free_only), render_all, token=token)
 
 
-# Rendered timelines are kept this long; the key names everything they are drawn from, so this
-# only bounds the cache to the plans seen lately.
-TIMELINE_SECONDS = 7 * 24 * 3600
+# Rendered timelines are kept this long. The key names everything they are drawn from, today
+# included, so an entry is never read after its day: this only bounds what the cache holds.
+TIMELINE_SECONDS = 24 * 3600
 
 
 def _timeline_html(plan, bars, today, target) -> str:
@@ -311,7 +313,6 @@ def _timeline_html(plan, bars, today, target) -> str:
                 "target": target,
                 "first": min(bar.start for bar in bars),
                 "last": max(bar.end for bar in bars),
-                "status_labels": _STATUS_LABEL,
             },
         )
         cache_set(key, html, TIMELINE_SECONDS)

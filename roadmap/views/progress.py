@@ -25,9 +25,9 @@ from curriculum.cache import cache_get, cache_set, from_curriculum
 from curriculum.models import Level, Path, PathCompetency, Resource
 from roadmap.forms.progress import DeleteAccountForm
 from roadmap.lib import charts, progress
-from roadmap.lib.timeline import due_cue
 from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import Requirement, readiness_display
+from roadmap.lib.timeline import due_cue
 from roadmap.services.progress import (
     HISTORY_SECONDS,
     RATING_FIELDS,

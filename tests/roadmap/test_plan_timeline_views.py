@@ -67,7 +67,9 @@ def test_the_plan_page_draws_a_timeline_with_a_bar_per_project_and_a_today_line(
     assert '<svg class="timeline"' in page and 'role="img"' in page
     assert page.count('class="tl-bar tl-planned"') == 3
     assert page.count('<line class="tl-today"') == 1
-    assert page.count('class="tl-mark') == 6  # two checkpoints per project
+    # Two checkpoints per project, all ahead: six diamonds in one path.
+    [marks] = re.findall(r'<path class="tl-mark" d="([^"]+)"', page)
+    assert marks.count("M") == 6 and marks.count("Z") == 6
     # The list alternative: a row per project linking to its card, with its dates.
     for item in _items(plan):
         assert f'<a href="#item-{item.pk}">{item.project.name}</a>' in page
