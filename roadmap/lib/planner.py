@@ -145,7 +145,10 @@ def closes(project: ProjectSpec, targets: Mapping[int, tuple[int, int]], levels:
     return total, steps
 
 
-def _steps(raw, names: Mapping[int, str], level_names: Mapping[int, str]) -> tuple[Step, ...]:
+def _steps(
+    raw, names: Mapping[int, str], level_names: Mapping[int, str] | None = None
+) -> tuple[Step, ...]:
+    level_names = level_names or {}
     return tuple(
         Step(cid, names.get(cid, f"#{cid}"), b, a, level_names.get(b, ""), level_names.get(a, ""))
         for cid, b, a in raw
