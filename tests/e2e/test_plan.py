@@ -180,3 +180,22 @@ def test_without_javascript_the_fix_is_a_confirm_page(browser, live_server):
     learner.refresh_from_db()
     assert learner.target_date == end
     context.close()
+
+
+def test_on_a_phone_the_timeline_opens_at_today(page, live_server):
+    learner = factories.LearnerFactory(weekly_hours=3)
+    path, _comps, _projects = curriculum_with_gaps(learner, projects=6, competencies=6)
+    # Planned ten weeks ago: today lies well to the right of the plan's first week.
+    plan_generate(
+        learner=learner, path=path, today=learner_today(learner) - datetime.timedelta(weeks=10)
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    _log_in(page, live_server, learner)
+    page.goto(live_server.url + reverse("roadmap:plan"))
+    box = page.locator(".timeline-scroll")
+    expect(box).to_be_visible()
+    scrolled = box.evaluate("b => [b.scrollLeft, b.clientWidth, b.scrollWidth]")
+    assert scrolled[2] > scrolled[1] and scrolled[0] > 0
+    today = page.locator("line.tl-today").bounding_box()
+    frame = box.bounding_box()
+    assert frame["x"] <= today["x"] <= frame["x"] + frame["width"]
