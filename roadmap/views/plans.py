@@ -154,7 +154,14 @@ def _requested_item_id(request) -> int | None:
 
 
 def _plan_context(
-    request, *, error_item_id=None, error=None, complete_form=None, focus_item_id=None, notice=None
+    request,
+    *,
+    error_item_id=None,
+    error=None,
+    complete_form=None,
+    focus_item_id=None,
+    notice=None,
+    notice_bad=False,
 ):
     user = request.user
     path = user.target_path
@@ -268,6 +275,7 @@ def _plan_context(
         else "",
         timeline_html=_timeline_html(plan, bars, today, user.target_date) if bars else "",
         notice=notice,
+        notice_bad=notice_bad,
         all_met=ctx["open_gaps"] == 0,
     )
     return ctx
@@ -294,13 +302,16 @@ def _project_resources(user, path_id: int, token: str) -> dict[int, str]:
 # Rendered timelines are kept this long. The key names everything they are drawn from, today
 # included, so an entry is never read after its day: this only bounds what the cache holds.
 TIMELINE_SECONDS = 24 * 3600
+# Part of the key: raise it when templates/roadmap/plan/timeline.html changes, so a deploy does
+# not serve timelines drawn by the old template for the rest of the day.
+TIMELINE_VERSION = 1
 
 
 def _timeline_html(plan, bars, today, target) -> str:
     """The timeline's SVG and table, rendered again only when something it shows changed: the
     items (names, dates, statuses, milestones), today or the target date. A plan of 150 items
     is hundreds of SVG elements, which would be most of the page's time to render."""
-    state = repr((plan.pk, today, target, bars)).encode()
+    state = repr((TIMELINE_VERSION, plan.pk, today, target, bars)).encode()
     key = f"plan-timeline:{plan.pk}:{hashlib.blake2b(state, digest_size=16).hexdigest()}"
     html = cache_get(key)
     if html is None:
@@ -496,7 +507,10 @@ def plan_fix_apply(request):
     today = plan_services.learner_today(request.user)
     form = PlanFixForm(request.POST, today=today)
     if not form.is_valid():
-        return _render_fix(request, {"form": form}, status=200 if request.htmx else 400)
+        if request.htmx:  # the answer replaces the plan's body: the refusal is shown on top
+            errors = [e for field in form.errors.values() for e in field]
+            return _render_plan(request, notice=" ".join(errors), notice_bad=True)
+        return _render_fix(request, {"form": form}, status=400)
     if form.kind == "hours":
         hours = form.cleaned_data["weekly_hours"]
         plan_services.plan_weekly_hours_set(plan=plan, weekly_hours=hours, today=today)

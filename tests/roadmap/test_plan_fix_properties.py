@@ -51,7 +51,7 @@ class PlanFixProperties(TestCase):
         learner.refresh_from_db()
         after = list(plan.items.values_list("pk", "status", "planned_start", "planned_end"))
         applied = response.status_code == 302 or (
-            htmx and response.status_code == 200 and 'id="plan-body"' in response.text
+            htmx and response.status_code == 200 and 'class="alert ok"' in response.text
         )
         if applied:
             assert 1 <= learner.weekly_hours <= 80

@@ -323,6 +323,21 @@ def test_a_refused_fix_stores_nothing(client, learner, setup, data):
     assert [(i.planned_start, i.planned_end) for i in _items(plan)] == before
 
 
+def test_a_refused_fix_with_htmx_says_why_on_top_of_the_plan(client, learner, setup):
+    _late(learner)
+    client.force_login(learner)
+    response = client.post(APPLY, {"weekly_hours": 81}, **HTMX)
+    assert response.status_code == 200
+    html = response.text
+    assert html.lstrip().startswith('<div id="plan-body"')
+    assert (
+        '<p class="alert bad" role="alert" tabindex="-1" data-focus-after-swap>'
+        "80 hours a week is the most we plan for.</p>"
+    ) in html
+    learner.refresh_from_db()
+    assert learner.weekly_hours == 6
+
+
 def test_accepting_needs_the_csrf_token(learner, setup):
     client = Client(enforce_csrf_checks=True)
     client.force_login(learner)
