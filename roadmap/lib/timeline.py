@@ -288,7 +288,8 @@ class DueCue:
 
 def due_cue(end: date | None, today: date, *, is_open: bool = True) -> DueCue | None:
     """The cue an open item gets from its planned end: overdue once the end has passed, "due"
-    in the seven days up to it (today, tomorrow, or the weekday), nothing otherwise."""
+    in the seven days up to it (today, tomorrow, this week, or early next week by its day),
+    nothing otherwise."""
     if end is None or not is_open:
         return None
     days = (end - today).days
@@ -303,5 +304,8 @@ def due_cue(end: date | None, today: date, *, is_open: bool = True) -> DueCue | 
     if days == 1:
         return DueCue("due", "due tomorrow")
     if days < 7:
-        return DueCue("due", f"due this week ({_WEEKDAYS[end.weekday()]})")
+        weekday = _WEEKDAYS[end.weekday()]
+        if _monday(end) == _monday(today):
+            return DueCue("due", f"due this week ({weekday})")
+        return DueCue("due", f"due {weekday}")  # early next week: its day says more
     return None

@@ -140,6 +140,8 @@ def test_due_cues_say_when_in_words():
     assert tl.due_cue(DAY0, DAY0) == tl.DueCue("due", "due today")
     assert tl.due_cue(DAY0 + timedelta(days=1), DAY0).text == "due tomorrow"
     assert tl.due_cue(DAY0 + timedelta(days=4), DAY0).text == "due this week (Friday)"
+    friday = DAY0 + timedelta(days=4)
+    assert tl.due_cue(friday + timedelta(days=5), friday).text == "due Wednesday"  # next week
     assert tl.due_cue(DAY0 + timedelta(days=7), DAY0) is None
     assert tl.due_cue(DAY0 - timedelta(days=1), DAY0) == tl.DueCue("overdue", "overdue by 1 day")
     assert tl.due_cue(DAY0 - timedelta(days=6), DAY0).text == "overdue by 6 days"
