@@ -156,6 +156,11 @@ def test_learner_fixes_a_late_plan_in_one_click(page, live_server, size):
     assert learner.weekly_hours == 11
     assert max(plan.items.values_list("planned_end", flat=True)) == new_end < old_end
     assert axe_violations(page) == []
+    # The confirm page (the fix without JavaScript) is accessible too.
+    later = (today + datetime.timedelta(days=60)).isoformat()
+    page.goto(f"{live_server.url}{reverse('roadmap:plan_fix')}?target_date={later}")
+    expect(page.get_by_role("heading", name="Fix your plan's dates")).to_be_visible()
+    assert axe_violations(page) == []
     assert problems == []
 
 
