@@ -221,24 +221,8 @@ def _plan_context(
         )
         if item.is_open:
             rows[-1]["resources"] = resources.get(item.project_id, "")
-        if item.status != PlanItem.Status.SKIPPED:
-            bars.append(
-                timeline.TimelineItem(
-                    rows[-1]["pk"],
-                    item.project.name,
-                    item.planned_start,
-                    item.planned_end,
-                    item.status,
-                    tuple(
-                        timeline.TimelineMilestone(
-                            m.due, m.checkpoint.title, m.checkpoint.id in signed_off
-                        )
-                        for m in milestones
-                    ),
-                    rows[-1]["status_label"],
-                    f"{day(item.planned_start, 'j M')} – {day(item.planned_end, 'j M Y')}",
-                )
-            )
+        if item.status != PlanItem.Status.SKIPPED:  # a skipped project is not on the timeline
+            bars.append(_timeline_item(item, rows[-1], milestones, signed_off, day))
     open_rows = [row for row in rows if row["is_open"]]
     for row in rows:
         # After an htmx action keyboard focus returns to the item acted on (gapmap.js).
@@ -279,6 +263,22 @@ def _plan_context(
         all_met=ctx["open_gaps"] == 0,
     )
     return ctx
+
+
+def _timeline_item(item, row, milestones, signed_off, day) -> timeline.TimelineItem:
+    return timeline.TimelineItem(
+        row["pk"],
+        item.project.name,
+        item.planned_start,
+        item.planned_end,
+        item.status,
+        tuple(
+            timeline.TimelineMilestone(m.due, m.checkpoint.title, m.checkpoint.id in signed_off)
+            for m in milestones
+        ),
+        row["status_label"],
+        f"{day(item.planned_start, 'j M')} – {day(item.planned_end, 'j M Y')}",
+    )
 
 
 def _project_resources(user, path_id: int, token: str) -> dict[int, str]:
