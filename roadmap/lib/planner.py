@@ -489,7 +489,7 @@ def target_fixes(
         return TargetFixes("")
     late_weeks = math.ceil((end - target).days / 7)
     weeks_text = f"{late_weeks} week{'s' if late_weeks != 1 else ''}"
-    head = f"The plan ends on {_day(end, start)}, {weeks_text} after your target date"
+    head = f"The plan ends on {_day(end)}, {weeks_text} after your target date"
     move_to = end if end >= start else end_at(start, total_hours, weekly_hours)
     days = (target - start).days + 1
     if days <= 0:
@@ -516,5 +516,7 @@ def target_warning(
     ).text
 
 
-def _day(d: date, start: date) -> str:
-    return f"{d.day} {d.strftime('%B')}" + (f" {d.year}" if d.year != start.year else "")
+def _day(d: date) -> str:
+    """The site's one date format, "3 Dec 2026" (roadmap/formats/en_GB/formats.py), in English
+    as everywhere (USE_I18N is off)."""
+    return f"{d.day} {d:%b} {d.year}"

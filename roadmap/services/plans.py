@@ -120,17 +120,18 @@ def item_milestones(item: PlanItem, checkpoints) -> list[planner.Milestone]:
 
 
 def planner_inputs(
-    path: Path,
+    path: Path, *, token: str | None = None
 ) -> tuple[dict[int, planner.ProjectSpec], dict[int, str], list, dict[int, str]]:
     """path_project_specs(), the path's requirements and the scale's level names (for the
     explanations: "from Aware to Proficient"), read once per curriculum version (one query
-    while the curriculum is unchanged; reading them was a fifth of plan generation)."""
+    while the curriculum is unchanged; reading them was a fifth of plan generation; none when
+    the caller read the version's `token` already)."""
 
     def read():
         specs, names = path_project_specs(path)
         return specs, names, path_requirements(path), ScaleLevel.objects.names()
 
-    return from_curriculum(("planner inputs", path.pk), read)
+    return from_curriculum(("planner inputs", path.pk), read, token=token)
 
 
 def project_spec(project: Project) -> planner.ProjectSpec:

@@ -119,14 +119,14 @@ def _item_row(item, *, today, error, complete_form, signed_off, milestones, urls
         "cue": cue.text if cue else "",
         "cue_badge": "badge bad" if cue and cue.kind == "overdue" else "badge warn",
         "verified": item.verified_at is not None,
-        "done_on": day(item.completed_at, "j F Y") if status == "done" else "",
-        "dates": f"{day(item.planned_start, 'j M')} – {day(item.planned_end, 'j M Y')}, "
+        "done_on": day(item.completed_at, "j M Y") if status == "done" else "",
+        "dates": f"{day(item.planned_start, 'j M Y')} – {day(item.planned_end, 'j M Y')}, "
         f"about {item.project.estimated_hours} h",
         "explanation": item.explanation,
         "error": error,
         # (day, title, signed off by a mentor, its day passed) per milestone of an open item
         "milestones": [
-            (day(m.due, "j M"), m.checkpoint.title, m.checkpoint.id in signed_off, m.due < today)
+            (day(m.due, "j M Y"), m.checkpoint.title, m.checkpoint.id in signed_off, m.due < today)
             for m in milestones
         ],
         "evidence_url": item.evidence_url,
@@ -160,6 +160,8 @@ def _plan_context(
     error=None,
     complete_form=None,
     focus_item_id=None,
+    pace_bound=None,
+    pace_notice="",
     notice=None,
     notice_bad=False,
 ):
@@ -230,6 +232,11 @@ def _plan_context(
     for index, row in enumerate(open_rows):
         row["can_move_up"] = index > 0
         row["can_move_down"] = index < len(open_rows) - 1
+    # Logged hours: the week's total, the pace notice and each started item's quick add.
+    from roadmap.views.pace import plan_pace_context  # that module builds on this one
+
+    ctx.update(plan_pace_context(user, today=today, rows=rows, items=items, bound=pace_bound))
+    ctx["pace_notice"] = pace_notice
     end = max((i.planned_end for i in open_items), default=None)
     # Open work dated a week or more ahead: earlier projects were finished or skipped early.
     next_start = min((i.planned_start for i in open_items), default=None)
@@ -277,7 +284,7 @@ def _timeline_item(item, row, milestones, signed_off, day) -> timeline.TimelineI
             for m in milestones
         ),
         row["status_label"],
-        f"{day(item.planned_start, 'j M')} – {day(item.planned_end, 'j M Y')}",
+        f"{day(item.planned_start, 'j M Y')} – {day(item.planned_end, 'j M Y')}",
     )
 
 
@@ -516,12 +523,12 @@ def plan_fix_apply(request):
         plan_services.plan_weekly_hours_set(plan=plan, weekly_hours=hours, today=today)
         end = plan_services.plan_end(plan)
         text = f"Your plan now runs at {hours} h a week" + (
-            f" and ends on {dateformat.format(end, 'j F Y')}." if end else "."
+            f" and ends on {dateformat.format(end, 'j M Y')}." if end else "."
         )
     else:
         target = form.cleaned_data["target_date"]
         plan_services.plan_target_date_set(plan=plan, target_date=target, today=today)
-        text = f"Your target date is now {dateformat.format(target, 'j F Y')}."
+        text = f"Your target date is now {dateformat.format(target, 'j M Y')}."
     if request.htmx:
         return _render_plan(request, notice=text)
     messages.success(request, text)

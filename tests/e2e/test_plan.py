@@ -90,7 +90,7 @@ SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
 def _day(d):
-    return f"{d.day} {d.strftime('%B')} {d.year}"
+    return f"{d.day} {d:%b} {d.year}"  # the site's one date format
 
 
 @pytest.mark.parametrize("size", SIZES)

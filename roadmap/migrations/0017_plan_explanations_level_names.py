@@ -29,7 +29,7 @@ def names_for_levels(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("roadmap", "0014_api_tokens"),
+        ("roadmap", "0016_logged_hours"),
         ("curriculum", "0007_case_uuid_unique"),
     ]
 
