@@ -485,5 +485,5 @@ def test_the_plan_page_queries_stay_flat_with_timeline_and_resources(
     # The same queries at both sizes, and as many on a second view (timeline and resources kept).
     with django_assert_max_num_queries(len(first)):
         client.get(reverse("roadmap:plan"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         client.get(reverse("roadmap:plan"))
