@@ -336,6 +336,7 @@ def plan_weekly_hours_set(*, plan: Plan, weekly_hours: int, today: date | None =
         raise ValueError("weekly_hours must be between 1 and 80")
     learner = plan.learner
     today = today or learner_today(learner)
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()  # serialise concurrent clicks
     if learner.weekly_hours != weekly_hours:
         learner.weekly_hours = weekly_hours
         learner.save(update_fields=["weekly_hours"])
