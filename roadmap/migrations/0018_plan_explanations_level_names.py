@@ -29,7 +29,7 @@ def names_for_levels(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("roadmap", "0016_logged_hours"),
+        ("roadmap", "0017_rating_withdrawn"),
         ("curriculum", "0007_case_uuid_unique"),
     ]
 
