@@ -364,7 +364,7 @@ def test_the_why_text_names_the_levels(client, learner):
 
 
 def test_the_migration_names_the_levels_of_stored_explanations():
-    migration = importlib.import_module("roadmap.migrations.0017_plan_explanations_level_names")
+    migration = importlib.import_module("roadmap.migrations.0018_plan_explanations_level_names")
     old = PlanItemFactory(explanation="Takes RAG from 1 to 3 and Evals from 0 to 2")
     other = PlanItemFactory(explanation="Closes no gap itself; needed before RAG app")
     migration.names_for_levels(apps, None)
