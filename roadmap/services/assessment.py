@@ -231,4 +231,5 @@ def path_select(*, learner: User, path: Path, reason: str = "") -> PathSelection
     learner.target_path = path
     learner.save(update_fields=["target_path"])
     activity_touch(learner=learner)
+    learner.reminders_look_again()  # another current plan: other milestones
     return selection
