@@ -172,8 +172,7 @@ def _store_due_at(users: list[User], next_at: dict[int, dt.datetime]) -> None:
     if not users:
         return
     unchanged = [
-        When(pk=u.pk, reminders_due_at=u.reminders_due_at, then=Value(next_at[u.pk]))
-        for u in users
+        When(pk=u.pk, reminders_due_at=u.reminders_due_at, then=Value(next_at[u.pk])) for u in users
     ]
     User.objects.filter(pk__in=[u.pk for u in users]).update(
         reminders_due_at=Case(
