@@ -38,6 +38,7 @@ from curriculum.models import Path, PathCompetency
 from roadmap.lib import cohorts
 from roadmap.lib.gaps import Requirement, readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
+from roadmap.services.assessment import ratings_repaired_token
 from roadmap.services.mentoring import behind_plan_weeks
 
 INVITE_DAYS = 14
@@ -456,12 +457,25 @@ def _basis_parts(members, requirements, starts) -> tuple:
     )
 
 
-def _newest_rating_id(cohort) -> int:
-    """Ratings are append-only and a new one, even back-dated, gets a larger id; deleting a user
-    also ends their membership. So the newest id among the members' ratings changes with every
-    rating that changes the cohort's figures."""
-    newest = Rating.objects.filter(learner__in=member_ids(cohort)).aggregate(newest=Max("id"))
-    return newest["newest"] or 0
+def _newest_rating_id() -> int:
+    """The newest rating of anyone: the primary key's last entry, one index probe. A basis
+    built after reading it holds every member rating up to it."""
+    return Rating.objects.aggregate(newest=Max("id"))["newest"] or 0
+
+
+def _rated_since(cohort, newest: int) -> dict[int, int]:
+    """{member: their newest rating id} of the members who rated after rating `newest`. Ratings
+    are append-only and a new one, even back-dated, gets a larger id, so this is every change to
+    the figures (a repair that deletes ratings changes ratings_repaired_token instead). It
+    reads the primary key's range above `newest`, the ratings since of anyone, and never all
+    the members' ratings (the old MAX(id) over them read every rating in the table)."""
+    return dict(
+        Rating.objects.filter(id__gt=newest, learner__in=member_ids(cohort))
+        .order_by()
+        .values("learner_id")
+        .annotate(newest=Max("id"))
+        .values_list("learner_id", "newest")
+    )
 
 
 def _basis_build(cohort, members, requirements, starts, newest) -> dict:
@@ -495,15 +509,11 @@ def _basis_set_series(basis, requirements, starts, lid, changes) -> None:
     basis["series"][lid] = cohorts.reached_before(reached, changes, ends)
 
 
-def _basis_update(cohort, members, requirements, starts, basis, newest) -> dict:
+def _basis_update(cohort, members, requirements, starts, basis, rated) -> dict:
     """The basis with the learners who rated since it was built (or last brought up to date)
-    read again: their current levels and the ratings of the chart's weeks, a few rows each."""
-    changed = set(
-        Rating.objects.filter(learner__in=member_ids(cohort), id__gt=basis["newest"])
-        .order_by()
-        .values_list("learner_id", flat=True)
-        .distinct()
-    )
+    read again (`rated`: see _rated_since): their current levels and the ratings of the chart's
+    weeks, a few rows each."""
+    changed, newest = set(rated), max(rated.values())
     if len(changed) > BASIS_MAX_CHANGED_SHARE * len(members):
         return _basis_build(cohort, members, requirements, starts, newest)
     if changed:
@@ -576,24 +586,36 @@ def cohort_stats(cohort, members, requirements, starts) -> dict:
 
     They are computed from a "basis", each member's part of them, cached under the same key
     without the newest rating. After a new rating (the usual reason for a new key) only the
-    learners who rated since are read again, instead of every member's ratings of 8 weeks."""
-    newest = _newest_rating_id(cohort)
-    parts = _basis_parts(members, requirements, starts)
-    key = f"cohort-stats:{cohort.pk}:{_digest(*parts, newest)}"
-    stats = cache_get(key)
-    if stats is not None:
-        return stats
+    learners who rated since are read again, instead of every member's ratings of 8 weeks.
+    The newest rating the figures hold is kept under a small "head" entry, so a view asks the
+    database only for the members' ratings after it (_rated_since): none, then the figures."""
+    parts = (*_basis_parts(members, requirements, starts), ratings_repaired_token())
+    head_key = f"cohort-head:{cohort.pk}:{_digest(*parts)}"
+    newest = cache_get(head_key)
+    rated = None
+    if newest is not None:
+        rated = _rated_since(cohort, newest)
+        stats = None if rated else cache_get(_stats_key(cohort, parts, newest))
+        if stats is not None:
+            return stats
     basis_key = f"cohort-basis:{cohort.pk}:{_digest(*parts)}"
     basis = cache_get(basis_key)
-    # A newest rating older than the basis's: ratings were deleted (a repair), not added.
-    if basis is None or basis["newest"] > newest or time.time() - basis["built"] > BASIS_SECONDS:
-        basis = _basis_build(cohort, members, requirements, starts, newest)
-    elif basis["newest"] < newest:
-        basis = _basis_update(cohort, members, requirements, starts, basis, newest)
+    if basis is None or time.time() - basis["built"] > BASIS_SECONDS:
+        basis = _basis_build(cohort, members, requirements, starts, _newest_rating_id())
+    else:
+        if rated is None or basis["newest"] != newest:
+            rated = _rated_since(cohort, basis["newest"])
+        if rated:
+            basis = _basis_update(cohort, members, requirements, starts, basis, rated)
     cache_set(basis_key, basis, BASIS_SECONDS)
     stats = _figures(members, requirements, starts, basis)
-    cache_set(key, stats, STATS_SECONDS)
+    cache_set(_stats_key(cohort, parts, basis["newest"]), stats, STATS_SECONDS)
+    cache_set(head_key, basis["newest"], STATS_SECONDS)
     return stats
+
+
+def _stats_key(cohort, parts, newest) -> str:
+    return f"cohort-stats:{cohort.pk}:{_digest(*parts, newest)}"
 
 
 def reached_past(cohort, requirements, stats, starts, cut) -> dict[int, int]:
