@@ -95,10 +95,10 @@ class User(AbstractUser):
             )
         ]
         indexes = [
-            # the reminder dispatcher's tick (roadmap.services.reminders._due_user_ids): the
-            # active users whose reminders_due_at has come, and only those
+            # the reminder dispatcher's tick (roadmap.services.reminders._due_users): the
+            # active users whose reminders_due_at has come, in its order, and only those
             models.Index(
-                fields=["reminders_due_at"],
+                fields=["reminders_due_at", "id"],
                 condition=Q(is_active=True),
                 name="user_reminders_due_idx",
             ),

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
             model_name="user",
             index=models.Index(
                 condition=models.Q(("is_active", True)),
-                fields=["reminders_due_at"],
+                fields=["reminders_due_at", "id"],
                 name="user_reminders_due_idx",
             ),
         ),

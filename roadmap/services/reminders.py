@@ -16,7 +16,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Cohort, User
@@ -53,8 +53,8 @@ class DispatchResult:
 def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
     """Create the Delivery rows due at `now` and enqueue every pending row that needs it.
 
-    Reads only the users whose `reminders_due_at` has come (an index range; nothing when nobody
-    is due), and sets each one's next instant from `schedule.next_due_at`.
+    Reads only the users whose `reminders_due_at` has come (an index range; one probe when
+    nobody is due), and sets each one's next instant from `schedule.next_due_at`.
 
     Safe to run twice or concurrently: rows are unique per (recipient, kind, period) and
     inserted with ignore_conflicts; a row enqueued twice is sent once (the claim)."""
@@ -62,13 +62,9 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
     result = DispatchResult()
     # Stuck rows first, so that the enqueue after each chunk below carries those put back too.
     result.reset, result.abandoned = _reconcile_stuck(now)
-    ids = _due_user_ids(now)
-    for start in range(0, len(ids), CHUNK):
-        users = list(
-            User.objects.filter(pk__in=ids[start : start + CHUNK])
-            .select_related("reminder_preference")
-            .order_by("pk")
-        )
+    after = None
+    while users := _due_users(now, after=after):
+        after = (users[-1].reminders_due_at, users[-1].pk)
         rows, next_at = _examine(users, now)
         result.examined += len(users)
         result.due += len(rows)
@@ -78,17 +74,23 @@ def reminders_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
         _store_due_at(users, next_at)
         # Enqueued chunk by chunk, so workers send to the first users while later ones are read.
         result.enqueued += _enqueue_pending(now)
-    if not ids:  # nobody due: lost enqueues and rows put back are still enqueued
+    if not result.examined:  # nobody due: lost enqueues and rows put back are still enqueued
         result.enqueued = _enqueue_pending(now)
     logger.info("reminders dispatch at %s: %s", now.isoformat(), result)
     return result
 
 
-def _due_user_ids(now: dt.datetime) -> list[int]:
-    # Ids only, unordered: the partial index on (reminders_due_at) WHERE is_active answers it
-    # alone; an ORDER BY pk LIMIT here could lead the planner to walk the primary key instead.
-    return sorted(
-        User.objects.filter(is_active=True, reminders_due_at__lte=now).values_list("pk", flat=True)
+def _due_users(now: dt.datetime, *, after: tuple | None) -> list[User]:
+    """The next chunk of active users whose instant has come, in (instant, id) order after
+    `after`. In that order, with a LIMIT, PostgreSQL reads the partial index on
+    (reminders_due_at, id) even when its statistics are stale (the instants move forward all
+    the time): it stops at the first entry after `now`, so nobody due costs one index probe."""
+    users = User.objects.filter(is_active=True, reminders_due_at__lte=now)
+    if after is not None:
+        due_at, pk = after
+        users = users.filter(Q(reminders_due_at__gt=due_at) | Q(reminders_due_at=due_at, pk__gt=pk))
+    return list(
+        users.select_related("reminder_preference").order_by("reminders_due_at", "pk")[:CHUNK]
     )
 
 
