@@ -36,8 +36,8 @@ from accounts.models import (
 from curriculum.cache import cache_get, cache_set
 from curriculum.models import Path, PathCompetency
 from roadmap.lib import cohorts
-from roadmap.lib.gaps import Requirement, readiness, readiness_display
-from roadmap.models import CurrentRating, Rating
+from roadmap.lib.gaps import Requirement, readiness_display
+from roadmap.models import CurrentRating, PlanItem, Rating
 from roadmap.services.assessment import ratings_repaired_token
 from roadmap.services.mentoring import behind_plan_weeks
 
@@ -294,54 +294,47 @@ class CohortSummary:
 
 
 def cohort_summaries(user, *, now=None) -> list[CohortSummary]:
-    """The mentor's cohorts with size, median readiness and needs-attention count: a fixed number
-    of queries for any number of cohorts and learners."""
+    """The mentor's cohorts with size, median readiness and needs-attention count: four queries
+    for any number of cohorts and learners. The database adds up each member's capped levels
+    (never sending every current rating here) and finds their last activity and most overdue
+    item; what is left here is a few numbers per member (the median, the rules)."""
     now = now or timezone.now()
+    today = now.date()
     cohort_list = list(
         Cohort.objects.mentored_by(user).select_related("path").order_by("-start_date", "name")
     )
-    path_ids = {c.path_id for c in cohort_list}
-    reqs: dict[int, list[Requirement]] = {pid: [] for pid in path_ids}
-    for pid, cid, target, weight in (
+    needed = dict(
         PathCompetency.objects.current()
-        .filter(path__in=path_ids)
-        .values_list("path_id", "competency_id", "target_level", "weight")
-    ):
-        reqs[pid].append(Requirement(cid, target, weight))
-    memberships = list(
-        CohortMembership.objects.active()
-        .filter(cohort__in=cohort_list)
-        .values_list("cohort_id", "learner_id", "learner__last_activity_at")
+        .filter(path__in={c.path_id for c in cohort_list})
+        .order_by()
+        .values("path_id")
+        .annotate(needed=Sum(F("weight") * F("target_level")))
+        .values_list("path_id", "needed")
     )
-    ids = {lid for _, lid, _ in memberships}
-    levels = cohorts.nest_levels(
-        CurrentRating.objects.filter(learner__in=ids, source=Rating.Source.SELF).values_list(
-            "learner_id", "competency_id", "level"
+    reached = dict(
+        _reached_by_membership(cohort_list).values_list(
+            "learner__memberships__id", "reached", named=False
         )
     )
-    # the newest current row is the newest rating
-    last_rating = dict(
-        CurrentRating.objects.filter(learner__in=ids)
-        .values("learner_id")
-        .annotate(last=Max("created_at"))
-        .values_list("learner_id", "last")
+    members = (
+        CohortMembership.objects.active()
+        .filter(cohort__in=cohort_list)
+        .annotate(last=_last_active(), oldest=_most_overdue(today))
+        .values_list("id", "cohort_id", "last", "oldest")
     )
-    behind = behind_plan_weeks(ids)
+    by_cohort: dict[int, list] = {c.id: [] for c in cohort_list}
+    for membership_id, cohort_id, last, oldest in members:
+        by_cohort[cohort_id].append((reached.get(membership_id, 0), last, oldest))
     summaries = []
     for cohort in cohort_list:
         rules = cohort_rules(cohort)
+        path_needed = needed.get(cohort.path_id) or 0
         ready, attention = [], 0
-        for cid, lid, last in memberships:
-            if cid != cohort.id:
-                continue
-            ready.append(readiness(reqs[cohort.path_id], levels.get(lid, {})))
+        for mine, last, oldest in by_cohort[cohort.id]:
+            ready.append(100.0 if not path_needed else 100.0 * mine / path_needed)
             # the summary has no readiness history: the plan and activity rules only
-            if cohorts.attention_flags(
-                last_active=last or last_rating.get(lid),
-                now=now,
-                rules=rules,
-                behind_weeks=behind.get(lid, 0),
-            ):
+            behind = 0 if oldest is None else (today - oldest).days // 7
+            if cohorts.attention_flags(last_active=last, now=now, rules=rules, behind_weeks=behind):
                 attention += 1
         med = cohorts.median(ready)
         summaries.append(
@@ -350,6 +343,56 @@ def cohort_summaries(user, *, now=None) -> list[CohortSummary]:
             )
         )
     return summaries
+
+
+def _reached_by_membership(cohort_list):
+    """Per active membership of these cohorts: the member's current self levels, capped at their
+    cohort path's targets and weighted, summed (readiness's numerator), by the database."""
+    return (
+        CurrentRating.objects.filter(
+            source=Rating.Source.SELF,
+            learner__memberships__cohort__in=cohort_list,
+            learner__memberships__left_at__isnull=True,
+            competency__path_competencies__path=F("learner__memberships__cohort__path"),
+            competency__path_competencies__retired_at__isnull=True,
+        )
+        .order_by()
+        .values("learner__memberships__id")
+        .annotate(
+            reached=Sum(
+                F("competency__path_competencies__weight")
+                * Least(F("level"), F("competency__path_competencies__target_level"))
+            )
+        )
+    )
+
+
+def _last_active():
+    """The member's last activity; never set: their newest current rating (as _members)."""
+    last_rated = (
+        CurrentRating.objects.filter(learner=OuterRef("learner_id"))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    return Case(
+        When(learner__last_activity_at__isnull=True, then=Subquery(last_rated)),
+        default=F("learner__last_activity_at"),
+    )
+
+
+def _most_overdue(today):
+    """The planned end of the member's most overdue open item of their current plan (as
+    mentoring.behind_plan_weeks), or None."""
+    return Subquery(
+        PlanItem.objects.filter(
+            plan__learner=OuterRef("learner_id"),
+            plan__path_id=OuterRef("learner__target_path_id"),
+            planned_end__lt=today,
+            status__in=[PlanItem.Status.PLANNED, PlanItem.Status.STARTED],
+        )
+        .order_by("planned_end")
+        .values("planned_end")[:1]
+    )
 
 
 # --- the cohort dashboard's cached figures --------------------------------------------------------
