@@ -221,7 +221,10 @@ class CohortMembershipQuerySet(models.QuerySet):
 
 
 class CohortMembership(models.Model):
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    # No index of its own: membership_unique leads with it (joins, cascades).
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)

@@ -49,8 +49,9 @@ class Rating(models.Model):
         SELF = "self", "Self-assessment"
         MENTOR = "mentor", "Mentor"
 
+    # No index of its own: rating_latest_idx and rating_newest_idx leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings", db_index=False
     )
     competency = models.ForeignKey(
         "curriculum.Competency", on_delete=models.PROTECT, related_name="ratings"
@@ -98,8 +99,12 @@ class CurrentRating(models.Model):
     read as one row per competency instead of scanning every learner's whole history. Never
     written anywhere else."""
 
+    # No index of its own: currentrating_unique leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="current_ratings"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="current_ratings",
+        db_index=False,
     )
     competency = models.ForeignKey(
         "curriculum.Competency", on_delete=models.CASCADE, related_name="current_ratings"

@@ -36,8 +36,12 @@ class Delivery(models.Model):
         # by itself; staff who checked can send it again from admin.
         UNKNOWN = "unknown", "Unknown (may have been delivered)"
 
+    # No index of its own: delivery_once_per_period leads with it (joins, cascades).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
     )
     kind = models.CharField(max_length=12, choices=ReminderKind)
     period = models.CharField(
@@ -91,8 +95,12 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """In-app copy of a reminder, listed on /notifications/."""
 
+    # No index of its own: notification_user_read_idx leads with it (joins, cascades).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=12, choices=ReminderKind)
     title = models.CharField(max_length=200)

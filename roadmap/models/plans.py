@@ -19,8 +19,9 @@ class PlanItemError(ValidationError):
 
 
 class Plan(models.Model):
+    # No index of its own: plan_one_per_learner_path leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans", db_index=False
     )
     path = models.ForeignKey("curriculum.Path", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -55,7 +56,8 @@ class PlanItem(models.Model):
         DONE = "done", "Done"
         SKIPPED = "skipped", "Skipped"
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    # No index of its own: planitem_project_once leads with it (joins, cascades).
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items", db_index=False)
     project = models.ForeignKey("curriculum.Project", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
     # What a new item does not have yet is defaulted by the database (db_default), so plan
