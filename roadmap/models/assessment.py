@@ -81,7 +81,9 @@ class Rating(models.Model):
             )
         ]
         indexes = [
-            # latest-per-competency lookups and history charts for one learner
+            # one learner's ratings per competency, newest first: latest_per_competency (the
+            # self-assessment, gaps and dashboard pages), the history charts (services.progress)
+            # and the changed learners' ratings of a cohort basis (services.cohorts._basis_update)
             models.Index(fields=["learner", "competency", "-created_at"], name="rating_latest_idx"),
             # the learner's newest self-rating by id (roadmap.services.progress, the dashboard
             # hub's newest_rating_id): without it PostgreSQL walks the primary key backwards

@@ -75,8 +75,9 @@ class Delivery(models.Model):
             )
         ]
         indexes = [
-            # the dispatcher's re-enqueue and reconcile passes: status plus a time
+            # the dispatcher's re-enqueue pass: needing_enqueue (reminders._enqueue_pending)
             models.Index(fields=["status", "enqueued_at"], name="delivery_status_enqueued_idx"),
+            # the dispatcher's reconcile pass: stuck_sending (reminders._reconcile_stuck)
             models.Index(fields=["status", "claimed_at"], name="delivery_status_claimed_idx"),
         ]
 
@@ -114,8 +115,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # the nav's unread count and the notification list, per user
+            # the nav's unread count (for_user().unread().count())
             models.Index(fields=["user", "read_at"], name="notification_user_read_idx"),
+            # the /notifications/ list, newest first, per user
             models.Index(fields=["user", "-created_at"], name="notification_user_recent_idx"),
         ]
 

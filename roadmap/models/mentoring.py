@@ -33,7 +33,7 @@ class Feedback(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # the learner's feedback page and unread count
+            # the learner's feedback page (newest first) and mentoring_unread_count
             models.Index(fields=["learner", "-created_at"], name="feedback_learner_idx"),
         ]
 

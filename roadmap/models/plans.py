@@ -93,7 +93,8 @@ class PlanItem(models.Model):
             ),
         ]
         indexes = [
-            # the portfolio: a learner's done items, newest first
+            # the portfolio (views.portfolio._portfolio_items): a learner's done items, newest
+            # first
             models.Index(fields=["status", "completed_at"], name="planitem_status_idx"),
         ]
 
