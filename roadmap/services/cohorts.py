@@ -17,8 +17,6 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    OuterRef,
-    Subquery,
     Sum,
     Value,
     When,
@@ -163,24 +161,26 @@ class CohortData:
 
 def _members(cohort) -> list[cohorts.Member]:
     """Active members; a learner whose last_activity_at was never set counts as last active
-    when they last rated anything (their newest current self-rating, looked up only for them)."""
-    last_rated = (
-        CurrentRating.objects.filter(learner=OuterRef("pk"), source=Rating.Source.SELF)
-        .order_by("-created_at")
-        .values("created_at")[:1]
+    when they last rated anything (their newest current self-rating, looked up only for them,
+    in one grouped query: a subquery per member had PostgreSQL JIT-compile the query, 30 ms)."""
+    users = list(
+        User.objects.filter(
+            memberships__cohort=cohort, memberships__left_at__isnull=True
+        ).values_list("id", "full_name", "email", "last_activity_at")
     )
-    users = (
-        User.objects.filter(memberships__cohort=cohort, memberships__left_at__isnull=True)
-        .annotate(
-            last=Case(
-                When(last_activity_at__isnull=True, then=Subquery(last_rated)),
-                default=F("last_activity_at"),
-            )
+    never_active = [uid for uid, _, _, last in users if last is None]
+    last_rated = {}
+    if never_active:
+        last_rated = dict(
+            CurrentRating.objects.filter(learner__in=never_active, source=Rating.Source.SELF)
+            .order_by()
+            .values("learner_id")
+            .annotate(last=Max("created_at"))
+            .values_list("learner_id", "last")
         )
-        .values_list("id", "full_name", "email", "last")
-    )
     return [
-        cohorts.Member(uid, name or email.split("@")[0], last) for uid, name, email, last in users
+        cohorts.Member(uid, name or email.split("@")[0], last or last_rated.get(uid))
+        for uid, name, email, last in users
     ]
 
 
