@@ -246,7 +246,7 @@ def test_a_week_of_ticks_sends_what_looking_at_everyone_every_tick_sends(dispatc
 
 @pytest.mark.django_db
 def test_the_data_migration_sets_the_instant_of_existing_users():
-    fill = importlib.import_module("roadmap.migrations.0015_reminders_due_at_fill").fill
+    fill = importlib.import_module("roadmap.migrations.0017_reminders_due_at_fill").fill
     learner = factories.LearnerFactory(timezone="Europe/Berlin", last_activity_at=NOON)
     ReminderPreferenceFactory(user=learner, weekday=4, hour=18, inactivity_enabled=False)
     idle = factories.LearnerFactory(last_activity_at=NOON - dt.timedelta(days=30))

@@ -69,7 +69,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0008_user_reminders_due_at"),
-        ("roadmap", "0014_api_tokens"),
+        ("roadmap", "0016_logged_hours"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop, elidable=True)]
