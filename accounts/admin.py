@@ -69,6 +69,11 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     readonly_fields = ["last_login", "date_joined", "last_activity_at"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "timezone" in form.changed_data:
+            obj.reminders_look_again()  # reminders follow the zone: the dispatcher recomputes
+
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # The cohort page's learner autocomplete offers learners only (its form checks it too).

@@ -1,5 +1,6 @@
 """Users, roles, cohorts. A user signs in with their e-mail address."""
 
+import datetime
 import secrets
 import zoneinfo
 
@@ -14,6 +15,10 @@ from django.utils import timezone
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not a known time zone (for example Europe/Berlin).")
+
+
+# Long past: a user with this is due at the dispatcher's next tick, whatever clock it runs on.
+REMINDERS_DUE_AT_ONCE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 class EmailUserManager(UserManager):
@@ -68,6 +73,14 @@ class User(AbstractUser):
     last_activity_at = models.DateTimeField(
         null=True, blank=True, help_text="Last assessment or plan update (services set it)."
     )
+    # The reminder dispatcher reads only the users whose instant has come, and sets the next one
+    # (roadmap.services.reminders). A new user, however created (COPY included), is due at once.
+    reminders_due_at = models.DateTimeField(
+        "reminders next looked at",
+        default=REMINDERS_DUE_AT_ONCE,
+        db_default=REMINDERS_DUE_AT_ONCE,
+        editable=False,
+    )
 
     objects = EmailUserManager()
 
@@ -81,9 +94,29 @@ class User(AbstractUser):
                 name="user_weekly_hours_range",
             )
         ]
+        indexes = [
+            # the reminder dispatcher's tick (roadmap.services.reminders._due_users): the
+            # active users whose reminders_due_at has come, in its order, and only those
+            models.Index(
+                fields=["reminders_due_at", "id"],
+                condition=Q(is_active=True),
+                name="user_reminders_due_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.display_name
+
+    def save(self, *args, **kwargs):
+        # reminders_due_at is the dispatcher's, written by its own UPDATEs: a full save of a user
+        # read earlier (a form, admin) must not put back the instant it read.
+        if kwargs.get("update_fields") is None and not self._state.adding and self.pk:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "reminders_due_at"
+            ]
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -113,6 +146,15 @@ class User(AbstractUser):
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def reminders_look_again(self, *, at=None) -> None:
+        """Have the reminder dispatcher look at this user at its next tick: after a change that
+        may bring a reminder forward (time zone, plan dates) and that it cannot see. The
+        instant written differs from the one the dispatcher read, so a tick running meanwhile
+        does not overwrite it (see roadmap.services.reminders)."""
+        at = at or timezone.now()
+        User.objects.filter(pk=self.pk).update(reminders_due_at=at)
+        self.reminders_due_at = at
 
 
 class CohortQuerySet(models.QuerySet):
@@ -179,7 +221,10 @@ class CohortMembershipQuerySet(models.QuerySet):
 
 
 class CohortMembership(models.Model):
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    # No index of its own: membership_unique leads with it (joins, cascades).
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     learner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     joined_at = models.DateTimeField(auto_now_add=True)
     left_at = models.DateTimeField(null=True, blank=True)

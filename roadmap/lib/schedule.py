@@ -149,6 +149,117 @@ def milestone_due(
     return f"milestone-{milestone_key}-{due_date.isoformat()}"
 
 
+# --- when the dispatcher next needs to look at a user -------------------------------------------
+# The dispatcher stores, per user, the instant from which something may be due (User.
+# reminders_due_at, indexed) and reads only the users whose instant has come. The instant never
+# lies beyond this horizon, so whatever it cannot see from plain data (a milestone further out
+# than the dispatcher reads, a new quiet spell after a nudge) is looked at again within a week.
+HORIZON = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """What one user may be reminded of, whatever their role (the dispatcher checks the role when
+    it creates the rows): a role change then never needs the instant moved.
+
+    `weekly` covers the weekly reminder and the mentors' digest, which share the weekly slot.
+    `milestones` are (key, due date) pairs of the user's plan within the horizon."""
+
+    schedule: Schedule
+    zone: ZoneInfo
+    weekly: bool = True
+    inactivity: bool = True
+    last_activity: dt.datetime | None = None
+    milestones: tuple[tuple[str, dt.date], ...] = ()
+
+
+def due_periods(reminders: Reminders, now: dt.datetime) -> set[tuple[str, str]]:
+    """Every (kind, period) due at `now`, as the dispatcher asks for them ("weekly" standing for
+    the digest too)."""
+    plan, zone = reminders.schedule, reminders.zone
+    due = set()
+    if reminders.weekly and (period := weekly_due(plan, zone, now)):
+        due.add(("weekly", period))
+    if reminders.inactivity and reminders.last_activity is not None:
+        if period := inactivity_due(plan, zone, now, reminders.last_activity):
+            due.add(("inactivity", period))
+    for key, due_date in reminders.milestones:
+        if period := milestone_due(plan, zone, now, key, due_date):
+            due.add(("milestone", period))
+    return due
+
+
+def next_due_at(reminders: Reminders, now: dt.datetime) -> dt.datetime:
+    """The first instant after `now` at which a reminder that is not due at `now` becomes due, or
+    `now + HORIZON` if that comes first. The dispatcher, having created what is due at `now`,
+    need not look at this user before then: nothing new can be due in between. Always after
+    `now`, in UTC."""
+    due = due_periods(reminders, now)
+    candidates = [now + HORIZON]
+    if reminders.weekly:
+        candidates.append(_next_weekly(reminders, now, due))
+    if reminders.inactivity and reminders.last_activity is not None:
+        candidates.append(_next_inactivity(reminders, now, due))
+    for key, due_date in reminders.milestones:
+        candidates.append(_next_milestone(reminders, now, due, key, due_date))
+    return min(c for c in candidates if c is not None)
+
+
+def _next_weekly(reminders: Reminders, now, due) -> dt.datetime | None:
+    plan, zone = reminders.schedule, reminders.zone
+    monday = week_monday(now.astimezone(zone).date()) - dt.timedelta(days=7)
+    for _ in range(5):
+        if _in_frequency(monday, plan) and ("weekly", week_key(monday)) not in due:
+            slot = weekly_slot(monday, zone, plan)
+            # Inside a slot's catch-up window the reminder waits only for quiet hours to end.
+            moment = allowed_from(max(slot, now), zone, plan)
+            if now < moment < slot + CATCH_UP:
+                return moment
+        monday += dt.timedelta(days=7)
+    return None
+
+
+def _first_after_hour(start: dt.datetime, reminders: Reminders, *, last_date=None):
+    """The first instant from `start` at or after the user's hour (local) and outside quiet
+    hours, on or before the local date `last_date` if given; None if there is none (the hour
+    falls in quiet hours every day)."""
+    plan, zone = reminders.schedule, reminders.zone
+    moment = start
+    for _ in range(8):
+        local = moment.astimezone(zone)
+        if last_date is not None and local.date() > last_date:
+            return None
+        if local.hour < plan.hour:
+            moment = _localize(dt.datetime.combine(local.date(), dt.time(plan.hour)), zone)
+        elif in_quiet_hours(local.time(), plan):
+            moment = allowed_from(moment, zone, plan)
+        else:
+            return moment
+    return None
+
+
+def _next_inactivity(reminders: Reminders, now, due) -> dt.datetime | None:
+    last = reminders.last_activity
+    period = f"idle-since-{last.astimezone(reminders.zone).date().isoformat()}"
+    if ("inactivity", period) in due:
+        # This spell's nudge is made; the next spell starts with new activity, after `now`.
+        return now + dt.timedelta(days=reminders.schedule.inactivity_days)
+    start = max(now, last + dt.timedelta(days=reminders.schedule.inactivity_days))
+    moment = _first_after_hour(start, reminders)
+    return moment if moment is not None and moment > now else None
+
+
+def _next_milestone(reminders: Reminders, now, due, key, due_date) -> dt.datetime | None:
+    if ("milestone", f"milestone-{key}-{due_date.isoformat()}") in due:
+        return None
+    eve = due_date - dt.timedelta(days=1)  # reminded the day before, from the user's hour
+    opens = _localize(dt.datetime.combine(eve, dt.time(reminders.schedule.hour)), reminders.zone)
+    moment = _first_after_hour(max(now, opens), reminders, last_date=eve)
+    if moment is None or moment <= now or moment.astimezone(reminders.zone).date() != eve:
+        return None
+    return moment
+
+
 def safe_zone(name: str) -> ZoneInfo:
     """The user's zone, or UTC if the stored name is unknown (never crash the dispatcher)."""
     try:

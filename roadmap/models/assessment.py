@@ -49,8 +49,9 @@ class Rating(models.Model):
         SELF = "self", "Self-assessment"
         MENTOR = "mentor", "Mentor"
 
+    # No index of its own: rating_latest_idx and rating_newest_idx leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ratings", db_index=False
     )
     competency = models.ForeignKey(
         "curriculum.Competency", on_delete=models.PROTECT, related_name="ratings"
@@ -84,7 +85,9 @@ class Rating(models.Model):
             )
         ]
         indexes = [
-            # latest-per-competency lookups and history charts for one learner
+            # one learner's ratings per competency, newest first: latest_per_competency (the
+            # self-assessment, gaps and dashboard pages), the history charts (services.progress)
+            # and the changed learners' ratings of a cohort basis (services.cohorts._basis_update)
             models.Index(fields=["learner", "competency", "-created_at"], name="rating_latest_idx"),
             # the learner's newest self-rating by id (roadmap.services.progress, the dashboard
             # hub's newest_rating_id): without it PostgreSQL walks the primary key backwards
@@ -104,8 +107,12 @@ class CurrentRating(models.Model):
     read as one row per competency instead of scanning every learner's whole history. Never
     written anywhere else."""
 
+    # No index of its own: currentrating_unique leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="current_ratings"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="current_ratings",
+        db_index=False,
     )
     competency = models.ForeignKey(
         "curriculum.Competency", on_delete=models.CASCADE, related_name="current_ratings"

@@ -15,8 +15,12 @@ class Celebration(models.Model):
         PROJECT_DONE = "project_done", "Project done"
         TARGET_MET = "target_met", "Target met"
 
+    # No index of its own: celebration_once leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="celebrations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="celebrations",
+        db_index=False,
     )
     path = models.ForeignKey("curriculum.Path", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind)

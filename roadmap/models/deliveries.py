@@ -36,8 +36,12 @@ class Delivery(models.Model):
         # by itself; staff who checked can send it again from admin.
         UNKNOWN = "unknown", "Unknown (may have been delivered)"
 
+    # No index of its own: delivery_once_per_period leads with it (joins, cascades).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        db_index=False,
     )
     kind = models.CharField(max_length=12, choices=ReminderKind)
     period = models.CharField(
@@ -71,8 +75,9 @@ class Delivery(models.Model):
             )
         ]
         indexes = [
-            # the dispatcher's re-enqueue and reconcile passes: status plus a time
+            # the dispatcher's re-enqueue pass: needing_enqueue (reminders._enqueue_pending)
             models.Index(fields=["status", "enqueued_at"], name="delivery_status_enqueued_idx"),
+            # the dispatcher's reconcile pass: stuck_sending (reminders._reconcile_stuck)
             models.Index(fields=["status", "claimed_at"], name="delivery_status_claimed_idx"),
         ]
 
@@ -91,8 +96,12 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """In-app copy of a reminder, listed on /notifications/."""
 
+    # No index of its own: notification_user_read_idx leads with it (joins, cascades).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(max_length=12, choices=ReminderKind)
     title = models.CharField(max_length=200)
@@ -106,8 +115,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # the nav's unread count and the notification list, per user
+            # the nav's unread count (for_user().unread().count())
             models.Index(fields=["user", "read_at"], name="notification_user_read_idx"),
+            # the /notifications/ list, newest first, per user
             models.Index(fields=["user", "-created_at"], name="notification_user_recent_idx"),
         ]
 

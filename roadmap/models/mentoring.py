@@ -10,8 +10,12 @@ from django.utils import timezone
 class Feedback(models.Model):
     """A note from a mentor to a learner, about a competency, a project, or in general."""
 
+    # No index of its own: feedback_learner_idx leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="feedback_received",
+        db_index=False,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -29,7 +33,7 @@ class Feedback(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # the learner's feedback page and unread count
+            # the learner's feedback page (newest first) and mentoring_unread_count
             models.Index(fields=["learner", "-created_at"], name="feedback_learner_idx"),
         ]
 
@@ -40,8 +44,9 @@ class Feedback(models.Model):
 class RatingVerification(models.Model):
     """A mentor confirms that a learner's self-rating matches the evidence."""
 
+    # No index of its own: verification_unique leads with it (joins, cascades).
     rating = models.ForeignKey(
-        "roadmap.Rating", on_delete=models.CASCADE, related_name="verifications"
+        "roadmap.Rating", on_delete=models.CASCADE, related_name="verifications", db_index=False
     )
     mentor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -64,8 +69,12 @@ class RatingVerification(models.Model):
 class CheckpointSignOff(models.Model):
     """A mentor signs off one project checkpoint (deliverable) for one learner."""
 
+    # No index of its own: signoff_unique leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkpoint_sign_offs"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="checkpoint_sign_offs",
+        db_index=False,
     )
     checkpoint = models.ForeignKey(
         "curriculum.ProjectCheckpoint", on_delete=models.CASCADE, related_name="sign_offs"

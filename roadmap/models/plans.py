@@ -19,8 +19,9 @@ class PlanItemError(ValidationError):
 
 
 class Plan(models.Model):
+    # No index of its own: plan_one_per_learner_path leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plans", db_index=False
     )
     path = models.ForeignKey("curriculum.Path", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -55,7 +56,8 @@ class PlanItem(models.Model):
         DONE = "done", "Done"
         SKIPPED = "skipped", "Skipped"
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items")
+    # No index of its own: planitem_project_once leads with it (joins, cascades).
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="items", db_index=False)
     project = models.ForeignKey("curriculum.Project", on_delete=models.PROTECT, related_name="+")
     position = models.PositiveSmallIntegerField()
     # What a new item does not have yet is defaulted by the database (db_default), so plan
@@ -91,7 +93,8 @@ class PlanItem(models.Model):
             ),
         ]
         indexes = [
-            # the portfolio: a learner's done items, newest first
+            # the portfolio (views.portfolio._portfolio_items): a learner's done items, newest
+            # first
             models.Index(fields=["status", "completed_at"], name="planitem_status_idx"),
         ]
 
@@ -159,8 +162,12 @@ class LoggedHours(models.Model):
     """Hours a learner says they spent on a plan item on one day of theirs. The plan compares
     the weekly sums with the profile's weekly hours (roadmap.lib.pace)."""
 
+    # No index of its own: loggedhours_learner_day_idx leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="logged_hours"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="logged_hours",
+        db_index=False,
     )
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="logged_hours")
     day = models.DateField()  # the learner's local day

@@ -12,8 +12,12 @@ class CurriculumSnapshot(models.Model):
     the dashboard diffs it against the current requirements, shows the changes once, then stores
     the new snapshot."""
 
+    # No index of its own: curriculumsnapshot_unique leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="curriculum_snapshots"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="curriculum_snapshots",
+        db_index=False,
     )
     path = models.ForeignKey("curriculum.Path", on_delete=models.CASCADE, related_name="+")
     requirements = models.JSONField(default=dict)

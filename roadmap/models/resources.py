@@ -9,8 +9,12 @@ class StudiedResource(models.Model):
     """A learner marked a resource as studied. Marking again keeps the first moment; unmarking
     deletes the row (it is the learner's own note, not history)."""
 
+    # No index of its own: studiedresource_unique leads with it (joins, cascades).
     learner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="studied_resources"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="studied_resources",
+        db_index=False,
     )
     resource = models.ForeignKey(
         "curriculum.Resource", on_delete=models.CASCADE, related_name="studied_by"

@@ -1,3 +1,4 @@
+import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -8,6 +9,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from accounts.models import User
+from curriculum.cache import cache_get, cache_set
 from curriculum.models import Competency, Path
 from roadmap.models import CurrentRating, PathSelection, Rating
 
@@ -238,11 +240,27 @@ def _duplicate_of(rating: Rating, current: CurrentLevel, current_id: int, window
     return found
 
 
+# Figures cached from the ratings (the cohort dashboard's) notice new ratings by their ids alone;
+# a repair that deleted some changes this token, and they start afresh.
+RATINGS_REPAIRED_KEY = "ratings-repaired"
+
+
+def ratings_repaired_token() -> str:
+    return cache_get(RATINGS_REPAIRED_KEY) or ""
+
+
+def _ratings_repaired() -> None:
+    cache_set(RATINGS_REPAIRED_KEY, str(time.time_ns()), 7 * 86400)
+
+
 @transaction.atomic
 def current_ratings_rebuild(*, learner_ids: Iterable[int] | None = None) -> int:
     """Recompute previous_level and CurrentRating from the ratings of `learner_ids` (everyone
     with None): for writers that bulk_create ratings (seeding, imports, benchmarks) and for
     repairs. Returns the number of current rows written."""
+    # Now, and again once committed: a view in between must not keep figures of the old rows.
+    _ratings_repaired()
+    transaction.on_commit(_ratings_repaired)
     ratings = Rating.objects.all()
     current = CurrentRating.objects.all()
     if learner_ids is not None:
@@ -302,4 +320,5 @@ def path_select(*, learner: User, path: Path, reason: str = "") -> PathSelection
     learner.target_path = path
     learner.save(update_fields=["target_path"])
     activity_touch(learner=learner)
+    learner.reminders_look_again()  # another current plan: other milestones
     return selection

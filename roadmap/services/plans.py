@@ -281,6 +281,7 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool, created: bool) 
         plan.regenerated_at = timezone.now()
         plan.save(update_fields=["regenerated_at"])
     activity_touch(learner=learner)
+    learner.reminders_look_again()  # new dates, new milestones
     return plan
 
 
@@ -290,6 +291,7 @@ def plan_reflow(*, plan: Plan, today: date | None = None) -> Plan:
     today = today or learner_today(plan.learner)
     _write_schedule(_open_items(plan), weekly_hours=plan.learner.weekly_hours, start=today)
     activity_touch(learner=plan.learner)
+    plan.learner.reminders_look_again()  # new dates, new milestones
     return plan
 
 
@@ -385,6 +387,7 @@ def plan_item_reorder(*, item: PlanItem, direction: str) -> PlanItem:
     items.sort(key=lambda i: (i.position, i.id))
     _write_schedule(items, weekly_hours=item.plan.learner.weekly_hours, start=start)
     activity_touch(learner=item.plan.learner)
+    item.plan.learner.reminders_look_again()  # new dates, new milestones
     item.refresh_from_db()
     return item
 
@@ -415,6 +418,7 @@ def plan_item_restore(*, item: PlanItem, today: date | None = None) -> PlanItem:
     start = min(others) if others else (today or learner_today(learner))
     _write_schedule(items, weekly_hours=learner.weekly_hours, start=start)
     activity_touch(learner=learner)
+    learner.reminders_look_again()  # an open item again, and new dates
     item.refresh_from_db()
     return item
 

@@ -14,6 +14,7 @@ from roadmap.forms.onboarding import PathChoiceForm, QuestionnaireForm
 from roadmap.lib.onboarding import Goal, recommend_path
 from roadmap.services.assessment import path_select
 from roadmap.services.onboarding import onboarding_complete
+from roadmap.services.reminders import reminders_reschedule
 from roadmap.views.api import profile_tokens
 
 
@@ -101,6 +102,8 @@ def profile(request):
             user = form.save()
             if user.target_path_id and user.target_path_id != previous_path_id:
                 path_select(learner=user, path=user.target_path, reason="Chosen in the profile")
+            if "timezone" in form.changed_data:
+                reminders_reschedule(user=user)
             messages.success(request, "Profile saved.")
             return redirect("roadmap:profile")
         messages.error(request, "Some fields need your attention; see the messages below them.")

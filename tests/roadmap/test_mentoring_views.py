@@ -659,6 +659,35 @@ def test_query_count_after_a_new_rating_is_the_same_for_5_and_200_learners(clien
     assert counts[1] <= 12
 
 
+def _rating_reads(client, url) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries if '"roadmap_rating"' in q["sql"]]
+
+
+def test_a_view_reads_only_the_ratings_after_those_its_cached_figures_hold(client):
+    """The cache key used to be MAX(id) over every member's ratings: a scan of the whole table
+    on PostgreSQL at every view. Now a view reads the ratings after the newest the figures hold
+    (the primary key's range), and, after a new rating, that learner's rows only."""
+    s = Setup(learners=4)
+    ada, bob = s.learners[:2]
+    s.rate(ada, 0, 1, days_ago=3)
+    s.rate(bob, 1, 2, days_ago=9)
+    client.force_login(s.mentor)
+    client.get(s.detail_url)  # builds the figures
+    (since,) = _rating_reads(client, s.detail_url)
+    assert '"roadmap_rating"."id" >' in since
+    s.rate(ada, 0, 3)
+    after_rating = _rating_reads(client, s.detail_url)
+    assert '"roadmap_rating"."id" >' in after_rating[0]
+    # bringing the figures up to date reads the learner who rated, by id
+    assert all(f"({ada.pk})" in sql or '"id" >' in sql for sql in after_rating[1:])
+    assert _readiness_of(client, s, "Learner 000") == 33
+
+
 def _readiness_of(client, s, name):
     rows = client.get(s.detail_url).context["data"].rows
     return {r.name: r.readiness for r in rows}.get(name)
