@@ -100,6 +100,27 @@ urlpatterns += [
     path("me/calibration/", _m.calibration, name="calibration"),
 ]
 
+# --- conversations: feedback threads, announcements, invitations by e-mail ---------------------
+from .views import conversations  # noqa: E402
+
+urlpatterns += [
+    path("feedback/<int:feedback_id>/", conversations.feedback_thread, name="feedback_thread"),
+    path(
+        "feedback/<int:feedback_id>/replies/", conversations.feedback_reply, name="feedback_reply"
+    ),
+    path(
+        "mentor/cohorts/<int:cohort_id>/announcements/",
+        conversations.cohort_announcements,
+        name="cohort_announcements",
+    ),
+    path(
+        "mentor/cohorts/<int:cohort_id>/invites/email/",
+        conversations.cohort_email_invites,
+        name="cohort_email_invites",
+    ),
+    path("join/invite/<signed:token>/", conversations.email_invite, name="email_invite"),
+]
+
 # --- resources: marking a learning resource as studied ----------------------------------------
 from .views import resources  # noqa: E402
 

@@ -36,8 +36,16 @@ class Delivery(models.Model):
         # by itself; staff who checked can send it again from admin.
         UNKNOWN = "unknown", "Unknown (may have been delivered)"
 
+    # A user, or (for an invitation to someone without an account) only an address.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        null=True,
+        blank=True,
+    )
+    to_address = models.EmailField(
+        blank=True, help_text="Where to send when there is no recipient account (invitations)."
     )
     kind = models.CharField(max_length=12, choices=ReminderKind)
     period = models.CharField(
@@ -68,7 +76,17 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "kind", "period"], name="delivery_once_per_period"
-            )
+            ),
+            # NULL recipients never collide above: rows for an address are unique on their own.
+            models.UniqueConstraint(
+                fields=["to_address", "kind", "period"],
+                condition=Q(recipient__isnull=True),
+                name="delivery_once_per_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(to_address=""),
+                name="delivery_has_recipient_or_address",
+            ),
         ]
         indexes = [
             # the dispatcher's re-enqueue and reconcile passes: status plus a time
@@ -77,7 +95,11 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.period} to {self.recipient} ({self.status})"
+        return f"{self.get_kind_display()} {self.period} to {self.address} ({self.status})"
+
+    @property
+    def address(self) -> str:
+        return self.recipient.email if self.recipient_id else self.to_address
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -89,7 +111,8 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """In-app copy of a reminder, listed on /notifications/."""
+    """In-app copy of a reminder, or a message (feedback, a reply, an announcement, ...), listed
+    on /notifications/."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -79,9 +79,9 @@ def _learner_context(request, cohort, learner, **forms):
             for pc in pcs
         ],
         "history": history,
-        "feedback": Feedback.objects.filter(learner=learner).select_related(
-            "author", "competency", "project"
-        )[:30],
+        "feedback": Feedback.objects.filter(learner=learner)
+        .select_related("author", "competency", "project")
+        .prefetch_related("replies__author")[:30],  # threads: conversations/_thread.html
         "projects": [
             (p, [(cp, signed.get(cp.pk)) for cp in p.checkpoints.all()], p.pk in verified)
             for p in projects
@@ -191,9 +191,9 @@ def my_feedback(request):
     user = request.user
     context = {
         "feedback": list(
-            Feedback.objects.filter(learner=user).select_related("author", "competency", "project")[
-                :100
-            ]
+            Feedback.objects.filter(learner=user)
+            .select_related("author", "competency", "project")
+            .prefetch_related("replies__author")[:100]
         ),
         "verifications": list(
             RatingVerification.objects.filter(rating__learner=user).select_related(
