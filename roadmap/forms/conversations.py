@@ -55,12 +55,19 @@ class AnnouncementForm(forms.Form):
         },
     )
     # One key per form shown: the same form sent twice sends one announcement.
-    key = forms.UUIDField(widget=forms.HiddenInput, error_messages={"invalid": "Reload the page."})
+    key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["key"] = uuid.uuid4()
+
+    def clean(self):
+        data = super().clean()
+        if "key" in self.errors:  # a hidden field: say it where the page shows form errors
+            del self.errors["key"]
+            self.add_error(None, "This form could not be read: reload the page and try again.")
+        return data
 
 
 class EmailInviteForm(forms.Form):
