@@ -46,8 +46,8 @@ def _thread_page(request, feedback, form=None, status=200, replied=False):
         "reply_form": form or ReplyForm(feedback_id=feedback.pk),
         "is_learner": feedback.learner_id == request.user.pk,
     }
-    if request.htmx:
-        return render(request, "roadmap/conversations/thread.html#thread", context, status=status)
+    if request.htmx:  # 200 with the errors: htmx 2 swaps only 2xx answers
+        return render(request, "roadmap/conversations/thread.html#thread", context)
     return render(request, "roadmap/conversations/thread.html", context, status=status)
 
 
@@ -84,8 +84,8 @@ def _announcements_page(request, cohort, form, status=200):
         "members": cohort.memberships.active().count(),
     }
     template = "roadmap/conversations/announcements.html"
-    if request.htmx:
-        template += "#announce"
+    if request.htmx:  # 200 with the errors: htmx 2 swaps only 2xx answers
+        template, status = template + "#announce", 200
     return render(request, template, context, status=status)
 
 
@@ -125,8 +125,8 @@ def _invites_page(request, cohort, form, outcome=None, status=200):
         "invites": [(invite, invite.status(now)) for invite in invites],
     }
     template = "roadmap/conversations/email_invites.html"
-    if request.htmx:
-        template += "#invite-form"
+    if request.htmx:  # 200 with the errors: htmx 2 swaps only 2xx answers
+        template, status = template + "#invite-form", 200
     return render(request, template, context, status=status)
 
 

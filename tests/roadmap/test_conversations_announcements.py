@@ -150,3 +150,11 @@ def test_sending_runs_a_fixed_number_of_queries(client, django_assert_max_num_qu
         response = client.post(reverse("roadmap:cohort_announcements", args=[cohort.pk]), data())
     assert response.status_code == 302
     assert Delivery.objects.count() == members
+
+
+def test_htmx_post_with_errors_swaps_in_the_form(client, w):
+    client.force_login(w["mentor"])
+    response = client.post(url(w), data(subject=""), headers={"HX-Request": "true"})
+    assert response.status_code == 200  # htmx 2 swaps only 2xx answers
+    assert "Give the announcement a subject." in response.text and "<html" not in response.text
+    assert not Announcement.objects.exists()

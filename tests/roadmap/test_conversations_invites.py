@@ -302,3 +302,12 @@ def test_a_link_older_than_its_lifetime_is_refused_even_if_the_row_is_open(w, ti
     assert conversations.invite_from_token(token) == invite
     time_machine.move_to(timezone.now() + dt.timedelta(days=conversations.INVITE_DAYS + 1))
     assert conversations.invite_from_token(token) is None
+
+
+def test_htmx_post_with_bad_addresses_swaps_in_the_errors(client, w):
+    client.force_login(w["mentor"])
+    response = client.post(url(w), {"addresses": "bob@"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200  # htmx 2 swaps only 2xx answers
+    assert response.text.lstrip().startswith('<div id="invite-form"')
+    assert "“bob@” is not an e-mail address" in response.text
+    assert not CohortEmailInvite.objects.exists()

@@ -182,7 +182,7 @@ def test_htmx_reply_returns_the_thread_with_the_new_reply(client, w):
 def test_htmx_reply_with_errors_returns_the_thread_with_the_error(client, w):
     client.force_login(w["learner"])
     response = client.post(reply_url(w), {"body": ""}, headers={"HX-Request": "true"})
-    assert response.status_code == 400
+    assert response.status_code == 200  # htmx 2 swaps only 2xx answers
     assert response.text.lstrip().startswith("<article") and "Write something" in response.text
 
 
