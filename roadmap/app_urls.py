@@ -119,6 +119,11 @@ urlpatterns += [
         name="cohort_email_invites",
     ),
     path("join/invite/<signed:token>/", conversations.email_invite, name="email_invite"),
+    path(
+        "me/cohorts/<int:cohort_id>/announcements/",
+        conversations.my_announcements,
+        name="my_announcements",
+    ),
 ]
 
 # --- resources: marking a learning resource as studied ----------------------------------------

@@ -230,7 +230,7 @@ def announcement_send(
                 period=f"announcement-{announcement.pk}",
                 title=f"{cohort.name}: {subject}",
                 body=body,
-                url=reverse("roadmap:my_cohorts"),
+                url=reverse("roadmap:my_announcements", args=[cohort.pk]),
                 email={
                     "subject": f"{cohort.name}: {subject}",
                     "intro": f"{author.display_name} wrote to everyone in {cohort.name}:",

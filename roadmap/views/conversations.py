@@ -3,7 +3,8 @@ mentors), a mentor's announcements to a cohort, invitations by e-mail and the pe
 invitation carries.
 
 Access (RELIABILITY 14): a thread only through _get_feedback_for_user (the learner's own, or a
-learner in a cohort the user mentors); a cohort only through get_cohort_for_user; an invitation
+learner in a cohort the user mentors); a cohort only through get_cohort_for_user (its mentors)
+or the user's own active membership (its announcements, for learners); an invitation
 link only by its signed token, and it admits only the account with the invited address.
 Anything else is 404."""
 
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import mentor_required, public
 from accounts.forms import SignupForm
-from accounts.models import User
+from accounts.models import CohortMembership, User
 from accounts.services import EmailTaken, user_signup
 from accounts.throttling import client_ip, throttle_hit, too_many_requests
 from roadmap.forms.conversations import AnnouncementForm, EmailInviteForm, ReplyForm
@@ -112,6 +113,25 @@ def cohort_announcements(request, cohort_id):
     if request.htmx:
         return _announcements_page(request, cohort, AnnouncementForm())
     return redirect("roadmap:cohort_announcements", cohort.pk)
+
+
+@require_GET
+def my_announcements(request, cohort_id):
+    """A member's view of their cohort's announcements (the notification links here)."""
+    membership = get_object_or_404(
+        CohortMembership.objects.active().select_related("cohort"),
+        learner=request.user,
+        cohort_id=cohort_id,
+    )
+    cohort = membership.cohort
+    return render(
+        request,
+        "roadmap/conversations/my_announcements.html",
+        {
+            "cohort": cohort,
+            "announcements": cohort.announcements.select_related("author")[:ANNOUNCEMENTS_SHOWN],
+        },
+    )
 
 
 # --- invitations by e-mail (mentors) --------------------------------------------------------------

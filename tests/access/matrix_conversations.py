@@ -5,7 +5,7 @@ learner_b, mentor_y and plain staff get 404. Announcements and e-mail invitation
 mentor pages. An invitation link is public: anyone with it sees whom it is for (only that
 address can accept; tests/roadmap/test_conversations_invites.py)."""
 
-from tests.access.matrix import LOGIN, Entry
+from tests.access.matrix import LOGIN, Entry, owned_by_learner_a
 from tests.access.matrix_mentoring import COHORT_X, cohort_x
 
 THREAD = {
@@ -42,4 +42,6 @@ ENTRIES: dict[str, Entry] = {
     "roadmap:cohort_announcements": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
     "roadmap:cohort_email_invites": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
     "roadmap:email_invite": Entry(expect={}, others=200, kwargs=invite_token),
+    # A cohort's announcements, for its current members: learner_a.
+    "roadmap:my_announcements": owned_by_learner_a(kwargs=cohort_x),
 }

@@ -158,3 +158,53 @@ def test_htmx_post_with_errors_swaps_in_the_form(client, w):
     assert response.status_code == 200  # htmx 2 swaps only 2xx answers
     assert "Give the announcement a subject." in response.text and "<html" not in response.text
     assert not Announcement.objects.exists()
+
+
+# --- the learner's side ---------------------------------------------------------------------------
+def my_url(w):
+    return reverse("roadmap:my_announcements", args=[w["cohort"].pk])
+
+
+def test_member_reads_the_full_announcement_from_the_notification(client, w):
+    client.force_login(w["mentor"])
+    client.post(url(w), data(body="Long news. " * 60))
+    learner = w["learners"][0]
+    note = Notification.objects.get(user=learner)
+    assert note.url == my_url(w) and note.body.endswith("…")
+    client.force_login(learner)
+    page = client.get(note.url)
+    assert page.status_code == 200 and ("Long news. " * 60).strip() in page.text
+    assert my_url(w) in client.get(reverse("roadmap:my_cohorts")).text
+
+
+def test_member_sees_the_empty_state(client, w):
+    client.force_login(w["learners"][0])
+    assert "No announcements yet." in client.get(my_url(w)).text
+
+
+@pytest.mark.parametrize("who", ["outsider", "left", "mentor"])
+def test_non_members_get_404(client, w, who):
+    if who == "left":
+        user = w["learners"][0]
+        user.memberships.get().leave()
+    else:
+        user = factories.LearnerFactory() if who == "outsider" else w["mentor"]
+    client.force_login(user)
+    assert client.get(my_url(w)).status_code == 404
+
+
+def test_my_announcements_anonymous_and_wrong_method(client, w):
+    assert "/login/" in client.get(my_url(w))["Location"]
+    client.force_login(w["learners"][0])
+    assert client.post(my_url(w)).status_code == 405
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_my_announcements_query_count_is_flat(client, w, django_assert_max_num_queries, count):
+    from tests.factories_conversations import AnnouncementFactory
+
+    for _ in range(count):
+        AnnouncementFactory(cohort=w["cohort"], author=w["mentor"])
+    client.force_login(w["learners"][0])
+    with django_assert_max_num_queries(8):
+        assert client.get(my_url(w)).status_code == 200
