@@ -206,3 +206,13 @@ def test_feedback_page_query_count_is_flat(client, django_assert_max_num_queries
     client.force_login(learner)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("roadmap:my_feedback")).status_code == 200
+
+
+def test_the_learners_replies_are_in_their_data_export(client, w):
+    import json
+
+    FeedbackReplyFactory(feedback=w["feedback"], author=w["learner"], body="My own words")
+    FeedbackReplyFactory(feedback=w["feedback"], author=w["mentor"], body="The mentor's")
+    client.force_login(w["learner"])
+    data = json.loads(client.get(reverse("roadmap:export_json")).content)
+    assert [r["body"] for r in data["feedback_replies"]] == ["My own words"]
