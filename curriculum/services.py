@@ -112,7 +112,7 @@ def _sync_resources(owner: dict, existing: list, wanted: list) -> None:
         Resource.objects.filter(id__in=[r.id for r in by_url.values()]).delete()
 
 
-def _resource_data(resource: Resource) -> dict:
+def resource_file_data(resource: Resource) -> dict:
     data = {
         "title": resource.title,
         "url": resource.url,
@@ -485,7 +485,7 @@ def curriculum_export() -> str:
             }
         )
         if project.resources.all():
-            projects[-1]["resources"] = [_resource_data(r) for r in project.resources.all()]
+            projects[-1]["resources"] = [resource_file_data(r) for r in project.resources.all()]
 
     # A competency whose every path link is retired was dropped from the curriculum; one that
     # was never placed on a path (a draft made in admin) is still exported.
@@ -513,7 +513,7 @@ def curriculum_export() -> str:
     )
     for resource in resources.order_by("competency__slug", "position", "id"):
         by_slug[resource.competency.slug].setdefault("resources", []).append(
-            _resource_data(resource)
+            resource_file_data(resource)
         )
 
     goals = [

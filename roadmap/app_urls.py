@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from .converters import SignedTokenConverter, TokenConverter
-from .views import cohorts, home, ops, plans, portfolio, progress
+from .views import celebrations, cohorts, home, ops, plans, portfolio, progress
 from .views import mentoring as mentoring_views
 
 app_name = "roadmap"
@@ -34,6 +34,11 @@ urlpatterns += [
 # --- progress: dashboard charts, history, activity, my data ---------------------------------------
 urlpatterns += [
     path("dashboard/", progress.dashboard, name="dashboard"),
+    path(
+        "dashboard/celebrations/<int:celebration_id>/dismiss/",
+        celebrations.celebration_dismiss_view,
+        name="celebration_dismiss",
+    ),
     path("me/data/", progress.my_data, name="my_data"),
     path("me/data/export.json", progress.export_json, name="export_json"),
     path("me/data/export.csv", progress.export_csv, name="export_csv"),

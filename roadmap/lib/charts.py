@@ -7,6 +7,7 @@ import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 
@@ -191,18 +192,67 @@ class CalendarCell(NamedTuple):
     day: object  # roadmap.lib.progress.CalendarDay
 
 
-CALENDAR_LEFT = 30
+CALENDAR_PAD = 2
+CALENDAR_TOP = 16  # the month labels' row
 CALENDAR_PITCH = 14  # an 11-unit cell and a 3-unit gap
+CALENDAR_CELL = 11
+# The weekday labels sit to the right of the newest week: a phone shows that end first.
+CALENDAR_DAY_LABELS = ((0, "Mon"), (3, "Thu"), (6, "Sun"))
+CALENDAR_DAY_LABEL_WIDTH = 24
 
 
-def calendar_cells(days: Sequence) -> tuple[list[CalendarCell], int]:
-    """Place calendar days (with week_index and weekday) on a grid: weeks as columns, Monday on
-    top. Returns the cells and the width of the drawing."""
+@dataclass(frozen=True)
+class CalendarLayout:
+    cells: list[CalendarCell]
+    width: int
+    height: int
+    months: list[Tick]  # x of the first week of each month, and its name ("Jan 2027")
+    month_label_y: float
+    day_labels: list[Tick]  # the baseline y of each weekday label
+    day_label_x: float
+
+
+def calendar_layout(days: Sequence) -> CalendarLayout:
+    """Place calendar days (roadmap.lib.progress.CalendarDay: day, week_index, weekday) on a
+    grid: weeks as columns, oldest on the left, Monday on top; month names above the first
+    week whose Monday falls in the month (the first and each January with the year)."""
     cells = [
         CalendarCell(
-            CALENDAR_LEFT + day.week_index * CALENDAR_PITCH, 2 + day.weekday * CALENDAR_PITCH, day
+            CALENDAR_PAD + day.week_index * CALENDAR_PITCH,
+            CALENDAR_TOP + day.weekday * CALENDAR_PITCH,
+            day,
         )
         for day in days
     ]
     weeks = max((day.week_index for day in days), default=-1) + 1
-    return cells, CALENDAR_LEFT + weeks * CALENDAR_PITCH
+    grid_right = CALENDAR_PAD + weeks * CALENDAR_PITCH
+    firsts: dict[int, date] = {}  # week index -> its earliest day (a Monday but the first's)
+    for day in days:
+        if day.day is not None and day.week_index not in firsts:
+            firsts[day.week_index] = day.day
+    starts: list[tuple[int, date]] = []  # (week index, earliest day) of each month's first week
+    for index, first in sorted(firsts.items()):
+        if not starts or (first.year, first.month) != (starts[-1][1].year, starts[-1][1].month):
+            starts.append((index, first))
+    # A month that starts within three weeks of the first leaves no room for the first's label.
+    if len(starts) >= 2 and starts[1][0] - starts[0][0] < 4:
+        del starts[0]
+    months = [
+        Tick(
+            CALENDAR_PAD + index * CALENDAR_PITCH,
+            f"{first:%b %Y}" if n == 0 or first.month == 1 else f"{first:%b}",
+        )
+        for n, (index, first) in enumerate(starts)
+    ]
+    day_labels = [
+        Tick(CALENDAR_TOP + row * CALENDAR_PITCH + 9, name) for row, name in CALENDAR_DAY_LABELS
+    ]
+    return CalendarLayout(
+        cells=cells,
+        width=grid_right + CALENDAR_DAY_LABEL_WIDTH,
+        height=CALENDAR_TOP + 7 * CALENDAR_PITCH,
+        months=months,
+        month_label_y=CALENDAR_TOP - 5,
+        day_labels=day_labels,
+        day_label_x=grid_right + 2,
+    )

@@ -6,6 +6,9 @@ from .api import PersonalToken  # noqa: F401
 # --- assessment
 from .assessment import CurrentRating, PathSelection, Rating  # noqa: F401
 
+# --- celebrations
+from .celebrations import Celebration  # noqa: F401
+
 # --- conversations
 from .conversations import Announcement, FeedbackReply  # noqa: F401
 

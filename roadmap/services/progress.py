@@ -17,6 +17,7 @@ from curriculum.models import CurriculumVersion, Path
 from roadmap.lib import planner
 from roadmap.lib.progress import DatedEvent, Snapshot
 from roadmap.models import (
+    Celebration,
     CheckpointSignOff,
     CurriculumSnapshot,
     Delivery,
@@ -31,6 +32,7 @@ from roadmap.models import (
     ReminderPreference,
     StudiedResource,
 )
+from roadmap.services.celebrations import celebration_annotations
 from roadmap.services.mentoring import mentoring_annotations
 from roadmap.services.plans import next_item_annotations, projects_checkpoints
 
@@ -56,6 +58,7 @@ def _hub_queryset():
     next_item = next_item_annotations()
     annotations = {
         **mentoring_annotations(),
+        **celebration_annotations(),
         **{key: next_item[key] for key in ("has_plan", "next_item_id")},
         "path_name": F("target_path__name"),
         "seen_requirements": Subquery(
@@ -135,9 +138,10 @@ def history_cache_key(
     newest self-rating (a new one, even back-dated, has a larger id), the curriculum version and
     the target path (the requirements, names and retired competencies), the time zone and the
     local date (days and weeks). The version changes when what is stored under it changes shape
-    (v3: the chart, the trends table and the calendar kept rendered from their templates)."""
+    (v3: the chart, the trends table and the calendar kept rendered from their templates; v4:
+    the targets met lately, for the celebrations)."""
     return (
-        f"dashboard-history:v3:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
+        f"dashboard-history:v4:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
         f"{learner.target_path_id}:{zone.key}:{today.isoformat()}"
     )
 
@@ -286,6 +290,16 @@ def learner_export(*, learner: User) -> dict:
             "studied_at",
             title=F("resource__title"),
             url=F("resource__url"),
+        ),
+        # What the dashboard has celebrated (shown once each, roadmap.services.celebrations).
+        "celebrations": _rows(
+            Celebration.objects.filter(learner=learner).order_by("shown_at", "id"),
+            "kind",
+            "name",
+            "achieved_at",
+            "shown_at",
+            "dismissed_at",
+            path_slug=F("path__slug"),
         ),
         "path_selections": [
             {"selected_at": _iso(at), "path_slug": slug, "path_name": name, "reason": reason}

@@ -108,14 +108,14 @@ def _item_row(item, *, today, error, complete_form, signed_off, checkpoints, url
         "name": item.project.name,
         "behind": item.behind_weeks(today),
         "verified": item.verified_at is not None,
-        "done_on": day(item.completed_at, "j F Y") if status == "done" else "",
-        "dates": f"{day(item.planned_start, 'j M')} – {day(item.planned_end, 'j M Y')}, "
+        "done_on": day(item.completed_at, "j M Y") if status == "done" else "",
+        "dates": f"{day(item.planned_start, 'j M Y')} – {day(item.planned_end, 'j M Y')}, "
         f"about {item.project.estimated_hours} h",
         "explanation": item.explanation,
         "error": error,
         # (day, title, signed off by a mentor, its day passed) per milestone of an open item
         "milestones": [
-            (day(m.due, "j M"), m.checkpoint.title, m.checkpoint.id in signed_off, m.due < today)
+            (day(m.due, "j M Y"), m.checkpoint.title, m.checkpoint.id in signed_off, m.due < today)
             for m in plan_services.item_milestones(item, checkpoints)
         ]
         if is_open
