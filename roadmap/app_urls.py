@@ -123,6 +123,11 @@ urlpatterns += [
         conversations.cohort_email_invites,
         name="cohort_email_invites",
     ),
+    path(
+        "mentor/cohorts/<int:cohort_id>/invites/email/<int:invite_id>/revoke/",
+        conversations.cohort_email_invite_revoke,
+        name="cohort_email_invite_revoke",
+    ),
     path("join/invite/<signed:token>/", conversations.email_invite, name="email_invite"),
     path(
         "me/cohorts/<int:cohort_id>/announcements/",

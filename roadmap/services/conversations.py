@@ -393,6 +393,15 @@ def _iexact_any(field_name: str, values: list[str]) -> Q:
     return query
 
 
+def email_invite_revoke(*, invite: CohortEmailInvite) -> bool:
+    """Stop an open invitation's link from working (its e-mail may be out already). False if it
+    was no longer open: accepted, expired or revoked before."""
+    now = timezone.now()
+    revoked = CohortEmailInvite.objects.open(now).filter(pk=invite.pk).update(revoked_at=now)
+    invite.refresh_from_db()
+    return revoked == 1
+
+
 class InviteError(Exception):
     """An invitation that cannot admit this user; the message is for them."""
 

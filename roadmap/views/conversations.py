@@ -174,6 +174,21 @@ def cohort_email_invites(request, cohort_id):
     return redirect("roadmap:cohort_email_invites", cohort.pk)
 
 
+@mentor_required
+@require_POST
+def cohort_email_invite_revoke(request, cohort_id, invite_id):
+    cohort = get_cohort_for_user(request.user, cohort_id)
+    invite = get_object_or_404(cohort.email_invites, pk=invite_id)
+    if svc.email_invite_revoke(invite=invite):
+        messages.success(request, f"The invitation to {invite.email} no longer works.")
+    else:
+        messages.info(
+            request,
+            f"The invitation to {invite.email} was already {invite.status(timezone.now())}.",
+        )
+    return redirect("roadmap:cohort_email_invites", cohort.pk)
+
+
 # --- the invitation's link (anyone with it) -------------------------------------------------------
 def _signup_form(invite, data=None):
     """The sign-up form for the invited address: the address is the invitation's, not typed."""

@@ -30,6 +30,13 @@ def invite_token(world):
     return {"token": invite_token(invite)}
 
 
+def email_invite_x(world):
+    from tests.factories_conversations import EmailInviteFactory
+
+    invite = EmailInviteFactory(cohort=world.cohort_x, created_by=world.mentor_x)
+    return {**cohort_x(world), "invite_id": invite.pk}
+
+
 ENTRIES: dict[str, Entry] = {
     "roadmap:feedback_thread": Entry(expect=THREAD, others=404, kwargs=feedback_a),
     # An empty (not form-encoded) POST: 400 (the reply is required) past the access check.
@@ -41,6 +48,10 @@ ENTRIES: dict[str, Entry] = {
     ),
     "roadmap:cohort_announcements": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
     "roadmap:cohort_email_invites": Entry(expect=COHORT_X, others=200, kwargs=cohort_x),
+    # POST: the mentor of cohort_x (and superusers) are redirected after revoking; others 404.
+    "roadmap:cohort_email_invite_revoke": Entry(
+        expect=COHORT_X, others=302, kwargs=email_invite_x, method="POST"
+    ),
     "roadmap:email_invite": Entry(expect={}, others=200, kwargs=invite_token),
     # A cohort's announcements, for its current members: learner_a.
     "roadmap:my_announcements": owned_by_learner_a(kwargs=cohort_x),

@@ -311,3 +311,41 @@ def test_htmx_post_with_bad_addresses_swaps_in_the_errors(client, w):
     assert response.text.lstrip().startswith('<div id="invite-form"')
     assert "“bob@” is not an e-mail address" in response.text
     assert not CohortEmailInvite.objects.exists()
+
+
+# --- revoking -------------------------------------------------------------------------------------
+def revoke_url(w, invite):
+    return reverse("roadmap:cohort_email_invite_revoke", args=[w["cohort"].pk, invite.pk])
+
+
+def test_mentor_revokes_an_open_invitation_and_its_link_stops_working(client, w):
+    invite = EmailInviteFactory(cohort=w["cohort"], email="ada@example.com")
+    client.force_login(w["mentor"])
+    assert "Revoke the invitation to ada@example.com" in client.get(url(w)).text
+    response = client.post(revoke_url(w, invite), follow=True)
+    assert "The invitation to ada@example.com no longer works." in response.text
+    invite.refresh_from_db()
+    assert invite.revoked_at is not None
+    again = client.post(revoke_url(w, invite), follow=True)
+    assert "was already revoked" in again.text
+    ada = factories.LearnerFactory(email="ada@example.com")
+    client.force_login(ada)
+    assert client.post(link(invite)).status_code == 410
+    assert not CohortMembership.objects.exists()
+
+
+def test_revoke_is_post_only_and_scoped_to_the_cohort(client, w):
+    invite = EmailInviteFactory(cohort=w["cohort"])
+    client.force_login(w["mentor"])
+    assert client.get(revoke_url(w, invite)).status_code == 405
+    other = factories.CohortFactory()
+    other.mentors.add(w["mentor"])
+    wrong = reverse("roadmap:cohort_email_invite_revoke", args=[other.pk, invite.pk])
+    assert client.post(wrong).status_code == 404
+    outsider = factories.MentorFactory()
+    client.force_login(outsider)
+    assert client.post(revoke_url(w, invite)).status_code == 404
+    invite.refresh_from_db()
+    assert invite.revoked_at is None
+    client.logout()
+    assert "/login/" in client.post(revoke_url(w, invite))["Location"]
