@@ -150,6 +150,7 @@ def test_learner_replies_to_feedback_on_a_phone_and_the_mentor_sees_it(page, liv
     page.goto(f"{live_server.url}/mentor/cohorts/{world['cohort'].pk}/learners/{world['ada'].pk}/")
     thread = page.locator(f"#thread-{feedback.pk}")
     expect(thread).to_contain_text("Which regression set do you suggest?")
+    thread.locator("summary", has_text="Reply").click()  # a disclosure on list pages
     thread.get_by_label("Reply to this feedback").fill("The public one from the course.")
     thread.get_by_role("button", name="Send reply").click()
     expect(page.locator(f"#thread-{feedback.pk} .thread-replies li")).to_have_count(2)
