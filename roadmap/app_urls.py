@@ -65,6 +65,15 @@ urlpatterns += [
     path("p/<token:token>/", portfolio.portfolio_public, name="portfolio_public"),
 ]
 
+# --- pace: logged hours on plan items, replanning at the logged pace ------------------------------
+from .views import pace  # noqa: E402
+
+urlpatterns += [
+    path("plan/items/<int:item_id>/hours/", pace.plan_item_hours, name="plan_item_hours"),
+    path("plan/replan-pace/", pace.plan_replan_pace, name="plan_replan_pace"),
+    path("me/data/hours.csv", pace.export_hours_csv, name="export_hours_csv"),
+]
+
 # --- cohorts and mentoring: cohorts, invites, learner review, feedback, verification --------------
 _m = mentoring_views
 _learner = "mentor/cohorts/<int:cohort_id>/learners/<int:learner_id>/"
@@ -134,6 +143,14 @@ urlpatterns += [
         conversations.my_announcements,
         name="my_announcements",
     ),
+]
+
+# --- program: every cohort side by side, for staff who run the program -------------------------
+from .views import program  # noqa: E402
+
+urlpatterns += [
+    path("program/", program.program, name="program"),
+    path("program/export.csv", program.program_csv, name="program_csv"),
 ]
 
 # --- resources: marking a learning resource as studied ----------------------------------------

@@ -41,6 +41,11 @@ class LineChart:
     path: str  # the SVG path "d" through every point
     y_ticks: list[Tick]
     x_ticks: list[Tick]
+    # Optional marks (the readiness chart's): a target line across, and a dashed projection
+    # from the last point on. None / "" when not asked for (the cohort chart).
+    target_y: float | None = None
+    projection_path: str = ""
+    projection_points: tuple[ChartPoint, ...] = ()
 
     @property
     def view_box(self) -> str:
@@ -64,12 +69,19 @@ def line_chart(
     y_max: float = 100.0,
     y_ticks: Sequence[float] = (0, 25, 50, 75, 100),
     max_x_labels: int = 6,
+    left: float = 36.0,
+    target: float | None = None,
+    projection: Sequence[tuple[float, float, str]] = (),
 ) -> LineChart:
     """A line over evenly spaced points, y from 0 (bottom) to y_max (top); values are clamped.
     A week without a value (None) keeps its place and label but gets no point: the line joins
     the known ones. Every chart of Gapmap is drawn from this (the learner's readiness per week,
-    the cohort's median per week)."""
-    left, right, top, bottom = 36.0, width - 20.0, 12.0, height - 28.0
+    the cohort's median per week).
+
+    `target` draws a line across at that value; `projection` is (slot, value, label) points
+    beyond the known ones (a slot may fall between two weeks' places, 0 being the first), drawn
+    as a line on from the last known point."""
+    right, top, bottom = width - 20.0, 12.0, height - 28.0
     n = len(values)
     step = (right - left) / (n - 1) if n > 1 else 0.0
     points = []
@@ -93,7 +105,35 @@ def line_chart(
     ]
     if len(x_ticks) >= 2 and x_ticks[-1].position - x_ticks[-2].position < step * every / 2:
         del x_ticks[-2]  # the last label would overlap its neighbour
-    return LineChart(width, height, left, right, top, bottom, points, path, ticks, x_ticks)
+
+    def y_of(value: float) -> float:
+        return round(bottom - (bottom - top) * min(max(value, 0.0), y_max) / y_max, 1)
+
+    ahead = tuple(
+        ChartPoint(round(left + slot * step if n > 1 else (left + right) / 2, 1), y_of(v), v, lab)
+        for slot, v, lab in projection
+    )
+    projection_path = ""
+    if ahead and points:
+        projection_path = f"M{_fmt(points[-1].x)},{_fmt(points[-1].y)}" + "".join(
+            f" L{_fmt(p.x)},{_fmt(p.y)}" for p in ahead
+        )
+    target_y = y_of(target) if target is not None else None
+    return LineChart(
+        width,
+        height,
+        left,
+        right,
+        top,
+        bottom,
+        points,
+        path,
+        ticks,
+        x_ticks,
+        target_y=target_y,
+        projection_path=projection_path,
+        projection_points=ahead,
+    )
 
 
 @dataclass(frozen=True)

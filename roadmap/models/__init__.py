@@ -22,7 +22,7 @@ from .deliveries import Delivery, Notification  # noqa: F401
 from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
 
 # --- plans
-from .plans import Plan, PlanItem, PlanItemError  # noqa: F401
+from .plans import LoggedHours, Plan, PlanItem, PlanItemError  # noqa: F401
 
 # --- progress
 from .progress import CurriculumSnapshot  # noqa: F401

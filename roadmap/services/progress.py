@@ -23,6 +23,7 @@ from roadmap.models import (
     Delivery,
     Feedback,
     FeedbackReply,
+    LoggedHours,
     Notification,
     PathSelection,
     Plan,
@@ -139,9 +140,10 @@ def history_cache_key(
     the target path (the requirements, names and retired competencies), the time zone and the
     local date (days and weeks). The version changes when what is stored under it changes shape
     (v3: the chart, the trends table and the calendar kept rendered from their templates; v4:
-    the targets met lately, for the celebrations)."""
+    the targets met lately, for the celebrations; v5: the readiness series and current levels
+    kept for the chart drawn with its projection)."""
     return (
-        f"dashboard-history:v4:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
+        f"dashboard-history:v5:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
         f"{learner.target_path_id}:{zone.key}:{today.isoformat()}"
     )
 
@@ -306,8 +308,27 @@ def learner_export(*, learner: User) -> dict:
             for at, slug, name, reason in selections
         ],
         "ratings": [rating_row(row) for row in ratings_for_export(learner=learner)],
+        "logged_hours": logged_hours_export(learner=learner),
         **_mentoring_and_plans_export(learner),
     }
+
+
+def logged_hours_export(*, learner: User) -> list[dict]:
+    """The learner's logged hours, oldest day first, with the project each was logged on (one
+    query): hours as a number, days and moments as ISO strings."""
+    rows = _rows(
+        LoggedHours.objects.filter(learner=learner).order_by("day", "id"),
+        "day",
+        "hours",
+        "note",
+        "created_at",
+        project_slug=F("item__project__slug"),
+        project_name=F("item__project__name"),
+        path_slug=F("item__plan__path__slug"),
+    )
+    for row in rows:
+        row["hours"] = float(row["hours"])
+    return rows
 
 
 def _rows(queryset, *fields, **renamed) -> list[dict]:

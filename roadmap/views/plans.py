@@ -144,7 +144,14 @@ def _requested_item_id(request) -> int | None:
 
 
 def _plan_context(
-    request, *, error_item_id=None, error=None, complete_form=None, focus_item_id=None
+    request,
+    *,
+    error_item_id=None,
+    error=None,
+    complete_form=None,
+    focus_item_id=None,
+    pace_bound=None,
+    pace_notice="",
 ):
     user = request.user
     path = user.target_path
@@ -204,6 +211,11 @@ def _plan_context(
     for index, row in enumerate(open_rows):
         row["can_move_up"] = index > 0
         row["can_move_down"] = index < len(open_rows) - 1
+    # Logged hours: the week's total, the pace notice and each started item's quick add.
+    from roadmap.views.pace import plan_pace_context  # that module builds on this one
+
+    ctx.update(plan_pace_context(user, today=today, rows=rows, items=items, bound=pace_bound))
+    ctx["pace_notice"] = pace_notice
     end = max((i.planned_end for i in open_items), default=None)
     # Open work dated a week or more ahead: earlier projects were finished or skipped early.
     next_start = min((i.planned_start for i in open_items), default=None)

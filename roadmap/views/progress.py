@@ -40,6 +40,7 @@ from roadmap.services.progress import (
     ratings_for_export,
     self_ratings_dated,
 )
+from roadmap.views import pace as pace_views
 from roadmap.views.celebrations import celebration_message
 
 LEVEL_NAMES = dict(Level.choices)
@@ -186,11 +187,6 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
         for week, value in zip(history.weeks, history.readiness, strict=True)
     ]
     diff = history.diff
-    chart = (
-        charts.line_chart([percent for _, percent in series], [_week_label(w) for w, _ in series])
-        if series
-        else None
-    )
 
     competencies = []
     unrated = [None] * len(series)
@@ -228,21 +224,6 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
         "readiness": now,
         "readiness_change": now - before,
         "readiness_change_abs": abs(now - before),
-        "readiness_chart_html": render_to_string(
-            "roadmap/progress/readiness_chart.html",
-            {
-                "path_name": path_name,
-                "series": series,
-                "chart": chart,
-                # "D j M Y" labels: the numbers table, and the chart's first and last week
-                "series_rows": series_rows,
-                "series_first_label": series_first_label,
-                "series_last_label": series_last_label,
-                "week_count": len(series),
-            },
-        )
-        if chart
-        else "",
         "week_count": len(series),
         "rose": _rises(diff.rose, names, targets),
         "fell": named(diff.fell),
@@ -253,6 +234,18 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
     }
     return {
         "page": page,
+        # The readiness chart is drawn in the dashboard view (with the plan's projection, which
+        # these figures do not know): what it needs of the ratings.
+        "chart": {
+            "path_name": path_name,
+            "series": series,
+            # "D j M Y" labels: the numbers table, and the chart's first and last week
+            "series_rows": series_rows,
+            "series_first_label": series_first_label,
+            "series_last_label": series_last_label,
+            "week_count": len(series),
+        },
+        "levels": {cid: levels[-1] for cid, levels in history.levels.items()},
         "diff": {
             "rose": diff.rose,
             "fell": diff.fell,
@@ -349,6 +342,12 @@ def dashboard(request):
         )
         calendar = figures["calendar"] = (calendar_key, html)
         changed = True
+    # Logged hours and the readiness chart with its "ready by" projection (roadmap/views/pace.py):
+    # two queries with a plan, none without; the chart is kept with the figures like the calendar.
+    pace_context = pace_views.dashboard_context(
+        user, today=today, figures=figures, rows=rows, path=path, hub=hub, token=token
+    )
+    changed = pace_context.pop("figures_changed") or changed
     if changed:
         cache_set(key, figures, HISTORY_SECONDS)
 
@@ -372,6 +371,7 @@ def dashboard(request):
         "calendar_html": calendar[1],
         "level_names": LEVEL_NAMES,
         "hub": hub,
+        **pace_context,
         # The hub read it: base.html's context processor need not count again.
         "unread_notifications": hub["unread_notifications"],
     }

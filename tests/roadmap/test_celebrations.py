@@ -189,7 +189,8 @@ def test_no_query_for_celebrations_when_nothing_is_new(
 ):
     """The rising history meets targets (celebrated on the first view) and a project was done:
     afterwards, with the history computed again, the count is the dashboard's usual, at both
-    sizes (session, user, hub, ratings, other activity, the next item's details)."""
+    sizes (session, user, hub, ratings, other activity, the next item's details, the week's
+    logged hours)."""
     path, competencies = path_with_competencies(8 if weeks == 4 else 80)
     learner = factories.LearnerFactory(target_path=path)
     rating_history(learner, competencies, weeks=weeks, now=NOW - timedelta(hours=1))
@@ -198,7 +199,7 @@ def test_no_query_for_celebrations_when_nothing_is_new(
     [shown] = _celebrations(client.get(URL).text)
     assert "You finished <strong>RAG app</strong>." in shown
     cache.clear()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert _celebrations(client.get(URL).text) == []
 
 
@@ -213,8 +214,9 @@ def test_celebrating_costs_the_same_queries_for_one_project_or_many(
     for _ in range(projects):
         item = PlanItemFactory(plan=plan, planned_start=NOW.date())
         PlanItem.objects.filter(pk=item.pk).update(status="done", started_at=at, completed_at=at)
-    # session, user, hub, other activity, the done projects, the insert (in a savepoint: 3)
-    with django_assert_max_num_queries(8):
+    # session, user, hub, other activity, the done projects, the insert (in a savepoint: 3),
+    # the pace card's logged hours and started items (2)
+    with django_assert_max_num_queries(10):
         [shown] = _celebrations(client.get(URL).text)
     assert shown.count("<strong>Project") == projects
     assert Celebration.objects.count() == projects
