@@ -10,6 +10,7 @@ from roadmap.models import Delivery, Notification, ReminderPreference
 from roadmap.services import deliveries
 from tests import factories
 from tests.factories_mentoring import CohortInviteFactory
+from tests.factories_plans import PlanFactory, PlanItemFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +113,8 @@ def test_sign_off_notifies_the_learner(client, world):
     wants(world["learner"], signoff=True)
     project = factories.ProjectFactory(path=world["path"], name="RAG app")
     checkpoint = factories.ProjectCheckpointFactory(project=project, title="Eval report")
+    plan = PlanFactory(learner=world["learner"], path=world["path"])
+    PlanItemFactory(plan=plan, project=project, status="started")  # sign-off needs a start
     client.force_login(world["mentor"])
     url = learner_url(world, "mentor_checkpoint_signoff", checkpoint.pk)
     assert client.post(url, {"comment": ""}).status_code == 302
