@@ -27,6 +27,7 @@ urlpatterns += [
     path("assess/stale/", assessment.reassess, name="reassess"),
     path("assess/<int:competency_id>/", assessment.rate, name="rate"),
     path("assess/<int:competency_id>/levels/", assessment.assess_levels, name="assess_levels"),
+    path("assess/<int:competency_id>/withdraw/", assessment.withdraw, name="rating_withdraw"),
     path("gaps/", gaps.gaps, name="gaps"),
     path("gaps/map/", gaps.skill_map, name="skill_map"),
 ]

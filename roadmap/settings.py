@@ -508,6 +508,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Reminder sends: first retry after about this many seconds, doubling (capped at 10 minutes).
 REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 30, minimum=1)
+# Reminder sends over SMTP: mail connections a chunk uses at once, so a hung recipient holds one
+# and the others go on (mail servers limit the connections of one client: keep it small).
+REMINDER_SEND_LANES = env_int("REMINDER_SEND_LANES", 4, minimum=1, maximum=20)
 # Tests only: slow every send down (milliseconds) so a worker can be killed mid-batch.
 REMINDER_TEST_SEND_DELAY_MS = env_int("REMINDER_TEST_SEND_DELAY_MS", 0, minimum=0)
 

@@ -1,7 +1,6 @@
 """Forms of the cohorts area: a cohort, its invites, joining one."""
 
 from django import forms
-from django.db.models import Q
 
 from accounts.models import Cohort, User
 from curriculum.models import Path
@@ -10,8 +9,10 @@ ATTENTION_RULES = ("attention_behind_weeks", "attention_idle_days", "attention_d
 
 
 class CohortForm(forms.ModelForm):
-    """A cohort's settings. Staff choose its mentors here; a mentor's own cohorts get them as
-    their mentor (co-mentors are added by e-mail, CoMentorForm), so `with_mentors=False`."""
+    """A cohort's settings. Whoever sees all cohorts chooses its mentors here (mentor accounts
+    only: staff without the mentor role could not open the cohort anyway); a mentor's own
+    cohorts get them as their mentor (co-mentors are added by e-mail, CoMentorForm), so
+    `with_mentors=False`."""
 
     class Meta:
         model = Cohort
@@ -38,7 +39,7 @@ class CohortForm(forms.ModelForm):
             del self.fields["mentors"]
             return
         self.fields["mentors"].queryset = User.objects.filter(
-            Q(role=User.Role.MENTOR) | Q(is_staff=True)
+            role=User.Role.MENTOR, is_active=True
         ).order_by("full_name", "email")
         self.fields["mentors"].widget = forms.CheckboxSelectMultiple(
             choices=self.fields["mentors"].choices

@@ -137,6 +137,7 @@ SCHEMAS = {
             "source": {"enum": ["self", "mentor"]},
             "note": _S,
             "evidence_url": _S,
+            "withdrawn": {"type": "boolean"},
         },
     },
     "PathReadiness": {

@@ -69,6 +69,10 @@ class Rating(models.Model):
     # Kept by roadmap.services.assessment: history charts sum each rating's change instead of
     # replaying every rating from the first.
     previous_level = models.PositiveSmallIntegerField(default=0)
+    # The learner took their rating back (roadmap.services.assessment.rating_withdraw): a history
+    # entry at level 0 that leaves the competency unrated, so readiness and charts drop back
+    # while every earlier rating stays.
+    withdrawn = models.BooleanField(default=False)
 
     objects = RatingQuerySet.as_manager()
 
@@ -89,6 +93,8 @@ class Rating(models.Model):
         ]
 
     def __str__(self):
+        if self.withdrawn:
+            return f"{self.learner} {self.competency} withdrawn"
         return f"{self.learner} {self.competency} = {self.level}"
 
 

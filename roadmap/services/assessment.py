@@ -11,6 +11,10 @@ from accounts.models import User
 from curriculum.models import Competency, Path
 from roadmap.models import CurrentRating, PathSelection, Rating
 
+# Identical rating POSTs this close together (a double click, a resent form, a flaky network's
+# retry) are one rating: the later ones return the first instead of adding a history row.
+DUPLICATE_WINDOW = timedelta(seconds=10)
+
 # What reads last_activity_at (inactivity reminders, a cohort's "last active") counts days, so a
 # moment within this long after the stored one is not written again: a learner rating forty
 # competencies in a row costs one UPDATE of their row, not forty.
@@ -73,7 +77,14 @@ def rating_record_with_levels(
 ) -> tuple[Rating, dict[int, CurrentLevel]]:
     """rating_record, and the learner's current ratings of that source after it
     ({competency_id: CurrentLevel}, read under the same lock as the write): the assessment's
-    htmx answer shows the readiness with them, without reading them again."""
+    htmx answer shows the readiness with them, without reading them again.
+
+    A rating identical to the current one (same level, note, evidence and rater) made within
+    DUPLICATE_WINDOW before it is not stored again: the current one is returned."""
+    # The learner's row, locked: the same learner's ratings are written one after another, so a
+    # double-submit waits for the first and then sees it (locking their CurrentRating rows would
+    # miss a competency's first rating, which has no row to lock yet).
+    list(User.objects.select_for_update().filter(pk=learner.pk).values_list("pk"))
     rating, current = _store(
         Rating(
             learner=learner,
@@ -84,11 +95,41 @@ def rating_record_with_levels(
             source=source,
             rated_by=rated_by or learner,
             created_at=at or timezone.now(),
-        )
+        ),
+        duplicate_window=DUPLICATE_WINDOW,
     )
     if source == Rating.Source.SELF:
         activity_touch(learner=learner, at=rating.created_at)
     return rating, current
+
+
+@transaction.atomic
+def rating_withdraw(*, learner: User, competency: Competency, at=None) -> Rating | None:
+    """Take back the learner's current self-rating of `competency`. Nothing is deleted: the
+    withdrawal is a history entry (level 0, `withdrawn`), so readiness, gaps, charts and the plan
+    read the competency as unrated again, and rating it again undoes it. None when it was not
+    rated (a second click, a stale page)."""
+    list(
+        User.objects.select_for_update().filter(pk=learner.pk).values_list("pk")
+    )  # as rating_record
+    current = CurrentRating.objects.filter(
+        learner=learner, competency=competency, source=Rating.Source.SELF
+    ).first()
+    if current is None:
+        return None
+    withdrawal = Rating.objects.create(
+        learner=learner,
+        competency_id=competency.pk,
+        level=0,
+        source=Rating.Source.SELF,
+        rated_by=learner,
+        created_at=max(at or timezone.now(), current.created_at),
+        previous_level=current.level,
+        withdrawn=True,
+    )
+    current.delete()
+    activity_touch(learner=learner, at=withdrawal.created_at)
+    return withdrawal
 
 
 def _pair(rating: Rating) -> dict:
@@ -112,21 +153,33 @@ def rating_store(rating: Rating) -> Rating:
     return rating
 
 
-def _store(rating: Rating) -> tuple[Rating, dict[int, CurrentLevel]]:
+def _store(
+    rating: Rating, *, duplicate_window: timedelta | None = None
+) -> tuple[Rating, dict[int, CurrentLevel]]:
     """rating_store's work, inside the caller's transaction; with the learner's current ratings
-    of the rating's source afterwards."""
+    of the rating's source afterwards. With `duplicate_window`, the current rating is returned
+    instead when it is identical to `rating` and at most that much older."""
     if rating.created_at is None:
         rating.created_at = timezone.now()
     pair = _pair(rating)
     # Every current row of the learner and source, locked: one row per competency, and the same
     # learner's saves wait for each other rather than racing for the previous level.
-    levels = {
-        competency_id: CurrentLevel(level, created_at)
-        for competency_id, level, created_at in CurrentRating.objects.select_for_update()
+    rows = (
+        CurrentRating.objects.select_for_update()
         .filter(learner_id=rating.learner_id, source=rating.source)
-        .values_list("competency_id", "level", "created_at")
-    }
+        .values_list("competency_id", "level", "created_at", "rating_id")
+    )
+    levels, current_ids = {}, {}
+    for competency_id, level, created_at, rating_id in rows:
+        levels[competency_id] = CurrentLevel(level, created_at)
+        current_ids[competency_id] = rating_id
     current = levels.get(rating.competency_id)
+    if duplicate_window is not None and current is not None:
+        duplicate = _duplicate_of(
+            rating, current, current_ids[rating.competency_id], duplicate_window
+        )
+        if duplicate is not None:
+            return duplicate, levels
     # Equal times: the new row has the larger id, so it is the newer one.
     newest = current is None or current.created_at <= rating.created_at
     if newest:
@@ -170,6 +223,21 @@ def _store(rating: Rating) -> tuple[Rating, dict[int, CurrentLevel]]:
     return rating, levels
 
 
+def _duplicate_of(rating: Rating, current: CurrentLevel, current_id: int, window) -> Rating | None:
+    """The current rating, when `rating` repeats it within `window` (one query, only then)."""
+    if current.level != rating.level or not (
+        rating.created_at - window <= current.created_at <= rating.created_at
+    ):
+        return None
+    found = Rating.objects.filter(
+        pk=current_id,
+        note=rating.note,
+        evidence_url=rating.evidence_url,
+        rated_by_id=rating.rated_by_id,
+    ).first()
+    return found
+
+
 @transaction.atomic
 def current_ratings_rebuild(*, learner_ids: Iterable[int] | None = None) -> int:
     """Recompute previous_level and CurrentRating from the ratings of `learner_ids` (everyone
@@ -205,7 +273,9 @@ def current_ratings_rebuild(*, learner_ids: Iterable[int] | None = None) -> int:
             )
         )
         .filter(recency=1)
-        .values_list("id", "learner_id", "competency_id", "source", "level", "created_at")
+        .values_list(
+            "id", "learner_id", "competency_id", "source", "level", "created_at", "withdrawn"
+        )
     )
     rows = CurrentRating.objects.bulk_create(
         (
@@ -217,7 +287,8 @@ def current_ratings_rebuild(*, learner_ids: Iterable[int] | None = None) -> int:
                 level=level,
                 created_at=created_at,
             )
-            for pk, learner_id, competency_id, source, level, created_at in latest
+            for pk, learner_id, competency_id, source, level, created_at, withdrawn in latest
+            if not withdrawn  # withdrawn: not rated now
         ),
         batch_size=2000,
     )

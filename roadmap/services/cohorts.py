@@ -66,8 +66,8 @@ def cohort_create(*, name: str, path: Path, start_date: dt.date, mentors, **sett
 
 @transaction.atomic
 def cohort_update(*, cohort: Cohort, mentors=None, **fields) -> Cohort:
-    """Change a cohort's name, path, start date or COHORT_SETTINGS; `mentors` (staff only)
-    replaces its mentors."""
+    """Change a cohort's name, path, start date or COHORT_SETTINGS; `mentors` (for whoever
+    sees all cohorts) replaces its mentors."""
     allowed = {"name", "path", "start_date", *COHORT_SETTINGS}
     unknown = fields.keys() - allowed
     if unknown:

@@ -17,18 +17,23 @@ EHLO, MAIL, RCPT, then it stamps `handed_off_at` and only then begins DATA. So:
   leaves it with `handed_off_at`: the dispatcher marks it `unknown`. A duplicate reminder is
   worse than a rare one that staff must look at.
 
-Each message has its own deadline (the mailer's `timeout`, over the whole SMTP exchange), and a
-row that needs a retry is handed to `on_retry` as soon as it fails, so a hung recipient costs the
-rest of its chunk one deadline at most. The lease and the recovery are the dispatcher's
+Each message has its own deadline (the mailer's `timeout`, over the whole SMTP exchange, connect
+included: roadmap/smtp.py), a chunk sends over several mail connections at once (`_Lanes`), and
+a row that needs a retry is handed to `on_retry` as soon as it fails, so a hung recipient holds
+up no other row while a lane is free. The lease and the recovery are the dispatcher's
 (`reminders.send_lease`, `reminders._reconcile_stuck`); what a reminder says is read in
 `digests`."""
 
 import email.policy
 import logging
+import queue
 import random
+import re
 import smtplib
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -51,6 +56,7 @@ from roadmap.models import (
     ReminderPreference,
 )
 from roadmap.services import digests as content
+from roadmap.smtp import smtp_drop, smtp_quit, smtp_session
 
 logger = logging.getLogger(__name__)
 
@@ -279,6 +285,8 @@ RETRY_CAP_SECONDS = 600
 # A send with no timeout configured still ends: each message's whole SMTP exchange (MAIL, RCPT,
 # DATA and the reply) must finish within the mailer's `timeout`, or this many seconds.
 DEFAULT_SEND_DEADLINE = 20
+# A QUIT at the end of a chunk: a server that does not say goodbye in time is simply dropped.
+QUIT_SECONDS = 5
 
 
 def retry_countdown(attempt: int) -> float:
@@ -349,13 +357,15 @@ def _is_smtp(connection) -> bool:
 
 def mail_send(*, connection, message: EmailMultiAlternatives, on_data: Callable[[], None]) -> None:
     """Send one message over `connection` (a mail backend), calling `on_data` just before the
-    message's DATA begins. Raises SendFailed, which says whether DATA had begun.
+    message's DATA begins. Raises SendFailed, which says whether the message had begun to go
+    out (the server's go-ahead, 354, received) when it failed.
 
-    Over SMTP the phases are driven here (MAIL, RCPT, then `on_data`, then DATA) and the whole
-    exchange has one deadline: the backend's `timeout` (each socket read gets what is left of
-    it), so a server that hangs or drips costs one message at most that long. Other backends
-    (file, locmem, console) have no phases: `on_data` runs just before they are called, and an
-    error they raise means nothing was handed over."""
+    Over SMTP the phases are driven here (connect, EHLO, STARTTLS and AUTH when the session is
+    new, then MAIL, RCPT, `on_data`, DATA) and the whole exchange has one deadline: the
+    backend's `timeout` (roadmap/smtp.py gives every read and write what is left of it), so a
+    server that hangs or drips costs one message at most that long. Other backends (file,
+    locmem, console) have no phases: `on_data` runs just before they are called, and an error
+    they raise means nothing was handed over."""
     if not _is_smtp(connection):
         on_data()
         try:
@@ -365,38 +375,30 @@ def mail_send(*, connection, message: EmailMultiAlternatives, on_data: Callable[
         return
     data_started = False
     try:
-        connection.open()  # no-op while open; a fresh session after an error dropped it
-        smtp = connection.connection
-        deadline = time.monotonic() + (connection.timeout or DEFAULT_SEND_DEADLINE)
-
-        def within_deadline():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("the send's deadline passed")
-            if smtp.sock is not None:
-                smtp.sock.settimeout(left)
-
         from_email = connection.prep_address(message.from_email)
         recipients = [connection.prep_address(addr) for addr in message.recipients()]
         payload = message.message(policy=email.policy.SMTP).as_bytes()
-        within_deadline()
+        smtp = smtp_session(connection, seconds=connection.timeout or DEFAULT_SEND_DEADLINE)
         smtp.ehlo_or_helo_if_needed()
-        within_deadline()
         code, reply = smtp.mail(from_email)
         if code != 250:
             raise smtplib.SMTPSenderRefused(code, reply, from_email)
         refused = {}
         for recipient in recipients:
-            within_deadline()
             code, reply = smtp.rcpt(recipient)
             if code not in (250, 251):
                 refused[recipient] = (code, reply)
         if refused:  # one recipient per reminder: refused means not sent at all
             raise smtplib.SMTPRecipientsRefused(refused)
-        within_deadline()
+        smtp.deadline.left()  # nothing left: give up before DATA, still safe to retry
         on_data()
+        smtp.deadline.left()  # the hand-off took the rest: the same
+        code, reply = smtp.docmd("data")
+        if code != 354:  # no go-ahead: the server took nothing
+            raise smtplib.SMTPDataError(code, reply)
         data_started = True
-        code, reply = smtp.data(payload)  # raises SMTPDataError itself if DATA is not 354
+        smtp.send(_dot_stuffed(payload))
+        code, reply = smtp.getreply()
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
     except Exception as exc:
@@ -404,36 +406,49 @@ def mail_send(*, connection, message: EmailMultiAlternatives, on_data: Callable[
         raise SendFailed(exc, data_started=data_started) from exc
 
 
+def _dot_stuffed(payload: bytes) -> bytes:
+    """The message as DATA carries it (RFC 5321 4.5.2): a leading dot doubled on every line,
+    ended by CRLF . CRLF. `payload` already has CRLF line ends (policy SMTP)."""
+    body = re.sub(rb"(?m)^\.", b"..", payload)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
+
+
 def mail_drop(*, connection) -> None:
     """Close a mail connection after an error without talking to the server again (a polite
     QUIT to a hung server would wait out another timeout); the next send opens a fresh one."""
-    if not _is_smtp(connection):
+    if _is_smtp(connection):
+        smtp_drop(connection)
+    else:
         _close_quietly(connection)
-        return
-    for name in ("connection", "_partial_connection"):
-        smtp = getattr(connection, name, None)
-        setattr(connection, name, None)
-        if smtp is not None:
-            try:
-                smtp.close()
-            except Exception:
-                logger.debug("reminders: dropping the mail connection failed", exc_info=True)
+
+
+def mail_close(*, connection) -> None:
+    """Close a mail connection at the end of its sends: a QUIT, within a short time of its own."""
+    if _is_smtp(connection):
+        smtp_quit(connection, seconds=min(connection.timeout or QUIT_SECONDS, QUIT_SECONDS))
+    else:
+        _close_quietly(connection)
 
 
 def deliveries_send(
     *, delivery_ids: Iterable[int], on_retry: RetryHook | None = None
 ) -> dict[int, SendResult]:
-    """Send a chunk of deliveries one by one, each with its own claim and record exactly as
-    `delivery_send`, over one mail connection (dropped and reopened after a failure). What the
-    e-mails say is read for the whole chunk at once (a fixed number of queries); what remains per
-    row are the claim, the hand-off and the record of the send. A failure of one row touches
-    only that row, and costs the others at most one send deadline; `on_retry(delivery_id,
-    countdown)` is called as soon as a row needs a retry, not when the chunk ends."""
+    """Send a chunk of deliveries, each with its own claim, deadline and record exactly as
+    `delivery_send`. What the e-mails say is read for the whole chunk at once (a fixed number of
+    queries); what remains per row are the claim, the hand-off and the record of the send.
+
+    Over SMTP up to REMINDER_SEND_LANES messages are on the wire at once, each lane with a mail
+    connection of its own (dropped and reopened after a failure): a recipient whose server
+    hangs holds one lane for at most one deadline while the rows after it go out on the
+    others. A failure touches only its row; `on_retry(delivery_id, countdown)` is called the
+    moment a row needs a retry, not when the chunk ends."""
     delivery_ids = list(delivery_ids)
     now = timezone.now()
     # Read before claiming, to know whose content to read. A row that changes between this read
     # and its claim fails the claim below (it is conditional on the attempts read here) and is
-    # left to the one-row path, which claims and reads it afresh.
+    # claimed and read afresh.
     pending = {
         delivery.pk: delivery
         for delivery in _with_recipient(
@@ -453,25 +468,134 @@ def deliveries_send(
     except Exception:  # a bug here must fail the rows one by one, as rendering does, not loop
         logger.exception("reminders: reading a chunk's content failed; reading it per e-mail")
         weekly, parts = {}, None
-    connection = mailers.default  # a fresh backend instance, opened on the first send
-    results = {}
+    results: dict[int, SendResult] = {}
+
+    def record(job: _Job, failure: "SendFailed | None") -> None:
+        result = results[job.delivery.pk] = _record(job, failure)
+        if result.outcome == Outcome.RETRY and on_retry is not None:
+            _call_retry(on_retry, job.delivery.pk, result.countdown)
+
+    lanes = _Lanes(record)
     try:
         for delivery_id in delivery_ids:
+            lanes.wait(until="a lane is free")  # claim a row only when it can go out at once
             delivery = pending.pop(delivery_id, None)
             if delivery is not None and _claim(delivery_id, attempts=delivery.attempts):
                 delivery.status = Delivery.Status.SENDING
                 delivery.attempts += 1
                 digest = delivery.kind == ReminderKind.DIGEST  # reads its own content
-                data = None if digest else weekly.get(delivery.recipient_id)
-                result = _send_claimed(delivery, connection=connection, data=data, parts=parts)
+                job = _prepare(
+                    delivery,
+                    data=None if digest else weekly.get(delivery.recipient_id),
+                    parts=parts,
+                )
+            elif _claim(delivery_id):
+                job = _prepare(_with_recipient(Delivery.objects).get(pk=delivery_id))
             else:
-                result = delivery_send(delivery_id=delivery_id, connection=connection)
-            results[delivery_id] = result
-            if result.outcome == Outcome.RETRY and on_retry is not None:
-                _call_retry(on_retry, delivery_id, result.countdown)
+                job = SendResult(Outcome.SKIPPED)
+            if isinstance(job, SendResult):
+                results[delivery_id] = job
+            else:
+                lanes.submit(job)
+        lanes.wait(until="all are idle")
     finally:
-        _close_quietly(connection)
+        lanes.close()
     return results
+
+
+# Mail connections a chunk sends over at once (REMINDER_SEND_LANES): a few, since mail servers
+# limit the connections of one client.
+SEND_LANES = 4
+
+
+@dataclass
+class _Job:
+    """A claimed delivery, rendered and ready to go."""
+
+    delivery: Delivery
+    message: EmailMultiAlternatives
+    notification: dict
+
+
+class _Answer:
+    def __init__(self):
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class _Lanes:
+    """Sends on up to REMINDER_SEND_LANES threads, each with a mail connection of its own (one
+    lane for the other backends, which have no server to wait for). Only the calling thread
+    touches the database: a lane that reaches DATA asks it to stamp the hand-off and waits for
+    that, and a finished send is handed back to it to `record`."""
+
+    def __init__(self, record: Callable[[_Job, "SendFailed | None"], None]):
+        first = mailers.default  # a fresh backend instance per access, opened on first send
+        count = getattr(settings, "REMINDER_SEND_LANES", SEND_LANES) if _is_smtp(first) else 1
+        self.connections = [first, *(mailers.default for _ in range(count - 1))]
+        self.free = list(self.connections)
+        self.busy = 0
+        self.record = record
+        self.events: queue.SimpleQueue = queue.SimpleQueue()
+        self.pool = ThreadPoolExecutor(count, thread_name_prefix="gapmap-send")
+        self.stopping = False
+
+    def submit(self, job: _Job) -> None:
+        connection = self.free.pop()
+        self.busy += 1
+        self.pool.submit(self._send, connection, job)
+
+    def _send(self, connection, job: _Job) -> None:
+        failure = None
+        try:
+            _test_delay()
+            mail_send(
+                connection=connection, message=job.message, on_data=lambda: self._hand_off(job)
+            )
+        except SendFailed as exc:
+            failure = exc
+        except BaseException as exc:  # a bug must not leave the caller waiting for this lane
+            failure = SendFailed(exc, data_started=False)
+        self.events.put(("done", connection, job, failure))
+
+    def _hand_off(self, job: _Job) -> None:
+        answer = _Answer()
+        self.events.put(("hand off", None, job, answer))
+        answer.done.wait()
+        if answer.error is not None:
+            raise answer.error
+
+    def wait(self, *, until: str) -> None:
+        """Serve the lanes (hand-offs, finished sends) until "a lane is free" or "all are idle"."""
+        while self.busy if until == "all are idle" else not self.free:
+            kind, connection, job, extra = self.events.get()
+            if kind == "hand off":
+                try:
+                    if self.stopping:
+                        raise RuntimeError("the chunk stopped before this message's DATA")
+                    _hand_off(job.delivery.pk)
+                except Exception as exc:
+                    extra.error = exc
+                extra.done.set()
+                continue
+            self.free.append(connection)
+            self.busy -= 1
+            try:
+                self.record(job, extra)
+            except Exception:
+                if not self.stopping:
+                    raise
+                # Stopping after an error: the row stays "sending" for the lease to sort out.
+                logger.exception("reminders: recording delivery %s failed", job.delivery.pk)
+
+    def close(self) -> None:
+        """Let every lane finish (a lane waiting to hand off is told no: its row stays claimed
+        and unstamped, for the lease to put back), then end each connection."""
+        self.stopping = True
+        self.wait(until="all are idle")
+        self.pool.shutdown(wait=True)
+        for connection in self.connections:
+            mail_close(connection=connection)
 
 
 def _call_retry(on_retry: RetryHook, delivery_id: int, countdown: float) -> None:
@@ -512,28 +636,33 @@ def _close_quietly(connection) -> None:
         logger.debug("reminders: closing the mail connection failed", exc_info=True)
 
 
-def delivery_send(*, delivery_id: int, connection=None) -> SendResult:
-    """Claim, render, send and record one delivery (see the module docstring). `connection`
-    (a mail backend, opened on first use and dropped after an error so the next row starts a
-    fresh session) comes from `deliveries_send`; without it a connection of its own is used."""
+def delivery_send(*, delivery_id: int) -> SendResult:
+    """Claim, render, send and record one delivery (see the module docstring), over a mail
+    connection of its own."""
     if not _claim(delivery_id):
         return SendResult(Outcome.SKIPPED)
-    delivery = _with_recipient(Delivery.objects).get(pk=delivery_id)
-    if connection is not None:
-        return _send_claimed(delivery, connection=connection)
+    job = _prepare(_with_recipient(Delivery.objects).get(pk=delivery_id))
+    if isinstance(job, SendResult):
+        return job
     connection = mailers.default
+    _test_delay()
     try:
-        return _send_claimed(delivery, connection=connection)
+        mail_send(
+            connection=connection,
+            message=job.message,
+            on_data=lambda: _hand_off(delivery_id),
+        )
+    except SendFailed as failure:
+        return _record(job, failure)
     finally:
-        _close_quietly(connection)
+        mail_close(connection=connection)
+    return _record(job, None)
 
 
-def _send_claimed(
-    delivery: Delivery, *, connection, data: dict | None = None, parts: dict | None = None
-) -> SendResult:
-    """Render, hand off, send and record a delivery this worker has just claimed. `data` (the
-    recipient's weekly content) and `parts` come from a caller sending a chunk."""
-    delivery_id = delivery.pk
+def _prepare(delivery: Delivery, *, data: dict | None = None, parts: dict | None = None):
+    """A delivery this worker has just claimed, checked and rendered: a _Job to send, or the
+    SendResult when it is not to be sent (turned off, rendering failed). `data` (the recipient's
+    weekly content) and `parts` come from a caller sending a chunk."""
     recipient = delivery.recipient  # None for an invitation to an address without an account
     if recipient is not None:
         pref = ReminderPreference.for_user(recipient)
@@ -543,48 +672,54 @@ def _send_claimed(
     try:
         message, notification = reminder_message(delivery=delivery, data=data, parts=parts)
     except Exception as exc:  # a rendering bug must not loop forever
-        logger.exception("reminders: rendering delivery %s failed", delivery_id)
+        logger.exception("reminders: rendering delivery %s failed", delivery.pk)
         return _finish_failed(delivery, f"Rendering failed: {exc!r}")
-    _test_delay()
+    return _Job(delivery, message, notification)
 
-    def hand_off():
-        # Stored before DATA begins: from here on a lost worker means "unknown", never a resend.
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
-            handed_off_at=timezone.now()
-        )
 
-    try:
-        mail_send(connection=connection, message=message, on_data=hand_off)
-    except SendFailed as failure:
-        error = str(failure)[:2000]
-        verdict = send_verdict(failure.error, data_started=failure.data_started)
-        if verdict == Outcome.UNKNOWN:
+def _hand_off(delivery_id: int) -> None:
+    # Stored before DATA begins: from here on a lost worker means "unknown", never a resend.
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        handed_off_at=timezone.now()
+    )
+
+
+def _record(job: _Job, failure: "SendFailed | None") -> SendResult:
+    """Store what became of a send (see `send_verdict`)."""
+    delivery = job.delivery
+    delivery_id = delivery.pk
+    if failure is None:
+        with transaction.atomic():
             Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.UNKNOWN,
-                last_error=f"No reply after the message's DATA began ({error}); it may or may "
-                "not have been delivered, so it is not resent (at most once). Check the mail "
-                "server's log, then use “Send again” in admin if it never arrived.",
+                status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
             )
-            logger.warning("reminders: delivery %s outcome unknown: %s", delivery_id, error)
-            return SendResult(Outcome.UNKNOWN, delivery.attempts, error)
-        if verdict == Outcome.RETRY and delivery.attempts < MAX_ATTEMPTS:
-            Delivery.objects.filter(pk=delivery_id).update(
-                status=Delivery.Status.PENDING,
-                claimed_at=None,
-                handed_off_at=None,
-                enqueued_at=timezone.now(),
-                last_error=error,
-            )
-            countdown = retry_countdown(delivery.attempts)
-            return SendResult(Outcome.RETRY, delivery.attempts, error, countdown)
-        return _finish_failed(delivery, error)
-    with transaction.atomic():
+            if job.notification:  # message kinds were notified in-app when they happened
+                Notification.objects.create(
+                    user=delivery.recipient, kind=delivery.kind, **job.notification
+                )
+        return SendResult(Outcome.SENT, delivery.attempts)
+    error = str(failure)[:2000]
+    verdict = send_verdict(failure.error, data_started=failure.data_started)
+    if verdict == Outcome.UNKNOWN:
         Delivery.objects.filter(pk=delivery_id).update(
-            status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+            status=Delivery.Status.UNKNOWN,
+            last_error=f"No reply after the message's DATA began ({error}); it may or may "
+            "not have been delivered, so it is not resent (at most once). Check the mail "
+            "server's log, then use “Send again” in admin if it never arrived.",
         )
-        if notification:  # message kinds were notified in-app when they happened
-            Notification.objects.create(user=recipient, kind=delivery.kind, **notification)
-    return SendResult(Outcome.SENT, delivery.attempts)
+        logger.warning("reminders: delivery %s outcome unknown: %s", delivery_id, error)
+        return SendResult(Outcome.UNKNOWN, delivery.attempts, error)
+    if verdict == Outcome.RETRY and delivery.attempts < MAX_ATTEMPTS:
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.PENDING,
+            claimed_at=None,
+            handed_off_at=None,
+            enqueued_at=timezone.now(),
+            last_error=error,
+        )
+        countdown = retry_countdown(delivery.attempts)
+        return SendResult(Outcome.RETRY, delivery.attempts, error, countdown)
+    return _finish_failed(delivery, error)
 
 
 def _finish_failed(delivery: Delivery, error: str) -> SendResult:

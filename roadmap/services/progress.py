@@ -225,6 +225,7 @@ RATING_FIELDS = [
     "source",
     "note",
     "evidence_url",
+    "withdrawn",
 ]
 
 
@@ -236,7 +237,7 @@ EXPORT_SCHEMA_VERSION = 1
 def rating_row(row: tuple) -> dict:
     """One rating (a ratings_for_export row) as JSON-ready data, as both the my-data export and
     the API give it."""
-    at, slug, name, level, source, note, evidence_url = row
+    at, slug, name, level, source, note, evidence_url, withdrawn = row
     return {
         "rated_at": _iso(at),
         "competency_slug": slug,
@@ -245,6 +246,8 @@ def rating_row(row: tuple) -> dict:
         "source": source,
         "note": note,
         "evidence_url": evidence_url,
+        # A withdrawal (level 0): the learner took the rating before it back.
+        "withdrawn": withdrawn,
     }
 
 

@@ -88,10 +88,11 @@ def api_view(view):
 
 
 def _learner_for(user: User, learner_id: int) -> User:
-    """The user themself; a learner in a cohort the user mentors (staff: any cohort); else 404."""
+    """The user themself; a learner in a cohort the user mentors (every cohort with
+    accounts.view_all_cohorts; being staff alone grants nothing); else 404."""
     if learner_id == user.pk:
         return user
-    if not (user.is_mentor or user.is_staff):
+    if not user.can_mentor:
         raise Http404
     learner = (
         User.objects.filter(
@@ -252,7 +253,7 @@ def _summary(summary) -> dict:
 
 
 def _mentor(user: User) -> None:
-    if not (user.is_mentor or user.is_staff):
+    if not user.can_mentor:
         raise Http404
 
 

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from curriculum.cache import from_curriculum
 from curriculum.models import Competency, Level, LevelDescriptor, PathCompetency, ScaleLevel
@@ -36,7 +36,8 @@ from roadmap.lib.assessment import (
 )
 from roadmap.lib.gaps import readiness, readiness_display
 from roadmap.models import CurrentRating, Rating
-from roadmap.services.assessment import rating_record_with_levels
+from roadmap.services.assessment import rating_record_with_levels, rating_withdraw
+from roadmap.services.resources import resources_for_steps, studied_ids
 
 ASSESS_TEMPLATE = "roadmap/assessment/assess.html"
 KIND_LABELS = dict(Competency.Kind.choices)
@@ -70,6 +71,15 @@ PATH_ROW_FIELDS = (
     "competency__summary",
     "path__name",
 )
+
+
+class Withdrawn(NamedTuple):
+    """A rating just taken back: what "Undo" posts to rate it again."""
+
+    level: int
+    level_name: str
+    note: str
+    evidence_url: str
 
 
 class Latest(NamedTuple):
@@ -178,11 +188,14 @@ class RowView(NamedTuple):
     descriptor: str  # what the current level means (its own text, else the scale's)
     rate_url: str
     levels_url: str
+    withdraw_url: str
     form: RatingForm | None  # a submitted form shown again with its errors
     saved: bool
     # The note and evidence fields (with the five descriptors) shown inline: a submitted form
     # with something in them. Otherwise they load when the row's disclosure is opened.
     expanded: bool
+    # Just withdrawn: the rating that was taken back, which the row offers to restore.
+    undo: "Withdrawn | None" = None
 
 
 def _row(
@@ -230,6 +243,7 @@ def _row(
         descriptor=descriptor,
         rate_url=urls.rate(cid),
         levels_url=urls.levels(cid),
+        withdraw_url=urls.withdraw(cid),
         form=form,
         saved=saved,
         expanded=expanded,
@@ -246,12 +260,16 @@ class _Urls:
     def __init__(self):
         self._rate = reverse("roadmap:rate", args=[987654321]).split("987654321")
         self._levels = reverse("roadmap:assess_levels", args=[987654321]).split("987654321")
+        self._withdraw = reverse("roadmap:rating_withdraw", args=[987654321]).split("987654321")
 
     def rate(self, cid: int) -> str:
         return f"{self._rate[0]}{cid}{self._rate[1]}"
 
     def levels(self, cid: int) -> str:
         return f"{self._levels[0]}{cid}{self._levels[1]}"
+
+    def withdraw(self, cid: int) -> str:
+        return f"{self._withdraw[0]}{cid}{self._withdraw[1]}"
 
 
 class _DateLabels(dict):
@@ -408,8 +426,31 @@ def assess_levels(request, competency_id):
         "default_next": reverse("roadmap:assess"),
         "path_name": row.path_name,
     }
+    context["inline"] = bool(request.htmx)  # the fragment goes into the row
+    context.update(_next_step(request.user, row, view.current, curriculum))
     template = "roadmap/assessment/levels.html"
     return render(request, f"{template}#more" if request.htmx else template, context)
+
+
+RESOURCES_PER_ROW = 4
+
+
+def _next_step(user, row: PathRow, current: int | None, curriculum) -> dict:
+    """What to study for the competency's next level (issue 13), as the gaps page shows it: the
+    level's name and its resources, best first (one query; none above the scale's top), and
+    which of them the learner has studied (one more, only when there are some)."""
+    upcoming = (current or 0) + 1
+    if upcoming > max(curriculum.scale):
+        return {"next_name": "", "resources": [], "studied_ids": set()}
+    found = resources_for_steps(learner=user, steps=[(row.competency_id, upcoming)])
+    resources = found[(row.competency_id, upcoming)][:RESOURCES_PER_ROW]
+    return {
+        "next_name": curriculum.scale[upcoming][0],
+        "resources": resources,
+        "studied_ids": studied_ids(learner=user, resource_ids=[r.pk for r in resources])
+        if resources
+        else set(),
+    }
 
 
 def _scale_names(scale) -> list[tuple[int, str]]:
@@ -493,7 +534,9 @@ def _saved_latest(rating: Rating, levels) -> dict[int, Latest]:
     return latest
 
 
-def _render_rated_row(request, row, curriculum, latest, *, form=None, saved=False, next_url):
+def _render_rated_row(
+    request, row, curriculum, latest, *, form=None, saved=False, next_url, undo=None
+):
     """The row and, out of band, the readiness summary: a constant number of queries."""
     rating = latest.get(row.competency_id)
     context = {
@@ -505,7 +548,7 @@ def _render_rated_row(request, row, curriculum, latest, *, form=None, saved=Fals
             last_rated=_DateLabels().label(rating.created_at) if rating else "",
             form=form,
             saved=saved,
-        ),
+        )._replace(undo=undo),
         "scale": _scale_names(curriculum.scale),
         "descriptors": _descriptors(row.competency_id, curriculum),
         "summary": _summary(row.path_name, curriculum.rows, latest, now=timezone.now()),
@@ -523,3 +566,49 @@ def _descriptors(competency_id, curriculum) -> list[tuple[int, str, str]]:
         (level, name, own.get(level) or default)
         for level, (name, default) in curriculum.scale.items()
     ]
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request, competency_id):
+    """Take back the learner's rating of one competency, after a confirmation (GET: the question,
+    as a page or, for htmx, in place of the row; POST "withdraw" does it, "keep" changes nothing).
+    The answer is the row again (htmx, with the summary out of band and an Undo that rates it
+    again as it was) or the page the learner came from with a message."""
+    row, curriculum = _get_path_competency_for_user(request.user, competency_id)
+    data = request.POST if request.method == "POST" else request.GET
+    next_url = _safe_next(request, data)
+    rating = (
+        CurrentRating.objects.filter(
+            learner=request.user, competency_id=competency_id, source=Rating.Source.SELF
+        )
+        .values_list("level", "rating__note", "rating__evidence_url")
+        .first()
+    )
+    back = f"{next_url}#competency-{competency_id}"
+    if request.method == "GET" and rating is not None:
+        context = {
+            "row": _row(row, curriculum, None, urls=_Urls()),
+            "current": (rating[0], curriculum.scale[rating[0]][0]),
+            "next_url": next_url,
+            "default_next": reverse("roadmap:assess"),
+        }
+        template = "roadmap/assessment/withdraw.html"
+        return render(request, f"{template}#confirm" if request.htmx else template, context)
+    undo = None
+    if request.method == "POST" and "keep" not in request.POST and rating is not None:
+        rating_withdraw(learner=request.user, competency=Competency(pk=competency_id))
+        level, note, evidence_url = rating
+        undo = Withdrawn(level, curriculum.scale[level][0], note, evidence_url)
+        if not request.htmx:
+            messages.success(
+                request,
+                f"Withdrew your rating of {row.name} (it was {level} {undo.level_name}). "
+                "To undo, rate it again.",
+            )
+    if not request.htmx:
+        if rating is None:
+            messages.info(request, f"{row.name} is not rated, so there is nothing to withdraw.")
+        return redirect(back)
+    return _render_rated_row(
+        request, row, curriculum, _latest_ratings(request.user), next_url=next_url, undo=undo
+    )

@@ -3,8 +3,8 @@ invites for mentors and staff; joining with an invite code, the learner's cohort
 one for learners.
 
 Access (RELIABILITY 14): a mentor reaches a cohort only through get_cohort_for_user (mentored by
-the user, or staff); a learner only through _get_membership_for_learner (their own ACTIVE
-membership); anything else is 404."""
+the user, or every cohort with accounts.view_all_cohorts; being staff grants nothing); a learner
+only through _get_membership_for_learner (their own ACTIVE membership); anything else is 404."""
 
 from dataclasses import dataclass
 
@@ -28,7 +28,7 @@ def get_cohort_for_user(user, cohort_id) -> Cohort:
     return get_object_or_404(Cohort.objects.mentored_by(user).select_related("path"), pk=cohort_id)
 
 
-# --- cohorts (mentor and staff) -------------------------------------------------------------------
+# --- cohorts (mentors, and whoever sees all cohorts) ---------------------------------------------
 def _cohort_fields(form) -> dict:
     return {name: form.cleaned_data[name] for name in form.fields if name != "mentors"}
 
@@ -36,12 +36,13 @@ def _cohort_fields(form) -> dict:
 @mentor_required
 @require_http_methods(["GET", "POST"])
 def cohort_create(request):
-    """Staff create any cohort and choose its mentors; a mentor creates one they mentor."""
-    staff = request.user.is_staff
-    form = CohortForm(request.POST or None, with_mentors=staff)
+    """Whoever sees all cohorts (accounts.view_all_cohorts) creates any cohort and chooses its
+    mentors; a mentor creates one they mentor, staff or not."""
+    sees_all = request.user.sees_all_cohorts
+    form = CohortForm(request.POST or None, with_mentors=sees_all)
     if request.method == "POST" and form.is_valid():
         cohort = cohort_services.cohort_create(
-            mentors=form.cleaned_data["mentors"] if staff else [request.user],
+            mentors=form.cleaned_data["mentors"] if sees_all else [request.user],
             **_cohort_fields(form),
         )
         messages.success(request, f"Cohort “{cohort.name}” created.")
@@ -68,15 +69,16 @@ def _edit_page(request, cohort, form, mentor_form, status=200):
 @require_http_methods(["GET", "POST"])
 def cohort_edit(request, cohort_id):
     """A cohort's settings (name, path, start, check-in day, attention rules), for its mentors
-    and staff; staff also choose its mentors."""
+    and whoever sees all cohorts; only the latter choose its mentors (being staff is not
+    enough: a staff mentor adds co-mentors by e-mail like any mentor)."""
     cohort = get_cohort_for_user(request.user, cohort_id)
-    staff = request.user.is_staff
-    form = CohortForm(request.POST or None, instance=cohort, with_mentors=staff)
+    sees_all = request.user.sees_all_cohorts
+    form = CohortForm(request.POST or None, instance=cohort, with_mentors=sees_all)
     if request.method == "POST" and form.is_valid():
         # is_valid() wrote the values onto the instance already: save through the service
         cohort_services.cohort_update(
             cohort=cohort,
-            mentors=form.cleaned_data["mentors"] if staff else None,
+            mentors=form.cleaned_data["mentors"] if sees_all else None,
             **_cohort_fields(form),
         )
         messages.success(request, f"Cohort “{cohort.name}” saved.")
@@ -91,7 +93,7 @@ def cohort_mentor_add(request, cohort_id):
     cohort = get_cohort_for_user(request.user, cohort_id)
     mentor_form = CoMentorForm(request.POST)
     if not mentor_form.is_valid():
-        form = CohortForm(instance=cohort, with_mentors=request.user.is_staff)
+        form = CohortForm(instance=cohort, with_mentors=request.user.sees_all_cohorts)
         return _edit_page(request, cohort, form, mentor_form, status=400)
     mentor = mentor_form.cleaned_data["mentor"]
     if cohort_services.cohort_mentor_add(cohort=cohort, mentor=mentor):
@@ -99,7 +101,7 @@ def cohort_mentor_add(request, cohort_id):
     else:
         messages.info(request, f"{mentor.display_name} already mentors “{cohort.name}”.")
     if request.htmx:
-        form = CohortForm(instance=cohort, with_mentors=request.user.is_staff)
+        form = CohortForm(instance=cohort, with_mentors=request.user.sees_all_cohorts)
         return _edit_page(request, cohort, form, CoMentorForm())
     return redirect("roadmap:cohort_edit", cohort.pk)
 

@@ -93,7 +93,7 @@ def _learner_context(request, cohort, learner, **forms):
         (p, [(cp, signed.get(cp.pk)) for cp in p.checkpoints.all()], p.pk in verified)
         for p in projects
     ]
-    calibration_ratings = Rating.objects.filter(learner=learner).select_related(
+    calibration_ratings = Rating.objects.filter(learner=learner, withdrawn=False).select_related(
         "competency", "rated_by"
     )
     return {
@@ -180,7 +180,9 @@ def mentor_rating_record(request, cohort_id, learner_id):
 @require_POST
 def mentor_rating_verify(request, cohort_id, learner_id, rating_id):
     cohort, learner = _get_member_for_mentor(request.user, cohort_id, learner_id)
-    rating = get_object_or_404(Rating, pk=rating_id, learner=learner, source=Rating.Source.SELF)
+    rating = get_object_or_404(
+        Rating, pk=rating_id, learner=learner, source=Rating.Source.SELF, withdrawn=False
+    )
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.error_text())
@@ -256,7 +258,9 @@ def my_feedback(request):
 
 @require_GET
 def calibration(request):
-    ratings = Rating.objects.filter(learner=request.user).select_related("competency", "rated_by")
+    ratings = Rating.objects.filter(learner=request.user, withdrawn=False).select_related(
+        "competency", "rated_by"
+    )
     return render(
         request,
         "roadmap/mentoring/calibration.html",

@@ -412,6 +412,7 @@ def export_csv(request):
         "source",
         "note",
         "evidence_url",
+        "withdrawn",
     ]
     assert len(header) == len(RATING_FIELDS)
     rows = (

@@ -35,4 +35,20 @@ ENTRIES: dict[str, Entry] = {
         method="POST",
         kwargs=lambda world: {"competency_id": world.path.path_competencies.get().competency_id},
     ),
+    # The confirmation, for a competency learner_a has rated: they get the question; learner_b
+    # (unrated) is sent back to the assessment (nothing to withdraw); everyone else gets 404
+    # (not on their path).
+    "roadmap:rating_withdraw": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 200, "learner_b": 302},
+        others=404,
+        kwargs=lambda world: {"competency_id": _rated_by_learner_a(world)},
+    ),
 }
+
+
+def _rated_by_learner_a(world) -> int:
+    from roadmap.services.assessment import rating_record
+
+    competency = world.path.path_competencies.get().competency
+    rating_record(learner=world.learner_a, competency=competency, level=2)
+    return competency.pk

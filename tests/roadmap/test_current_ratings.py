@@ -90,8 +90,9 @@ def test_rating_record_writes_without_a_nested_savepoint():
     statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
     # The test's transaction makes rating_record's block a savepoint; rating_store adds none.
     assert statements.count("SAVEPOINT") == 1
-    # read the current row, insert the rating, upsert the current row, touch the activity
-    assert len(statements) == 1 + 4 + 1
+    # lock the learner, read the current rows, insert the rating, upsert the current row, touch
+    # the activity
+    assert len(statements) == 1 + 5 + 1
     assert current(learner) == expected_current(learner)
 
 

@@ -110,6 +110,7 @@ def test_csv_export_has_one_row_per_rating_of_the_user(client, two_learners):
         "source",
         "note",
         "evidence_url",
+        "withdrawn",
     ]
     assert [(r[1], r[2], r[3], r[5]) for r in rows[1:]] == [
         ("python", "Python", "2", "did a course"),

@@ -56,8 +56,10 @@ def test_rating_post_stores_in_range_or_refuses_with_message(client, setup, leve
     after = Rating.objects.count()
     assert response.status_code < 500
     stored = after - before
-    if stored:
-        assert stored == 1
+    repeated = response.status_code in (200, 302) and "Not saved" not in response.content.decode()
+    if stored or repeated:
+        # A repeat of the previous example's rating within seconds is that rating, not another.
+        assert stored in (0, 1)
         rating = Rating.objects.latest("id")
         assert 0 <= rating.level <= 4 and str(rating.level) == level
         assert len(rating.evidence_url) <= 500 and len(rating.note) <= 2000

@@ -94,6 +94,30 @@ def test_hang_at_rcpt_is_retried_and_delivered_once(web_broker, smtp, transactio
     assert sorted(Delivery.objects.values_list("attempts", flat=True)) == [1, 1, 2]
 
 
+def test_a_hung_recipient_holds_no_other_row_of_its_chunk_past_its_deadline(
+    web_broker, smtp, transactional_db
+):
+    """Ten reminders in one chunk; the first RCPT the server sees hangs (4 s, against a 1 s
+    deadline per send). The other nine go out on the other lanes meanwhile: each is accepted
+    before the hung one's deadline has passed, and the hung one is retried at its own countdown
+    (about 0.5-1 s here), not when the chunk ends, and delivered once."""
+    bulk_due_learners(10)
+    smtp.hang_rcpt = 1
+    with worker(web_broker, smtp) as w:
+        reminders.reminders_dispatch()
+        assert wait_until(deliveries_settled), w.output()[-3000:]
+    hung_address, hung_at = smtp.rcpt_at[0]
+    hung = Delivery.objects.get(recipient__email=hung_address)
+    others = [pk for pk in delivery_ids() if pk != hung.pk]
+    assert set(statuses().values()) == {"sent"} and hung.attempts == 2
+    assert sorted(smtp.accepted) == delivery_ids()  # each once
+    late = {pk: smtp.accepted_at[pk] - hung_at for pk in others}
+    assert max(late.values()) < 1.0, late  # none waited for the hung one's deadline
+    retried_at = [at for address, at in smtp.rcpt_at[1:] if address == hung_address]
+    # Its deadline (1 s), then its countdown (at most 1 s), then the worker picks it up.
+    assert len(retried_at) == 1 and retried_at[0] - hung_at < 4, retried_at[0] - hung_at
+
+
 def test_451_twice_then_250_is_one_delivery(web_broker, smtp, transactional_db):
     bulk_due_learners(1)
     smtp.fail_data_451 = 2

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0008_cohort_email_invites'),
-        ('roadmap', '0016_logged_hours'),
+        ('roadmap', '0017_rating_withdrawn'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
