@@ -57,9 +57,14 @@ class Step:
     name: str
     before: int
     after: int
+    # The scale's names of the two levels ("Aware", "Proficient"); the numbers without them.
+    before_name: str = ""
+    after_name: str = ""
 
     def __str__(self):
-        return f"{self.name} from {self.before} to {self.after}"
+        before = self.before_name or str(self.before)
+        after = self.after_name or str(self.after)
+        return f"{self.name} from {before} to {after}"
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,9 @@ class ScheduledProject:
 
 
 def explain(project: ProjectSpec, steps: Sequence[Step]) -> str:
-    """What the project does for this learner, e.g. "Takes RAG application building from 1 to 3
-    and LLM API integration from 0 to 2". Pages show it next to the project's name and hours,
-    so it names neither."""
+    """What the project does for this learner, e.g. "Takes RAG application building from Aware
+    to Proficient and LLM API integration from None to Working" (numbers without level names).
+    Pages show it next to the project's name and hours, so it names neither."""
     if not steps:
         return "Closes no gap itself"
     parts = [str(step) for step in steps]
@@ -140,8 +145,14 @@ def closes(project: ProjectSpec, targets: Mapping[int, tuple[int, int]], levels:
     return total, steps
 
 
-def _steps(raw, names: Mapping[int, str]) -> tuple[Step, ...]:
-    return tuple(Step(cid, names.get(cid, f"#{cid}"), b, a) for cid, b, a in raw)
+def _steps(
+    raw, names: Mapping[int, str], level_names: Mapping[int, str] | None = None
+) -> tuple[Step, ...]:
+    level_names = level_names or {}
+    return tuple(
+        Step(cid, names.get(cid, f"#{cid}"), b, a, level_names.get(b, ""), level_names.get(a, ""))
+        for cid, b, a in raw
+    )
 
 
 def recommend(
@@ -150,9 +161,11 @@ def recommend(
     levels: Mapping[int, int],
     names: Mapping[int, str] | None = None,
     done: Iterable[int] = (),
+    level_names: Mapping[int, str] | None = None,
 ) -> list[Recommendation]:
     """Projects that close a gap, best gap per hour first (ties: position, then id)."""
     names = names or {}
+    level_names = level_names or {}
     targets = _targets(requirements)
     skip = set(done)
     result = []
@@ -161,7 +174,7 @@ def recommend(
             continue
         total, raw = closes(project, targets, levels)
         if total > 0:
-            result.append(Recommendation(project, total, _steps(raw, names)))
+            result.append(Recommendation(project, total, _steps(raw, names, level_names)))
     result.sort(
         key=lambda r: (-Fraction(r.closes, r.project.hours), r.project.position, r.project.id)
     )
@@ -178,6 +191,7 @@ def plan(
     levels: Mapping[int, int],
     names: Mapping[int, str] | None = None,
     done: Iterable[int] = (),
+    level_names: Mapping[int, str] | None = None,
 ) -> list[PlannedProject]:
     """The greedy ordered roadmap (see the module docstring for the rules).
 
@@ -185,6 +199,7 @@ def plan(
     projects are placed instead (levels only rise, so gains only fall: a project that closes
     nothing never closes anything again, and a met target stays met)."""
     names = names or {}
+    level_names = level_names or {}
     targets = _targets(requirements)
     by_id = {p.id: p for p in projects}
     satisfied = set(done)
@@ -254,7 +269,8 @@ def plan(
     def place(pid: int, needed_before: str = "") -> None:
         nonlocal unmet
         total, raw = closes(by_id[pid], targets, simulated)
-        result.append(PlannedProject(by_id[pid], total, _steps(raw, names), needed_before))
+        steps = _steps(raw, names, level_names)
+        result.append(PlannedProject(by_id[pid], total, steps, needed_before))
         for cid, before, after in raw:
             simulated[cid] = after
             for target in thresholds.get(cid, ()):
@@ -442,25 +458,62 @@ def hours_by_week(scheduled: Iterable[ScheduledProject], weekly_hours: int, star
     return loads
 
 
+def end_at(start: date, total_hours: int, weekly_hours: int) -> date:
+    """The last day of open work of `total_hours` (each project's hours, at least 1 each, as
+    schedule() counts them) done at `weekly_hours` a week from `start`: the end schedule() gives."""
+    if total_hours < 1:
+        return start
+    return start + timedelta(days=(total_hours * 7 - 1) // weekly_hours)
+
+
+@dataclass(frozen=True)
+class TargetFixes:
+    """A plan that ends after the learner's target date, in words, and what would fix it."""
+
+    text: str  # "" when the plan fits (then there is nothing to fix)
+    late_weeks: int = 0
+    weekly_hours: int | None = None  # the weekly hours that make the target, when within 80
+    add_hours: int = 0  # ... that many more than now
+    target_date: date | None = None  # a target date the plan makes at the present pace
+    reflow: bool = False  # re-dating from today at the present pace is enough
+
+
+def target_fixes(
+    *, end: date | None, target: date | None, start: date, total_hours: int, weekly_hours: int
+) -> TargetFixes:
+    """Words for a plan that ends after the learner's target date, and its fixes: raise the
+    weekly hours to what the remaining hours need by the target (re-dated from `start`, today),
+    or move the target to the plan's end (its end from today when that end has already
+    passed)."""
+    if end is None or target is None or end <= target:
+        return TargetFixes("")
+    late_weeks = math.ceil((end - target).days / 7)
+    weeks_text = f"{late_weeks} week{'s' if late_weeks != 1 else ''}"
+    head = f"The plan ends on {_day(end)}, {weeks_text} after your target date"
+    move_to = end if end >= start else end_at(start, total_hours, weekly_hours)
+    days = (target - start).days + 1
+    if days <= 0:
+        text = f"{head}, which has already passed; pick a later target date."
+        return TargetFixes(text, late_weeks, target_date=move_to)
+    # A day holds weekly/7 hours, so the target needs total*7/days hours a week.
+    needed = math.ceil(total_hours * 7 / days)
+    if needed > 80:
+        text = f"{head}; even 80 h a week would not make it: pick a later date or fewer projects."
+        return TargetFixes(text, late_weeks, target_date=move_to)
+    if needed <= weekly_hours:  # the dates were set from another day: re-dating is enough
+        text = f"{head}; reflow the plan from today to make it."
+        return TargetFixes(text, late_weeks, target_date=move_to, reflow=True)
+    text = f"{head}; add {needed - weekly_hours} h a week to make it."
+    return TargetFixes(text, late_weeks, needed, needed - weekly_hours, move_to)
+
+
 def target_warning(
     *, end: date | None, target: date | None, start: date, total_hours: int, weekly_hours: int
 ) -> str:
     """Words for a plan that ends after the learner's target date; "" when it fits."""
-    if end is None or target is None or end <= target:
-        return ""
-    late_weeks = math.ceil((end - target).days / 7)
-    weeks_text = f"{late_weeks} week{'s' if late_weeks != 1 else ''}"
-    head = f"The plan ends on {_day(end)}, {weeks_text} after your target date"
-    days = (target - start).days + 1
-    if days <= 0:
-        return f"{head}, which has already passed; pick a later target date."
-    # A day holds weekly/7 hours, so the target needs total*7/days hours a week.
-    needed = math.ceil(total_hours * 7 / days)
-    if needed > 80:
-        return f"{head}; even 80 h a week would not make it: pick a later date or fewer projects."
-    if needed <= weekly_hours:  # the dates were set from another day: re-dating is enough
-        return f"{head}; reflow the plan from today to make it."
-    return f"{head}; add {needed - weekly_hours} h a week to make it."
+    return target_fixes(
+        end=end, target=target, start=start, total_hours=total_hours, weekly_hours=weekly_hours
+    ).text
 
 
 def _day(d: date) -> str:

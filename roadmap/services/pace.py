@@ -14,7 +14,7 @@ from accounts.models import User
 from roadmap.lib import pace
 from roadmap.models import LoggedHours, Plan, PlanItem, PlanItemError
 from roadmap.services.assessment import activity_touch
-from roadmap.services.plans import learner_today, plan_reflow
+from roadmap.services.plans import learner_today, plan_weekly_hours_set
 
 MAX_HOURS_A_DAY = Decimal(24)
 # How far back an entry may be dated: late enough to catch up after a busy week, not so late
@@ -140,10 +140,8 @@ def plan_replan_at_pace(*, plan: Plan, today: date | None = None) -> pace.PaceGa
     figures = pace_figures(learner=learner, entries=learner_entries(learner=learner), today=today)
     if figures.gap is None:
         return None
-    learner.weekly_hours = figures.gap.suggested
-    learner.save(update_fields=["weekly_hours"])
     plan.learner = learner
-    plan_reflow(plan=plan, today=today)
+    plan_weekly_hours_set(plan=plan, weekly_hours=figures.gap.suggested, today=today)
     return figures.gap
 
 

@@ -18,6 +18,7 @@ from curriculum.models import (
     Project,
     ProjectCheckpoint,
     ProjectCompetency,
+    ScaleLevel,
 )
 from roadmap.lib import planner
 from roadmap.lib.gaps import Requirement
@@ -91,12 +92,16 @@ def _checkpoint_specs(
     return {pid: tuple(cps) for pid, cps in by_project.items()}
 
 
-def path_checkpoints(path_id: int) -> dict[int, tuple[planner.CheckpointSpec, ...]]:
+def path_checkpoints(
+    path_id: int, *, token: str | None = None
+) -> dict[int, tuple[planner.CheckpointSpec, ...]]:
     """The checkpoints of every project of the path (retired ones too: done items keep theirs),
-    per project, read once per curriculum version."""
+    per project, read once per curriculum version (`token`: the version's token, when the
+    caller has read it already)."""
     return from_curriculum(
         ("path checkpoints", path_id),
         lambda: _checkpoint_specs(ProjectCheckpoint.objects.filter(project__path_id=path_id)),
+        token=token,
     )
 
 
@@ -116,14 +121,15 @@ def item_milestones(item: PlanItem, checkpoints) -> list[planner.Milestone]:
 
 def planner_inputs(
     path: Path, *, token: str | None = None
-) -> tuple[dict[int, planner.ProjectSpec], dict[int, str], list]:
-    """path_project_specs() and the path's requirements, read once per curriculum version (one
-    query while the curriculum is unchanged; reading them was a fifth of plan generation; none
-    when the caller read the version's `token` already)."""
+) -> tuple[dict[int, planner.ProjectSpec], dict[int, str], list, dict[int, str]]:
+    """path_project_specs(), the path's requirements and the scale's level names (for the
+    explanations: "from Aware to Proficient"), read once per curriculum version (one query
+    while the curriculum is unchanged; reading them was a fifth of plan generation; none when
+    the caller read the version's `token` already)."""
 
     def read():
         specs, names = path_project_specs(path)
-        return specs, names, path_requirements(path)
+        return specs, names, path_requirements(path), ScaleLevel.objects.names()
 
     return from_curriculum(("planner inputs", path.pk), read, token=token)
 
@@ -209,7 +215,7 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool, created: bool) 
                 status=PlanItem.Status.PLANNED
             ).values_list("project_id", "position", "planned_start", "planned_end", "explanation")
         }
-    specs, names, requirements = planner_inputs(plan.path)
+    specs, names, requirements, level_names = planner_inputs(plan.path)
     levels = Rating.objects.latest_levels(learner)
     for item in kept:
         if item.status in (PlanItem.Status.DONE, PlanItem.Status.STARTED):
@@ -222,6 +228,7 @@ def _regenerate(plan: Plan, today: date | None, *, locked: bool, created: bool) 
         levels,
         names,
         done={item.project_id for item in kept},
+        level_names=level_names,
     )
     # Date everything before writing, so the new items are inserted once with their dates.
     kept_open = [item for item in kept if item.is_open]
@@ -286,6 +293,72 @@ def plan_reflow(*, plan: Plan, today: date | None = None) -> Plan:
     return plan
 
 
+def _open_hours(items: list[PlanItem]) -> int:
+    """The hours of these open items as schedule() counts them (at least 1 each)."""
+    return sum(max(1, item.project.estimated_hours) for item in items)
+
+
+def plan_fix_preview(
+    *,
+    plan: Plan,
+    weekly_hours: int | None = None,
+    target_date: date | None = None,
+    today: date | None = None,
+) -> dict:
+    """What one of the late-target fixes would do, before the learner accepts it: the plan's
+    end now and after (a new pace re-dates the open items from today, as plan_weekly_hours_set
+    does; a new target date leaves the dates alone), and whether the end then makes the target."""
+    learner = plan.learner
+    today = today or learner_today(learner)
+    items = _open_items(plan)
+    end_now = max((i.planned_end for i in items), default=None)
+    hours = weekly_hours or learner.weekly_hours
+    end_after = planner.end_at(today, _open_hours(items), hours) if weekly_hours else end_now
+    target = target_date or learner.target_date
+    return {
+        "end_now": end_now,
+        "end_after": end_after,
+        "weekly_hours_now": learner.weekly_hours,
+        "weekly_hours": hours,
+        "target_now": learner.target_date,
+        "target": target,
+        "meets_target": bool(end_after and target and end_after <= target),
+        "open_count": len(items),
+    }
+
+
+@transaction.atomic
+def plan_weekly_hours_set(*, plan: Plan, weekly_hours: int, today: date | None = None) -> Plan:
+    """The learner's new weekly hours, and the open items re-dated from today at that pace in
+    their order. Done, started and skipped items keep their state (started ones stay started);
+    setting the hours the learner already has re-dates and changes nothing else."""
+    if not 1 <= weekly_hours <= 80:
+        raise ValueError("weekly_hours must be between 1 and 80")
+    learner = plan.learner
+    today = today or learner_today(learner)
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()  # serialise concurrent clicks
+    if learner.weekly_hours != weekly_hours:
+        learner.weekly_hours = weekly_hours
+        learner.save(update_fields=["weekly_hours"])
+    _write_schedule(_open_items(plan), weekly_hours=weekly_hours, start=today)
+    activity_touch(learner=learner)
+    return plan
+
+
+@transaction.atomic
+def plan_target_date_set(*, plan: Plan, target_date: date, today: date | None = None) -> Plan:
+    """Move the learner's target date; the plan's dates stay as they are."""
+    learner = plan.learner
+    today = today or learner_today(learner)
+    if target_date < today:
+        raise ValueError("the target date must be today or later")
+    if learner.target_date != target_date:
+        learner.target_date = target_date
+        learner.save(update_fields=["target_date"])
+    activity_touch(learner=learner)
+    return plan
+
+
 @transaction.atomic
 def plan_item_reorder(*, item: PlanItem, direction: str) -> PlanItem:
     """Swap an open item with its open neighbour above or below, then re-date the open items
@@ -346,7 +419,6 @@ def plan_item_restore(*, item: PlanItem, today: date | None = None) -> PlanItem:
     return item
 
 
-@transaction.atomic
 @transaction.atomic
 def plan_item_complete(*, item: PlanItem, evidence_url: str, reflection: str = "") -> PlanItem:
     """Idempotent: completing an item that is already done (a double submit, a second tab)

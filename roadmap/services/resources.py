@@ -23,6 +23,19 @@ def resources_for_project(*, learner: User, project_id: int) -> list[Resource]:
     return list(_visible(learner).filter(project_id=project_id).order_by("position", "id"))
 
 
+def resources_for_path_projects(*, free_only: bool, path_id: int) -> dict[int, list[Resource]]:
+    """{project id: [resources], best first} of the path's projects, one query. Takes the
+    learner's free-only preference rather than the learner, so the plan page can keep the
+    result per curriculum version and preference."""
+    resources = Resource.objects.filter(project__path_id=path_id)
+    if free_only:
+        resources = resources.free()
+    by_project: dict[int, list[Resource]] = {}
+    for resource in resources.order_by("project_id", "position", "id"):
+        by_project.setdefault(resource.project_id, []).append(resource)
+    return by_project
+
+
 def studied_ids(*, learner: User, resource_ids) -> set[int]:
     """Which of these resources the learner has marked as studied: one query."""
     return set(

@@ -2,12 +2,14 @@
 with htmx it answers the re-rendered plan body (dates of later items move with each change)."""
 
 import datetime
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat
 from django.utils.dates import MONTHS, MONTHS_3
@@ -15,12 +17,17 @@ from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from curriculum.models import Project
-from roadmap.forms.plans import CompleteItemForm, MoveItemForm
-from roadmap.lib import gaps, planner
+from curriculum.cache import cache_get, cache_set, from_curriculum
+from curriculum.models import CurriculumVersion, Project, ScaleLevel
+from roadmap.forms.plans import CompleteItemForm, MoveItemForm, PlanFixForm
+from roadmap.lib import gaps, planner, timeline
 from roadmap.models import Plan, PlanItem, PlanItemError, Rating
 from roadmap.services import plans as plan_services
-from roadmap.services.resources import resources_for_project, studied_ids
+from roadmap.services.resources import (
+    resources_for_path_projects,
+    resources_for_project,
+    studied_ids,
+)
 
 
 def _get_plan_for_user(user):
@@ -92,12 +99,13 @@ class _Days:
 _FAST_FORMATS = ("j M", "j M Y", "j F Y")
 
 
-def _item_row(item, *, today, error, complete_form, signed_off, checkpoints, urls, day) -> dict:
+def _item_row(item, *, today, error, complete_form, signed_off, milestones, urls, day) -> dict:
     """What plan.html shows of one item, as a plain dict: the template reads a dict's keys
     much faster than a model's attributes, and every key is present (a failed lookup is slow).
     Text stays text: the template escapes it."""
     status = item.status
     is_open = item.is_open
+    cue = timeline.due_cue(item.planned_end, today, is_open=is_open)
     return {
         # Numbers as text: the template localizes every number it prints, which was a good
         # part of the page's time with ids in eight places per item.
@@ -107,6 +115,9 @@ def _item_row(item, *, today, error, complete_form, signed_off, checkpoints, url
         "badge": _BADGE.get(status, "badge"),
         "name": item.project.name,
         "behind": item.behind_weeks(today),
+        # "overdue by 2 weeks" / "due tomorrow" (roadmap.lib.timeline.due_cue), or nothing
+        "cue": cue.text if cue else "",
+        "cue_badge": "badge bad" if cue and cue.kind == "overdue" else "badge warn",
         "verified": item.verified_at is not None,
         "done_on": day(item.completed_at, "j M Y") if status == "done" else "",
         "dates": f"{day(item.planned_start, 'j M Y')} – {day(item.planned_end, 'j M Y')}, "
@@ -116,13 +127,12 @@ def _item_row(item, *, today, error, complete_form, signed_off, checkpoints, url
         # (day, title, signed off by a mentor, its day passed) per milestone of an open item
         "milestones": [
             (day(m.due, "j M Y"), m.checkpoint.title, m.checkpoint.id in signed_off, m.due < today)
-            for m in plan_services.item_milestones(item, checkpoints)
-        ]
-        if is_open
-        else (),
+            for m in milestones
+        ],
         "evidence_url": item.evidence_url,
         "reflection": item.reflection,
         "is_open": is_open,
+        "resources": "",
         **urls,
         "can_move_up": False,
         "can_move_down": False,
@@ -152,6 +162,8 @@ def _plan_context(
     focus_item_id=None,
     pace_bound=None,
     pace_notice="",
+    notice=None,
+    notice_bad=False,
 ):
     user = request.user
     path = user.target_path
@@ -175,15 +187,20 @@ def _plan_context(
         return ctx
     today = plan_services.learner_today(user)
     items = list(plan.items.select_related("project").order_by("position", "id"))
-    checkpoints = plan_services.path_checkpoints(plan.path_id)
+    # One read of the curriculum's version for both of the page's curriculum-static parts.
+    token = CurriculumVersion.objects.token()
+    checkpoints = plan_services.path_checkpoints(plan.path_id, token=token)
+    resources = _project_resources(user, plan.path_id, token)
     # Checkpoints a mentor signed off for this learner: their milestones say so.
     signed_off = set(user.checkpoint_sign_offs.values_list("checkpoint_id", flat=True))
     open_items = [i for i in items if i.is_open]
     patterns, project_url = _item_url_makers()
     day = _Days()
     rows = []
+    bars = []
     requested = _requested_item_id(request) if request.method == "GET" else None
     for item in items:
+        milestones = plan_services.item_milestones(item, checkpoints) if item.is_open else ()
         mine = item.pk == error_item_id
         form = complete_form if mine else None
         if form is None and item.is_open and (item.status == "started" or item.pk == requested):
@@ -199,11 +216,15 @@ def _plan_context(
                 error=error if mine else None,
                 complete_form=form if item.is_open else None,
                 signed_off=signed_off,
-                checkpoints=checkpoints,
+                milestones=milestones,
                 urls=urls,
                 day=day,
             )
         )
+        if item.is_open:
+            rows[-1]["resources"] = resources.get(item.project_id, "")
+        if item.status != PlanItem.Status.SKIPPED:  # a skipped project is not on the timeline
+            bars.append(_timeline_item(item, rows[-1], milestones, signed_off, day))
     open_rows = [row for row in rows if row["is_open"]]
     for row in rows:
         # After an htmx action keyboard focus returns to the item acted on (gapmap.js).
@@ -220,6 +241,14 @@ def _plan_context(
     # Open work dated a week or more ahead: earlier projects were finished or skipped early.
     next_start = min((i.planned_start for i in open_items), default=None)
     ahead = (next_start - today).days // 7 if next_start and next_start > today else 0
+    fixes = planner.target_fixes(
+        end=end,
+        target=user.target_date,
+        start=today,
+        total_hours=sum(max(1, i.project.estimated_hours) for i in open_items),
+        weekly_hours=user.weekly_hours,
+    )
+    fix_url = reverse("roadmap:plan_fix")
     ctx.update(
         # One plain string for the page's many forms: the context processor's lazy token
         # costs more per use.
@@ -230,19 +259,87 @@ def _plan_context(
         ahead=ahead,
         next_start=next_start,
         plan_end=end,
-        target_warning=planner.target_warning(
-            end=end,
-            target=user.target_date,
-            start=today,
-            total_hours=sum(i.project.estimated_hours for i in open_items),
-            weekly_hours=user.weekly_hours,
-        ),
+        target_fix=fixes,
+        fix_hours_url=f"{fix_url}?weekly_hours={fixes.weekly_hours}" if fixes.weekly_hours else "",
+        fix_date_url=f"{fix_url}?target_date={fixes.target_date.isoformat()}"
+        if fixes.target_date
+        else "",
+        timeline_html=_timeline_html(plan, bars, today, user.target_date) if bars else "",
+        notice=notice,
+        notice_bad=notice_bad,
         all_met=ctx["open_gaps"] == 0,
     )
     return ctx
 
 
+def _timeline_item(item, row, milestones, signed_off, day) -> timeline.TimelineItem:
+    return timeline.TimelineItem(
+        row["pk"],
+        item.project.name,
+        item.planned_start,
+        item.planned_end,
+        item.status,
+        tuple(
+            timeline.TimelineMilestone(m.due, m.checkpoint.title, m.checkpoint.id in signed_off)
+            for m in milestones
+        ),
+        row["status_label"],
+        f"{day(item.planned_start, 'j M Y')} – {day(item.planned_end, 'j M Y')}",
+    )
+
+
+def _project_resources(user, path_id: int, token: str) -> dict[int, str]:
+    """{project id: its learning resources as HTML} for the path's projects, rendered once per
+    curriculum version and free-only preference: the same for every learner, so a long plan
+    pays one dict lookup per item for them."""
+    free_only = user.free_resources_only
+
+    def render_all():
+        by_project = resources_for_path_projects(free_only=free_only, path_id=path_id)
+        return {
+            project_id: render_to_string(
+                "roadmap/plan/item_resources.html", {"resources": resources}
+            )
+            for project_id, resources in by_project.items()
+        }
+
+    return from_curriculum(("plan resources", path_id, free_only), render_all, token=token)
+
+
+# Rendered timelines are kept this long. The key names everything they are drawn from, today
+# included, so an entry is never read after its day: this only bounds what the cache holds.
+TIMELINE_SECONDS = 24 * 3600
+# Part of the key: raise it when templates/roadmap/plan/timeline.html changes, so a deploy does
+# not serve timelines drawn by the old template for the rest of the day.
+TIMELINE_VERSION = 1
+
+
+def _timeline_html(plan, bars, today, target) -> str:
+    """The timeline's SVG and table, rendered again only when something it shows changed: the
+    items (names, dates, statuses, milestones), today or the target date. A plan of 150 items
+    is hundreds of SVG elements, which would be most of the page's time to render."""
+    state = repr((TIMELINE_VERSION, plan.pk, today, target, bars)).encode()
+    key = f"plan-timeline:{plan.pk}:{hashlib.blake2b(state, digest_size=16).hexdigest()}"
+    html = cache_get(key)
+    if html is None:
+        chart = timeline.timeline(bars, today, target=target)
+        html = render_to_string(
+            "roadmap/plan/timeline.html",
+            {
+                "tl": chart,
+                "today": today,
+                "target": target,
+                "first": min(bar.start for bar in bars),
+                "last": max(bar.end for bar in bars),
+            },
+        )
+        cache_set(key, html, TIMELINE_SECONDS)
+    return html
+
+
 def _render_plan(request, status=200, **kwargs):
+    """The plan page, or with htmx its body (after an action: the dates of later items move).
+    kwargs: what _plan_context takes."""
     ctx = _plan_context(request, **kwargs)
     template = "roadmap/plan.html#body" if request.htmx else "roadmap/plan.html"
     return render(request, template, ctx, status=status)
@@ -372,6 +469,72 @@ def plan_item_complete(request, item_id):
     return redirect(target)
 
 
+# --- the late-target fixes: a preview, then one click ---------------------------------------------
+def _get_open_plan_for_user(user) -> Plan:
+    plan = _get_plan_for_user(user)
+    if plan is None:
+        raise Http404("No plan yet.")
+    plan.learner = user  # the services read the learner's pace and zone
+    return plan
+
+
+@login_required
+@require_GET
+def plan_fix(request):
+    """What a fix of the late-target warning would do (?weekly_hours=H or ?target_date=D):
+    the new end date, with a button that applies it. With htmx it is swapped into the warning;
+    without, it is a page of its own (the confirm step)."""
+    plan = _get_open_plan_for_user(request.user)
+    today = plan_services.learner_today(request.user)
+    form = PlanFixForm(request.GET, today=today)
+    if not form.is_valid():
+        # htmx swaps only 2xx answers: the refusal then shows where the preview would.
+        status = 200 if request.htmx else 400
+        return _render_fix(request, {"form": form}, status=status)
+    preview = plan_services.plan_fix_preview(plan=plan, today=today, **_fix_values(form))
+    return _render_fix(request, {"form": form, "kind": form.kind, "preview": preview})
+
+
+def _fix_values(form) -> dict:
+    name = "weekly_hours" if form.kind == "hours" else "target_date"
+    return {name: form.cleaned_data[name]}
+
+
+def _render_fix(request, ctx, *, status=200):
+    template = "roadmap/plan_fix.html#preview" if request.htmx else "roadmap/plan_fix.html"
+    return render(request, template, ctx, status=status)
+
+
+@login_required
+@require_POST
+def plan_fix_apply(request):
+    """Apply a fix: the new weekly hours re-date the open items from today (done, started and
+    skipped ones keep their state), or the target date moves."""
+    plan = _get_open_plan_for_user(request.user)
+    today = plan_services.learner_today(request.user)
+    form = PlanFixForm(request.POST, today=today)
+    if not form.is_valid():
+        if request.htmx:  # the answer replaces the plan's body: the refusal is shown on top
+            errors = [e for field in form.errors.values() for e in field]
+            return _render_plan(request, notice=" ".join(errors), notice_bad=True)
+        return _render_fix(request, {"form": form}, status=400)
+    if form.kind == "hours":
+        hours = form.cleaned_data["weekly_hours"]
+        plan_services.plan_weekly_hours_set(plan=plan, weekly_hours=hours, today=today)
+        end = plan_services.plan_end(plan)
+        text = f"Your plan now runs at {hours} h a week" + (
+            f" and ends on {dateformat.format(end, 'j M Y')}." if end else "."
+        )
+    else:
+        target = form.cleaned_data["target_date"]
+        plan_services.plan_target_date_set(plan=plan, target_date=target, today=today)
+        text = f"Your target date is now {dateformat.format(target, 'j M Y')}."
+    if request.htmx:
+        return _render_plan(request, notice=text)
+    messages.success(request, text)
+    return redirect("roadmap:plan")
+
+
 # --- a project of the curriculum, as the learner reading it sees it -------------------------------
 @login_required
 @require_GET
@@ -404,5 +567,8 @@ def _why_for_learner(user, project):
     levels = Rating.objects.latest_levels(user)
     names = {b.competency_id: b.competency.name for b in project.builds.all()}
     specs = [plan_services.project_spec(project)]
-    [recommendation] = planner.recommend(specs, requirements, levels, names) or [None]
+    level_names = ScaleLevel.objects.names()
+    [recommendation] = planner.recommend(
+        specs, requirements, levels, names, level_names=level_names
+    ) or [None]
     return {"recommendation": recommendation, "rated": bool(levels)}

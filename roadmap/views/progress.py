@@ -27,6 +27,7 @@ from roadmap.forms.progress import DeleteAccountForm
 from roadmap.lib import charts, progress
 from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import Requirement, readiness_display
+from roadmap.lib.timeline import due_cue
 from roadmap.services.celebrations import celebrations_claim, celebrations_since
 from roadmap.services.progress import (
     HISTORY_SECONDS,
@@ -372,6 +373,8 @@ def dashboard(request):
         "level_names": LEVEL_NAMES,
         "hub": hub,
         **pace_context,
+        # "due tomorrow" / "overdue by 2 weeks" on the next plan item, as the plan page says it
+        "next_item_cue": due_cue(hub["next_item_end"], today) if hub["next_item_id"] else None,
         # The hub read it: base.html's context processor need not count again.
         "unread_notifications": hub["unread_notifications"],
     }

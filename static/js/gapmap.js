@@ -73,3 +73,16 @@ function detectTimezones(root) {
   });
 }
 document.addEventListener("DOMContentLoaded", function () { detectTimezones(document); });
+
+// The plan's timeline, when it is wider than its box (a phone, a long plan), starts scrolled to
+// a little before today, so the learner sees where they are first.
+function gapmapScrollTimelines(root) {
+  root.querySelectorAll(".timeline-scroll[data-today-x]").forEach(function (box) {
+    var x = parseFloat(box.getAttribute("data-today-x"));
+    if (box.scrollWidth > box.clientWidth) box.scrollLeft = Math.max(0, x - box.clientWidth / 4);
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { gapmapScrollTimelines(document); });
+document.addEventListener("htmx:afterSettle", function (event) {
+  if (event.detail.elt && event.detail.elt.querySelectorAll) gapmapScrollTimelines(event.detail.elt);
+});

@@ -42,6 +42,14 @@ ENTRIES: dict[str, Entry] = {
     "roadmap:plan": learner_page(),
     "roadmap:plan_generate": post_only(),
     "roadmap:plan_reflow": post_only(),
+    # A fix of learner_a's plan; without a chosen fix the owner is told so (400), and everyone
+    # else has no plan of theirs to fix (404).
+    "roadmap:plan_fix": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 400}, others=404, kwargs=_with_plan
+    ),
+    "roadmap:plan_fix_apply": Entry(
+        expect={"anonymous": LOGIN, "learner_a": 400}, others=404, method="POST", kwargs=_with_plan
+    ),
     "roadmap:plan_item_start": item_action(),
     "roadmap:plan_item_skip": item_action(),
     "roadmap:plan_item_restore": item_action(),  # a planned item: refused with a message, 302

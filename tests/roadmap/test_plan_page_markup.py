@@ -77,6 +77,7 @@ def _stable(html: str, items) -> str:
         for before, after in (
             (f"/{item.pk}/", f"/ITEM{n}/"),
             (f'"item-{item.pk}"', f'"item-ITEM{n}"'),
+            (f'"#item-{item.pk}"', f'"#item-ITEM{n}"'),
             (f"item{item.pk}_", f"itemITEM{n}_"),
             (f'"pace-log-{item.pk}"', f'"pace-log-ITEM{n}"'),
             (f"hours{item.pk}_", f"hoursITEM{n}_"),

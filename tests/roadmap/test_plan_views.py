@@ -91,7 +91,7 @@ def test_generate_stores_a_dated_explained_plan(client, learner):
     plan = Plan.objects.get(learner=learner, path=path)
     items = _items(plan)
     assert [i.project_id for i in items] == [p.id for p in projects]  # fewer hours first
-    assert f"Takes {comps[0].name} from 1 to 3" == items[0].explanation
+    assert f"Takes {comps[0].name} from Aware to Proficient" == items[0].explanation
     assert all(len(_milestones(i)) == 2 for i in items)
     assert items[0].planned_end <= items[1].planned_start
     page = client.get(reverse("roadmap:plan")).text
@@ -165,12 +165,12 @@ def test_a_late_item_shows_behind_and_reflow_redates_it(client, learner, plan):
     )
     client.force_login(learner)
     page = client.get(reverse("roadmap:plan")).text
-    assert "behind by 3 weeks" in page and "Reflow from today" in page
+    assert "overdue by 3 weeks" in page and "Reflow from today" in page
     response = client.post(reverse("roadmap:plan_reflow"), **HTMX)
     assert response.status_code == 200 and "<html" not in response.text
     first.refresh_from_db()
     assert first.planned_start == datetime.date.today()
-    assert "behind by" not in response.text
+    assert "overdue by" not in response.text
 
 
 def test_finishing_early_shows_ahead_and_reflow_brings_the_plan_forward(client, learner, plan):
@@ -186,7 +186,7 @@ def test_finishing_early_shows_ahead_and_reflow_brings_the_plan_forward(client, 
     response = client.post(reverse("roadmap:plan_reflow"), **HTMX)
     second.refresh_from_db()
     assert second.planned_start == datetime.date.today()
-    assert "ahead of plan" not in response.text and "behind by" not in response.text
+    assert "ahead of plan" not in response.text and "overdue by" not in response.text
 
 
 # --- item actions ---------------------------------------------------------------------------------
@@ -349,7 +349,11 @@ def test_plan_page_queries_stay_flat(client, django_assert_max_num_queries, size
     plan_item = plan_generate(learner=learner, path=path)
     assert plan_item.items.count() == size
     client.force_login(learner)
-    with django_assert_max_num_queries(12):
+    # 13 on the first view after a curriculum change (the path's checkpoints and its projects'
+    # resources are read then, once per curriculum version), 11 after.
+    with django_assert_max_num_queries(13):
+        assert client.get(reverse("roadmap:plan")).status_code == 200
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("roadmap:plan")).status_code == 200
 
 

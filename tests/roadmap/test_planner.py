@@ -189,6 +189,21 @@ def test_recommendation_explains_itself():
     assert rec.closes == 5 * 2 + 3 * 2
 
 
+def test_explanations_name_the_levels_when_given_their_names():
+    requirements = [Requirement(1, 3, 5), Requirement(2, 2, 3)]
+    project = ProjectSpec(7, "RAG app", 30, builds={1: 3, 2: 4})
+    names = {1: "RAG application", 2: "LLM API integration"}
+    levels = {0: "None", 1: "Aware", 2: "Working", 3: "Proficient"}
+    [rec] = recommend([project], requirements, {1: 1}, names, level_names=levels)
+    expected = (
+        "Takes RAG application from Aware to Proficient"
+        " and LLM API integration from None to Working"
+    )
+    assert rec.explanation == expected
+    [planned] = plan([project], requirements, {1: 1}, names, level_names=levels)
+    assert planned.explanation == expected
+
+
 def test_ranking_is_by_gap_per_hour_then_position_then_id():
     requirements = [Requirement(1, 4, 1), Requirement(2, 4, 1)]
     slow = ProjectSpec(1, "slow", 40, builds={1: 4})

@@ -133,7 +133,7 @@ def test_project_page_says_why_for_this_learner(client, learner):
     client.force_login(learner)
     page = client.get(projects[0].get_absolute_url()).text
     assert "Why this project for you" in page
-    assert f"Takes {comps[0].name} from 1 to 3." in page
+    assert f"Takes {comps[0].name} from Aware to Proficient." in page
     stranger = factories.LearnerFactory()
     client.force_login(stranger)
     assert "Rate yourself first" in client.get(projects[0].get_absolute_url()).text
