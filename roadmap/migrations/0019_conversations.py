@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0008_cohort_email_invites'),
-        ('roadmap', '0017_rating_withdrawn'),
+        ('roadmap', '0018_plan_explanations_level_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
