@@ -8,7 +8,7 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.db.models import Count, Q
 
-from .models import Cohort, CohortInvite, CohortMembership, User
+from .models import Cohort, CohortEmailInvite, CohortInvite, CohortMembership, User
 
 
 class UserCreationForm(BaseUserCreationForm):
@@ -154,3 +154,26 @@ class CohortInviteAdmin(admin.ModelAdmin):
     list_filter = ["cohort"]
     search_fields = ["code", "cohort__name"]
     raw_id_fields = ["created_by"]
+
+
+@admin.register(CohortEmailInvite)
+class CohortEmailInviteAdmin(admin.ModelAdmin):
+    """Invitations by e-mail. Mentors send them from the cohort's page (each e-mail is a
+    Delivery row); here staff read them and may revoke one."""
+
+    list_display = ["email", "cohort", "created_by", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["cohort", "created_by"]
+    list_filter = ["cohort"]
+    search_fields = ["email", "cohort__name"]
+    readonly_fields = [
+        "cohort",
+        "email",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "accepted_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False

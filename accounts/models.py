@@ -315,3 +315,46 @@ class CohortInvite(models.Model):
         if self.revoked_at is None:
             self.revoked_at = at or timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class CohortEmailInviteQuerySet(models.QuerySet):
+    def open(self, now):
+        """Neither accepted, revoked nor expired at `now`."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+class CohortEmailInvite(models.Model):
+    """A personal invitation to one address: its link (signed, naming this row) admits only
+    someone signed in with that address, once, before it expires."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="email_invites")
+    email = models.EmailField()
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CohortEmailInviteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the invites page's list and the "already invited" check, per cohort and address
+            models.Index(fields=["cohort", "email"], name="email_invite_cohort_idx"),
+        ]
+
+    def __str__(self):
+        return f"Invitation to {self.email} for {self.cohort}"
+
+    def status(self, now) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "open"

@@ -7,10 +7,12 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from .models import (
+    Announcement,
     Celebration,
     CheckpointSignOff,
     Delivery,
     Feedback,
+    FeedbackReply,
     LoggedHours,
     Notification,
     PathSelection,
@@ -149,9 +151,18 @@ class CheckpointSignOffAdmin(admin.ModelAdmin):
 class DeliveryAdmin(admin.ModelAdmin):
     """The delivery log: what was sent, what is pending, and why something failed."""
 
-    list_display = ["recipient", "kind", "period", "status", "attempts", "sent_at", "short_error"]
+    list_display = [
+        "recipient",
+        "to_address",
+        "kind",
+        "period",
+        "status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    ]
     list_filter = ["status", "kind"]
-    search_fields = ["recipient__email", "period"]
+    search_fields = ["recipient__email", "to_address", "period"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Delivery._meta.fields]
@@ -260,3 +271,25 @@ class PersonalTokenAdmin(ReadOnlyAdmin):
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)
+
+
+@admin.register(FeedbackReply)
+class FeedbackReplyAdmin(ReadOnlyAdmin):
+    """Replies in feedback threads: written by learners and mentors on the site, read here."""
+
+    list_display = ["created_at", "author", "feedback"]
+    list_select_related = ["author", "feedback__learner", "feedback__author"]
+    search_fields = ["author__email", "body"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(ReadOnlyAdmin):
+    """What mentors announced to their cohorts (each member's copy is a Notification and,
+    for those who asked, a Delivery)."""
+
+    list_display = ["created_at", "cohort", "author", "subject", "recipients"]
+    list_select_related = ["cohort", "author"]
+    list_filter = ["cohort"]
+    search_fields = ["subject", "body", "cohort__name"]
+    date_hierarchy = "created_at"

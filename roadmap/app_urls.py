@@ -117,6 +117,37 @@ urlpatterns += [
     path("me/calibration/", _m.calibration, name="calibration"),
 ]
 
+# --- conversations: feedback threads, announcements, invitations by e-mail ---------------------
+from .views import conversations  # noqa: E402
+
+urlpatterns += [
+    path("feedback/<int:feedback_id>/", conversations.feedback_thread, name="feedback_thread"),
+    path(
+        "feedback/<int:feedback_id>/replies/", conversations.feedback_reply, name="feedback_reply"
+    ),
+    path(
+        "mentor/cohorts/<int:cohort_id>/announcements/",
+        conversations.cohort_announcements,
+        name="cohort_announcements",
+    ),
+    path(
+        "mentor/cohorts/<int:cohort_id>/invites/email/",
+        conversations.cohort_email_invites,
+        name="cohort_email_invites",
+    ),
+    path(
+        "mentor/cohorts/<int:cohort_id>/invites/email/<int:invite_id>/revoke/",
+        conversations.cohort_email_invite_revoke,
+        name="cohort_email_invite_revoke",
+    ),
+    path("join/invite/<signed:token>/", conversations.email_invite, name="email_invite"),
+    path(
+        "me/cohorts/<int:cohort_id>/announcements/",
+        conversations.my_announcements,
+        name="my_announcements",
+    ),
+]
+
 # --- program: every cohort side by side, for staff who run the program -------------------------
 from .views import program  # noqa: E402
 

@@ -27,6 +27,12 @@ class ReminderPreferenceForm(forms.ModelForm):
             "inactivity_enabled",
             "milestone_enabled",
             "digest_enabled",
+            "feedback_enabled",
+            "verification_enabled",
+            "signoff_enabled",
+            "joined_enabled",
+            "reply_enabled",
+            "announcement_enabled",
             "frequency",
             "weekday",
             "hour",
@@ -38,6 +44,16 @@ class ReminderPreferenceForm(forms.ModelForm):
             "weekday": "On",
             "frequency": "How often",
             "inactivity_days": "Nudge after this many quiet days",
+            "feedback_enabled": "E-mail me when a mentor sends me feedback",
+            "verification_enabled": "E-mail me when a mentor verifies one of my ratings",
+            "signoff_enabled": "E-mail me when a mentor signs off a checkpoint",
+            "joined_enabled": "E-mail me when I join a cohort",
+            "reply_enabled": "E-mail me when someone replies in a feedback thread",
+            "announcement_enabled": "E-mail me my cohort's announcements",
+        }
+        help_texts = {
+            "feedback_enabled": "These six are off until you turn them on; each one always "
+            "shows in your notifications.",
         }
 
     def __init__(self, *args, user, **kwargs):

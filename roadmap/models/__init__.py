@@ -9,6 +9,9 @@ from .assessment import CurrentRating, PathSelection, Rating  # noqa: F401
 # --- celebrations
 from .celebrations import Celebration  # noqa: F401
 
+# --- conversations
+from .conversations import Announcement, FeedbackReply  # noqa: F401
+
 # --- credentials
 from .credentials import Credential  # noqa: F401
 
@@ -25,7 +28,7 @@ from .plans import LoggedHours, Plan, PlanItem, PlanItemError  # noqa: F401
 from .progress import CurriculumSnapshot  # noqa: F401
 
 # --- reminders
-from .reminders import ReminderKind, ReminderPreference  # noqa: F401
+from .reminders import MESSAGE_KINDS, ReminderKind, ReminderPreference  # noqa: F401
 
 # --- resources
 from .resources import StudiedResource  # noqa: F401

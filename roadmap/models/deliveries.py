@@ -36,12 +36,18 @@ class Delivery(models.Model):
         # by itself; staff who checked can send it again from admin.
         UNKNOWN = "unknown", "Unknown (may have been delivered)"
 
+    # A user, or (for an invitation to someone without an account) only an address.
     # No index of its own: delivery_once_per_period leads with it (joins, cascades).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="deliveries",
         db_index=False,
+        null=True,
+        blank=True,
+    )
+    to_address = models.EmailField(
+        blank=True, help_text="Where to send when there is no recipient account (invitations)."
     )
     kind = models.CharField(max_length=12, choices=ReminderKind)
     period = models.CharField(
@@ -72,7 +78,17 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "kind", "period"], name="delivery_once_per_period"
-            )
+            ),
+            # NULL recipients never collide above: rows for an address are unique on their own.
+            models.UniqueConstraint(
+                fields=["to_address", "kind", "period"],
+                condition=Q(recipient__isnull=True),
+                name="delivery_once_per_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(to_address=""),
+                name="delivery_has_recipient_or_address",
+            ),
         ]
         indexes = [
             # the dispatcher's re-enqueue pass: needing_enqueue (reminders._enqueue_pending)
@@ -82,7 +98,11 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.period} to {self.recipient} ({self.status})"
+        return f"{self.get_kind_display()} {self.period} to {self.address} ({self.status})"
+
+    @property
+    def address(self) -> str:
+        return self.recipient.email if self.recipient_id else self.to_address
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -94,7 +114,8 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """In-app copy of a reminder, listed on /notifications/."""
+    """In-app copy of a reminder, or a message (feedback, a reply, an announcement, ...), listed
+    on /notifications/."""
 
     # No index of its own: notification_user_read_idx leads with it (joins, cascades).
     user = models.ForeignKey(

@@ -14,6 +14,30 @@ class ReminderKind(models.TextChoices):
     INACTIVITY = "inactivity", "Nudge after a quiet spell"
     MILESTONE = "milestone", "Milestone due tomorrow"
     DIGEST = "digest", "Weekly cohort digest (mentors)"
+    # Messages sent when something happens (roadmap.services.conversations), not on a schedule:
+    # always in-app, by e-mail only for the kinds a user turned on below (all off by default).
+    FEEDBACK = "feedback", "Feedback from a mentor"
+    VERIFICATION = "verification", "A mentor verified a rating"
+    SIGNOFF = "signoff", "A mentor signed off a checkpoint"
+    JOINED = "joined", "You joined a cohort"
+    REPLY = "reply", "A reply in a feedback thread"
+    ANNOUNCEMENT = "announcement", "An announcement to your cohort"
+    # An e-mailed cohort invitation, to an address that may have no account: no preference.
+    INVITE = "invite", "Cohort invitation"
+
+
+# The kinds sent as they happen; their e-mail is built from the delivery's stored context.
+MESSAGE_KINDS = frozenset(
+    {
+        ReminderKind.FEEDBACK,
+        ReminderKind.VERIFICATION,
+        ReminderKind.SIGNOFF,
+        ReminderKind.JOINED,
+        ReminderKind.REPLY,
+        ReminderKind.ANNOUNCEMENT,
+        ReminderKind.INVITE,
+    }
+)
 
 
 class Weekday(models.IntegerChoices):
@@ -40,6 +64,15 @@ class ReminderPreference(models.Model):
     inactivity_enabled = models.BooleanField("Nudge when I have been quiet", default=True)
     milestone_enabled = models.BooleanField("Milestone due tomorrow", default=True)
     digest_enabled = models.BooleanField("Weekly cohort digest (mentors)", default=True)
+    # E-mail copies of in-app notifications: off until the user turns them on.
+    feedback_enabled = models.BooleanField("A mentor sends me feedback", default=False)
+    verification_enabled = models.BooleanField("A mentor verifies one of my ratings", default=False)
+    signoff_enabled = models.BooleanField("A mentor signs off a checkpoint", default=False)
+    joined_enabled = models.BooleanField("I join a cohort", default=False)
+    reply_enabled = models.BooleanField("Someone replies in a feedback thread", default=False)
+    announcement_enabled = models.BooleanField(
+        "A mentor announces something to my cohort", default=False
+    )
     weekday = models.PositiveSmallIntegerField(choices=Weekday, default=Weekday.MONDAY)
     hour = models.PositiveSmallIntegerField(
         default=9,
@@ -82,4 +115,5 @@ class ReminderPreference(models.Model):
             return cls(user=user)
 
     def is_enabled(self, kind: str) -> bool:
-        return bool(getattr(self, f"{kind}_enabled"))
+        # An invitation goes to an address, not a user's preferences.
+        return kind == ReminderKind.INVITE or bool(getattr(self, f"{kind}_enabled"))

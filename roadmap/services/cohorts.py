@@ -37,6 +37,7 @@ from roadmap.lib import cohorts
 from roadmap.lib.gaps import Requirement, readiness_display
 from roadmap.models import CurrentRating, Rating
 from roadmap.services.assessment import ratings_repaired_token
+from roadmap.services.conversations import joined_notify
 from roadmap.services.mentoring import behind_plan_weeks
 
 INVITE_DAYS = 14
@@ -139,8 +140,10 @@ def cohort_join(*, learner: User, code: str) -> CohortMembership:
     if membership:
         CohortMembership.objects.filter(pk=membership.pk).update(left_at=None, joined_at=now)
         membership.refresh_from_db()
-        return membership
-    return CohortMembership.objects.create(cohort=invite.cohort, learner=learner)
+    else:
+        membership = CohortMembership.objects.create(cohort=invite.cohort, learner=learner)
+    joined_notify(membership=membership)
+    return membership
 
 
 # --- the cohort dashboard's reads -----------------------------------------------------------------

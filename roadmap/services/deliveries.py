@@ -48,7 +48,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from roadmap.celery import app
-from roadmap.models import Delivery, Notification, ReminderKind, ReminderPreference
+from roadmap.models import (
+    MESSAGE_KINDS,
+    Delivery,
+    Notification,
+    ReminderKind,
+    ReminderPreference,
+)
 from roadmap.services import digests as content
 from roadmap.smtp import smtp_drop, smtp_quit, smtp_session
 
@@ -130,7 +136,7 @@ def message_parts() -> dict:
         "preferences_url": absolute_url(reverse("roadmap:reminder_preferences")),
         "templates": {
             name: (get_template(f"emails/{name}.txt"), get_template(f"emails/{name}.html"))
-            for name in ("reminder", "digest")
+            for name in ("reminder", "digest", "message")
         },
     }
 
@@ -142,6 +148,8 @@ def reminder_message(
     the recipient's content when the caller read it in bulk; read here otherwise. `parts`: see
     `message_parts`."""
     parts = parts or message_parts()
+    if delivery.kind in MESSAGE_KINDS:
+        return _message_email(delivery, parts), {}
     recipient = delivery.recipient
     now = timezone.now()
     kind = delivery.kind
@@ -191,6 +199,50 @@ def reminder_message(
     message.attach_alternative(html, "text/html")
     notification = {"title": subject, "body": _notification_body(kind, ctx), "url": link_path}
     return message, notification
+
+
+def _unsubscribe_urls(user_id: int, kind: str) -> tuple[str, str]:
+    return tuple(
+        absolute_url(
+            reverse("roadmap:unsubscribe", args=[unsubscribe_token(user_id=user_id, kind=k)])
+        )
+        for k in (kind, ALL)
+    )
+
+
+def _message_email(delivery: Delivery, parts: dict) -> EmailMultiAlternatives:
+    """The e-mail of a message kind (feedback, a reply, an announcement, an invitation, ...):
+    its words were stored in the row's context when it happened (conversations), so a resend
+    says the same. Its in-app notification was created then too."""
+    data = delivery.context
+    recipient = delivery.recipient
+    url = data.get("url", "")
+    ctx = {
+        "name": recipient.display_name if recipient else delivery.to_address.split("@")[0],
+        "intro": data.get("intro", ""),
+        "body": data.get("body", ""),
+        "action": data.get("action", "Open Gapmap"),
+        "link": url if url.startswith(("http://", "https://")) else absolute_url(url or "/"),
+        "sender": data.get("sender", "a mentor"),
+        "preferences_url": parts["preferences_url"],
+    }
+    headers = {"X-Gapmap-Delivery": str(delivery.pk)}
+    if recipient is not None:  # an invitee has no account, so no preferences to change
+        ctx["unsubscribe_url"], ctx["unsubscribe_all_url"] = _unsubscribe_urls(
+            recipient.pk, delivery.kind
+        )
+        headers["List-Unsubscribe"] = f"<{ctx['unsubscribe_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    text_template, html_template = parts["templates"]["message"]
+    message = EmailMultiAlternatives(
+        subject=data.get("subject") or ReminderKind(delivery.kind).label,
+        body=text_template.render(ctx),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.address],
+        headers=headers,
+    )
+    message.attach_alternative(html_template.render(ctx), "text/html")
+    return message
 
 
 def _notification_body(kind: str, ctx: dict) -> str:
@@ -406,7 +458,9 @@ def deliveries_send(
     try:
         weekly = content.weekly_contents(
             learners=_unique(
-                d.recipient for d in pending.values() if d.kind != ReminderKind.DIGEST
+                d.recipient
+                for d in pending.values()
+                if d.kind != ReminderKind.DIGEST and d.kind not in MESSAGE_KINDS
             ),
             now=now,
         )
@@ -609,11 +663,12 @@ def _prepare(delivery: Delivery, *, data: dict | None = None, parts: dict | None
     """A delivery this worker has just claimed, checked and rendered: a _Job to send, or the
     SendResult when it is not to be sent (turned off, rendering failed). `data` (the recipient's
     weekly content) and `parts` come from a caller sending a chunk."""
-    recipient = delivery.recipient
-    pref = ReminderPreference.for_user(recipient)
-    asked_for = delivery.period.startswith("sample-")  # a sample the user just requested
-    if not recipient.is_active or not (asked_for or pref.is_enabled(delivery.kind)):
-        return _finish_failed(delivery, "Cancelled: the recipient turned this reminder off.")
+    recipient = delivery.recipient  # None for an invitation to an address without an account
+    if recipient is not None:
+        pref = ReminderPreference.for_user(recipient)
+        asked_for = delivery.period.startswith("sample-")  # a sample the user just requested
+        if not recipient.is_active or not (asked_for or pref.is_enabled(delivery.kind)):
+            return _finish_failed(delivery, "Cancelled: the recipient turned this reminder off.")
     try:
         message, notification = reminder_message(delivery=delivery, data=data, parts=parts)
     except Exception as exc:  # a rendering bug must not loop forever
@@ -638,9 +693,10 @@ def _record(job: _Job, failure: "SendFailed | None") -> SendResult:
             Delivery.objects.filter(pk=delivery_id).update(
                 status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
             )
-            Notification.objects.create(
-                user=delivery.recipient, kind=delivery.kind, **job.notification
-            )
+            if job.notification:  # message kinds were notified in-app when they happened
+                Notification.objects.create(
+                    user=delivery.recipient, kind=delivery.kind, **job.notification
+                )
         return SendResult(Outcome.SENT, delivery.attempts)
     error = str(failure)[:2000]
     verdict = send_verdict(failure.error, data_started=failure.data_started)

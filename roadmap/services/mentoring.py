@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from curriculum.models import Project, ProjectCheckpoint
 from roadmap.models import CheckpointSignOff, Feedback, PlanItem, Rating, RatingVerification
+from roadmap.services import conversations
 
 
 # --- plans ----------------------------------------------------------------------------------------
@@ -98,19 +99,27 @@ def plan_items_verify(*, mentor: User, learner: User, project: Project) -> int:
 
 
 # --- feedback, verification, sign-off -------------------------------------------------------------
+@transaction.atomic
 def feedback_give(
     *, mentor: User, learner: User, body: str, competency=None, project=None
 ) -> Feedback:
-    return Feedback.objects.create(
+    """The feedback, and the learner's notification of it (conversations)."""
+    feedback = Feedback.objects.create(
         learner=learner, author=mentor, body=body, competency=competency, project=project
     )
+    conversations.feedback_notify(feedback=feedback)
+    return feedback
 
 
+@transaction.atomic
 def rating_verify(*, mentor: User, rating: Rating, comment: str = "") -> RatingVerification:
-    """Idempotent: verifying the same rating again keeps the first verification."""
-    verification, _ = RatingVerification.objects.get_or_create(
+    """Idempotent: verifying the same rating again keeps the first verification (and notifies
+    the learner only the first time)."""
+    verification, created = RatingVerification.objects.get_or_create(
         rating=rating, mentor=mentor, defaults={"comment": comment}
     )
+    if created:
+        conversations.verification_notify(verification=verification)
     return verification
 
 
@@ -120,9 +129,11 @@ def checkpoint_sign_off(
 ) -> CheckpointSignOff:
     """Sign off one checkpoint; the last one of a project also verifies the learner's plan items
     for it (the plan page and portfolio show them as verified)."""
-    sign_off, _ = CheckpointSignOff.objects.get_or_create(
+    sign_off, created = CheckpointSignOff.objects.get_or_create(
         learner=learner, checkpoint=checkpoint, defaults={"mentor": mentor, "comment": comment}
     )
+    if created:
+        conversations.sign_off_notify(sign_off=sign_off)
     plan_items_verify(mentor=mentor, learner=learner, project=checkpoint.project)
     return sign_off
 

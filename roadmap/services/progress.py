@@ -22,6 +22,7 @@ from roadmap.models import (
     CurriculumSnapshot,
     Delivery,
     Feedback,
+    FeedbackReply,
     LoggedHours,
     Notification,
     PathSelection,
@@ -425,6 +426,14 @@ def _mentoring_and_plans_export(learner: User) -> dict:
             author_name=F("author__full_name"),
             competency_slug=F("competency__slug"),
             project_slug=F("project__slug"),
+        ),
+        # what they wrote in feedback threads (conversations); mentors' replies are the
+        # mentors' words, as the feedback itself is read from feedback_received
+        "feedback_replies": _rows(
+            FeedbackReply.objects.filter(author=learner).order_by("created_at", "id"),
+            "created_at",
+            "body",
+            feedback_created_at=F("feedback__created_at"),
         ),
         "rating_verifications": _rows(
             RatingVerification.objects.filter(rating__learner=learner).order_by("created_at", "id"),

@@ -256,7 +256,8 @@ def reminder_unsubscribe(*, user_id: int, kind: str) -> bool:
     if user is None:
         return False
     pref, _ = ReminderPreference.objects.get_or_create(user=user)
-    kinds = [k.value for k in ReminderKind] if kind == ALL else [kind]
+    # Every kind with a preference (an invitation has none: it goes to an address).
+    kinds = [k.value for k in ReminderKind if k != ReminderKind.INVITE] if kind == ALL else [kind]
     fields = [f"{k}_enabled" for k in kinds]
     for field in fields:
         setattr(pref, field, False)

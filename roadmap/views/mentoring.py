@@ -103,9 +103,9 @@ def _learner_context(request, cohort, learner, **forms):
         "levels": [(pc, own.get(pc.competency_id), mentors.get(pc.competency_id)) for pc in pcs],
         "history": history,
         "history_limit": HISTORY_LIMIT,
-        "feedback": Feedback.objects.filter(learner=learner).select_related(
-            "author", "competency", "project"
-        )[:30],
+        "feedback": Feedback.objects.filter(learner=learner)
+        .select_related("author", "competency", "project")
+        .prefetch_related("replies__author")[:30],  # threads: conversations/_thread.html
         # Sign-off is offered on the projects the learner has started or finished; the rest are
         # listed, collapsed, with what was signed off before.
         "projects": [row for row in project_rows if row[0].pk in started],
@@ -236,9 +236,9 @@ def my_feedback(request):
     user = request.user
     context = {
         "feedback": list(
-            Feedback.objects.filter(learner=user).select_related("author", "competency", "project")[
-                :100
-            ]
+            Feedback.objects.filter(learner=user)
+            .select_related("author", "competency", "project")
+            .prefetch_related("replies__author")[:100]
         ),
         "verifications": list(
             RatingVerification.objects.filter(rating__learner=user).select_related(

@@ -61,6 +61,7 @@ def collect_entries() -> dict[str, Entry]:
     from tests.access import (
         matrix_admin,
         matrix_assessment,
+        matrix_conversations,
         matrix_core,
         matrix_mentoring,
         matrix_ops,
@@ -77,6 +78,7 @@ def collect_entries() -> dict[str, Entry]:
         matrix_progress,
         matrix_plans,
         matrix_mentoring,
+        matrix_conversations,
         matrix_reminders,
         matrix_ops,
         matrix_standards,

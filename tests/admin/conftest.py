@@ -89,6 +89,7 @@ def grow(count: int, *, path=None) -> dict:
         ReminderPreferenceFactory(user=learner)
         DeliveryFactory(recipient=learner)
         NotificationFactory(user=learner)
+        _grow_conversations(learner=learner, mentor=mentor, cohort=cohort)
         StudiedResource.objects.create(learner=learner, resource=competency.resources.first())
         Credential.objects.create(
             learner=learner,
@@ -104,3 +105,16 @@ def grow(count: int, *, path=None) -> dict:
         CareerGoalFactory(recommended_path=other_path)
         made.update(competency=competency, project=project, learner=learner, cohort=cohort)
     return made
+
+
+def _grow_conversations(*, learner, mentor, cohort) -> None:
+    """Rows of the conversations area (replies, announcements, invitations by e-mail)."""
+    from tests.factories_conversations import (
+        AnnouncementFactory,
+        EmailInviteFactory,
+        FeedbackReplyFactory,
+    )
+
+    FeedbackReplyFactory(feedback=FeedbackFactory(learner=learner, author=mentor), author=learner)
+    AnnouncementFactory(cohort=cohort, author=mentor)
+    EmailInviteFactory(cohort=cohort, created_by=mentor)
