@@ -3,64 +3,17 @@ on a real Redis after commit, a real Celery worker process sends over SMTP to a 
 (tests/smtp_server.py), and every message reaches it exactly once: through a 451 retry, a
 resubmitted form, and dispatcher ticks long after."""
 
-import datetime as dt
-import time
 import uuid
 
 import pytest
-import redis
 from django.urls import reverse
-from django.utils import timezone
 
-from roadmap.celery import app
 from roadmap.models import Delivery, ReminderPreference
-from roadmap.services import reminders
 from tests import factories
-from tests.services import deliveries_settled, running_celery_worker, wait_until
-from tests.smtp_server import FaultyHandler, running_smtp_server
+from tests.roadmap.smtp_runs import later_ticks_resend_nothing, smtp_worker
+from tests.services import deliveries_settled, wait_until
 
 pytestmark = pytest.mark.redis
-
-AFTER_THE_LEASE = max(reminders.send_lease(), reminders.REENQUEUE_AFTER) + dt.timedelta(minutes=1)
-
-
-@pytest.fixture
-def web_broker(redis_url):
-    saved = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = redis_url, False
-    client = redis.Redis.from_url(redis_url)
-    client.flushall()
-    yield redis_url
-    client.flushall()
-    app.conf.broker_url, app.conf.task_always_eager = saved
-
-
-@pytest.fixture
-def smtp():
-    handler = FaultyHandler(hang_seconds=4)
-    with running_smtp_server(handler) as controller:
-        handler.controller = controller
-        yield handler
-
-
-def worker(broker, smtp):
-    env = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": smtp.controller.hostname,
-        "EMAIL_PORT": str(smtp.controller.port),
-        "EMAIL_USE_TLS": "false",
-        "EMAIL_TIMEOUT": "2",
-        "REMINDER_RETRY_BASE_SECONDS": "1",
-    }
-    return running_celery_worker(broker, extra_env=env)
-
-
-def later_ticks_resend_nothing(smtp):
-    before = sorted(smtp.accepted)
-    for minutes in (0, 15):
-        reminders.reminders_dispatch(now=timezone.now() + AFTER_THE_LEASE + dt.timedelta(minutes))
-    time.sleep(2)
-    assert sorted(smtp.accepted) == before
 
 
 def rcpts(smtp):
@@ -95,7 +48,7 @@ def test_announcement_is_emailed_once_to_each_member_who_asked(client, web_broke
     url = reverse("roadmap:cohort_announcements", args=[cohort.pk])
     form = {"subject": "Demo day", "body": "Demo day is Friday.", "key": str(uuid.uuid4())}
     smtp.fail_data_451 = 1  # the first message is refused once, then retried
-    with worker(web_broker, smtp) as w:
+    with smtp_worker(web_broker, smtp, deadline_seconds=2) as w:
         assert client.post(url, form).status_code == 302
         assert wait_until(deliveries_settled), w.output()[-3000:]
         assert client.post(url, form).status_code == 302  # the same form again: nothing more
@@ -116,7 +69,7 @@ def test_email_invitations_are_delivered_once_each(client, web_broker, smtp, coh
     pasted = (
         "a@example.com, b@example.com\nA@example.com; has.account@example.com learner0@example.com"
     )
-    with worker(web_broker, smtp) as w:
+    with smtp_worker(web_broker, smtp, deadline_seconds=2) as w:
         assert client.post(url, {"addresses": pasted}).status_code == 302
         assert wait_until(deliveries_settled), w.output()[-3000:]
         # pasted again: every address is invited or a member already, nothing is sent

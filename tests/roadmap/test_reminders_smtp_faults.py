@@ -2,54 +2,18 @@
 process and a local SMTP server that hangs and fails on demand (tests/smtp_server.py). Every due
 reminder is delivered exactly once, or recorded truthfully as "unknown" and never resent."""
 
-import datetime as dt
 import time
 
 import pytest
-import redis
 from django.utils import timezone
 
-from roadmap.celery import app
 from roadmap.models import Delivery
 from roadmap.services import reminders
 from tests.factories_reminders import bulk_due_learners
-from tests.services import deliveries_settled, running_celery_worker, wait_until
-from tests.smtp_server import FaultyHandler, running_smtp_server
+from tests.roadmap.smtp_runs import after_the_lease, later_ticks_resend_nothing, smtp_worker
+from tests.services import deliveries_settled, wait_until
 
 pytestmark = pytest.mark.redis
-
-AFTER_THE_LEASE = max(reminders.send_lease(), reminders.REENQUEUE_AFTER) + dt.timedelta(minutes=1)
-
-
-@pytest.fixture
-def web_broker(redis_url):
-    saved = app.conf.broker_url, app.conf.task_always_eager
-    app.conf.broker_url, app.conf.task_always_eager = redis_url, False
-    client = redis.Redis.from_url(redis_url)
-    client.flushall()
-    yield redis_url
-    client.flushall()
-    app.conf.broker_url, app.conf.task_always_eager = saved
-
-
-@pytest.fixture
-def smtp():
-    handler = FaultyHandler(hang_seconds=4)
-    with running_smtp_server(handler) as controller:
-        handler.controller = controller
-        yield handler
-
-
-def worker(broker, smtp):
-    env = {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": smtp.controller.hostname,
-        "EMAIL_PORT": str(smtp.controller.port),
-        "EMAIL_USE_TLS": "false",
-        "EMAIL_TIMEOUT": "1",  # each send's deadline
-        "REMINDER_RETRY_BASE_SECONDS": "1",
-    }
-    return running_celery_worker(broker, extra_env=env)
 
 
 def delivery_ids():
@@ -60,19 +24,10 @@ def statuses():
     return dict(Delivery.objects.values_list("pk", "status"))
 
 
-def later_ticks_resend_nothing(smtp):
-    """Two dispatcher runs after every lease: nothing more reaches the server."""
-    before = list(smtp.accepted)
-    for minutes in (0, 15):
-        reminders.reminders_dispatch(now=timezone.now() + AFTER_THE_LEASE + dt.timedelta(minutes))
-    time.sleep(2)
-    assert smtp.accepted == before
-
-
 def test_hang_after_data_is_unknown_and_not_resent(web_broker, smtp, transactional_db):
     bulk_due_learners(3)
     smtp.hang_data = 1  # the first message's reply is lost; the others are answered
-    with worker(web_broker, smtp) as w:
+    with smtp_worker(web_broker, smtp, deadline_seconds=1) as w:
         reminders.reminders_dispatch()
         assert wait_until(deliveries_settled), w.output()[-3000:]
         later_ticks_resend_nothing(smtp)
@@ -85,7 +40,7 @@ def test_hang_after_data_is_unknown_and_not_resent(web_broker, smtp, transaction
 def test_hang_at_rcpt_is_retried_and_delivered_once(web_broker, smtp, transactional_db):
     bulk_due_learners(3)
     smtp.hang_rcpt = 1
-    with worker(web_broker, smtp) as w:
+    with smtp_worker(web_broker, smtp, deadline_seconds=1) as w:
         reminders.reminders_dispatch()
         assert wait_until(deliveries_settled), w.output()[-3000:]
         later_ticks_resend_nothing(smtp)
@@ -103,7 +58,7 @@ def test_a_hung_recipient_holds_no_other_row_of_its_chunk_past_its_deadline(
     (about 0.5-1 s here), not when the chunk ends, and delivered once."""
     bulk_due_learners(10)
     smtp.hang_rcpt = 1
-    with worker(web_broker, smtp) as w:
+    with smtp_worker(web_broker, smtp, deadline_seconds=1) as w:
         reminders.reminders_dispatch()
         assert wait_until(deliveries_settled), w.output()[-3000:]
     hung_address, hung_at = smtp.rcpt_at[0]
@@ -121,7 +76,7 @@ def test_a_hung_recipient_holds_no_other_row_of_its_chunk_past_its_deadline(
 def test_451_twice_then_250_is_one_delivery(web_broker, smtp, transactional_db):
     bulk_due_learners(1)
     smtp.fail_data_451 = 2
-    with worker(web_broker, smtp) as w:
+    with smtp_worker(web_broker, smtp, deadline_seconds=1) as w:
         reminders.reminders_dispatch()
         assert wait_until(deliveries_settled), w.output()[-3000:]
     delivery = Delivery.objects.get()
@@ -132,7 +87,7 @@ def test_451_twice_then_250_is_one_delivery(web_broker, smtp, transactional_db):
 def test_550_fails_with_no_retries(web_broker, smtp, transactional_db):
     bulk_due_learners(1)
     smtp.reject_rcpt_550 = True
-    with worker(web_broker, smtp) as w:
+    with smtp_worker(web_broker, smtp, deadline_seconds=1) as w:
         reminders.reminders_dispatch()
         assert wait_until(deliveries_settled), w.output()[-3000:]
         time.sleep(2)  # a retry, had one been enqueued, would have run by now
@@ -147,14 +102,14 @@ def test_worker_killed_during_connect_delivers_once_after_the_lease(
 ):
     bulk_due_learners(1)
     smtp.hang_seconds, smtp.hang_ehlo = 30, 1  # EHLO never answered while the worker lives
-    with worker(web_broker, smtp) as w:
+    with smtp_worker(web_broker, smtp, deadline_seconds=1) as w:
         reminders.reminders_dispatch()
         assert wait_until(lambda: any(kind == "ehlo" for kind, _ in smtp.events))
         w.kill()
     delivery = Delivery.objects.get()
     assert delivery.status == "sending" and delivery.handed_off_at is None
-    with worker(web_broker, smtp) as w:
-        result = reminders.reminders_dispatch(now=timezone.now() + AFTER_THE_LEASE)
+    with smtp_worker(web_broker, smtp, deadline_seconds=1) as w:
+        result = reminders.reminders_dispatch(now=timezone.now() + after_the_lease())
         assert result.reset == 1
         assert wait_until(deliveries_settled), w.output()[-3000:]
         later_ticks_resend_nothing(smtp)
@@ -166,14 +121,14 @@ def test_worker_killed_during_connect_delivers_once_after_the_lease(
 def test_worker_killed_after_data_is_unknown_and_never_resent(web_broker, smtp, transactional_db):
     bulk_due_learners(1)
     smtp.hang_seconds, smtp.hang_data = 30, 1  # took the message; the worker dies waiting
-    with worker(web_broker, smtp) as w:
+    with smtp_worker(web_broker, smtp, deadline_seconds=1) as w:
         reminders.reminders_dispatch()
         assert wait_until(lambda: len(smtp.accepted) == 1), w.output()[-3000:]
         w.kill()
     delivery = Delivery.objects.get()
     assert delivery.status == "sending" and delivery.handed_off_at is not None
-    with worker(web_broker, smtp) as w:
-        result = reminders.reminders_dispatch(now=timezone.now() + AFTER_THE_LEASE)
+    with smtp_worker(web_broker, smtp, deadline_seconds=1) as w:
+        result = reminders.reminders_dispatch(now=timezone.now() + after_the_lease())
         assert result.abandoned == 1 and result.reset == 0
         later_ticks_resend_nothing(smtp)
     delivery.refresh_from_db()
