@@ -35,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -75,6 +76,16 @@ def chosen_database() -> str:
     return ""
 
 
+def database_plan(url: str, *, prefix: str = "gapmap_bench") -> tuple[str, bool, str]:
+    """(database name, whether it is a throwaway, its URL) for a server or a database URL:
+    no database, or the maintenance database `postgres`, names the server."""
+    parts = urlsplit(url)
+    named = parts.path.strip("/")
+    throwaway = named in ("", "postgres")
+    name = f"{prefix}_{os.getpid()}" if throwaway else named
+    return name, throwaway, urlunsplit(parts._replace(path=f"/{name}"))
+
+
 @contextlib.contextmanager
 def bench_database(tmp: Path, url: str, *, prefix: str = "gapmap_bench"):
     """The URL of an empty database for this run (see the module's docstring)."""
@@ -87,10 +98,9 @@ def bench_database(tmp: Path, url: str, *, prefix: str = "gapmap_bench"):
     import dj_database_url
     import psycopg
 
-    cfg = dj_database_url.parse(url)
-    named = cfg.get("NAME") or ""
-    server_only = named in ("", "postgres")
-    name = f"{prefix}_{os.getpid()}" if server_only else named
+    name, throwaway, database_url = database_plan(url, prefix=prefix)
+    cfg = dj_database_url.parse(database_url)
+    server_only = throwaway
     admin = {
         "host": cfg.get("HOST") or "127.0.0.1",
         "port": cfg.get("PORT") or 5432,
@@ -98,8 +108,6 @@ def bench_database(tmp: Path, url: str, *, prefix: str = "gapmap_bench"):
         "password": cfg.get("PASSWORD") or None,
         "dbname": "postgres",
     }
-    base = url.split("?")[0].rstrip("/")
-    server = base if server_only and not named else base.rsplit("/", 1)[0]
     with psycopg.connect(**admin, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists and not server_only:
@@ -119,7 +127,7 @@ def bench_database(tmp: Path, url: str, *, prefix: str = "gapmap_bench"):
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield f"{server}/{name}"
+        yield database_url
     finally:
         if server_only:
             with psycopg.connect(**admin, autocommit=True) as conn:

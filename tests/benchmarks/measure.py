@@ -126,7 +126,7 @@ def time_request(client, spec: Spec, *, runs: int | None = None) -> tuple[list[f
             profiler.stop()
         print(profiler.output_text(unicode=True, color=False, show_all=False), flush=True)
     if runs is None:
-        runs = max(MIN_RUNS, min(spec.runs, int(BUDGET_S / max(estimate, 1e-4))))
+        runs = min(spec.runs, max(MIN_RUNS, int(BUDGET_S / max(estimate, 1e-4))))
     return [prepared_call() for _ in range(runs)], queries
 
 

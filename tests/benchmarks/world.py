@@ -11,6 +11,7 @@ and CurrentRating are computed while the ratings are generated, as the services 
 Nobody is due for a reminder in this world (recent activity, weekly slot three days ahead), so the
 dispatcher's tick reads 100,000 users and finds no work; `make_due` turns some of them due."""
 
+import contextlib
 import datetime as dt
 import random
 import sys
@@ -103,10 +104,12 @@ def write_rows(model, columns: list[str], rows, *, total: int, label: str) -> No
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            skip_foreign_key_checks(cursor)
-            with cursor.cursor.copy(
-                f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
-            ) as copy:
+            with (
+                foreign_key_checks_skipped(cursor),
+                cursor.cursor.copy(
+                    f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN"
+                ) as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
                     progress.step()
@@ -127,17 +130,22 @@ def write_rows(model, columns: list[str], rows, *, total: int, label: str) -> No
     progress.close()
 
 
-def skip_foreign_key_checks(cursor) -> None:
+@contextlib.contextmanager
+def foreign_key_checks_skipped(cursor):
     """Django's foreign keys are checked at COMMIT (deferred): a million rows wait a minute
     there. The ids written here are right by construction, so a superuser skips the checks for
-    this transaction, as pg_restore --disable-triggers does; anyone else pays the minute."""
+    these rows, as pg_restore --disable-triggers does; anyone else pays the minute. Rows written
+    after the block are checked again."""
     from django.db import DatabaseError
 
     try:
         with transaction.atomic():
             cursor.execute("SET LOCAL session_replication_role = replica")
     except DatabaseError:
-        pass
+        yield
+        return
+    yield
+    cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def write_objects(model, objects: list, *, label: str) -> None:
