@@ -399,22 +399,39 @@ def grow(world: World, size: Size) -> None:
 # --- reminders ------------------------------------------------------------------------------------
 
 
-def refresh_next_due(user_ids: list[int] | None = None) -> str:
-    """If the reminders area keeps a stored "next due at" per preference, recompute it after
-    these bulk writes through its own service (whatever it is named); say what was done."""
+def _field(model, name: str) -> bool:
+    return name in {f.name for f in model._meta.get_fields()}
+
+
+def refresh_next_due() -> str:
+    """If the reminders area keeps a stored "next due at" per user, bring it up to date after
+    these bulk writes the way the code itself does, and say what was done.
+
+    With User.reminders_due_at (a new user is due at once) one dispatcher tick looks at everyone
+    it has not scheduled yet and sets their instant: that settling tick is timed and reported."""
     from roadmap.services import reminders
 
-    if "next_due_at" not in {f.name for f in ReminderPreference._meta.get_fields()}:
-        return "no stored next_due_at"
-    for name in dir(reminders):
-        if "next_due" in name and any(w in name for w in ("rebuild", "refresh", "recompute")):
-            function = getattr(reminders, name)
-            try:
-                function(user_ids=user_ids) if user_ids is not None else function()
-            except TypeError:
-                function()
-            return f"next_due_at set by {name}"
-    return "next_due_at NOT recomputed (no rebuild service found)"
+    if _field(User, "reminders_due_at"):
+        start = time.perf_counter()
+        result = reminders.reminders_dispatch()
+        return (
+            f"stored User.reminders_due_at: the settling tick after seeding examined "
+            f"{result.examined:,} users in {time.perf_counter() - start:.1f}s "
+            f"({result.due:,} due)"
+        )
+    if not _field(ReminderPreference, "next_due_at"):
+        return "no stored next-due instant: every tick reads every active user"
+    return "ReminderPreference.next_due_at NOT recomputed (the bench knows no service for it)"
+
+
+def look_again(user_ids: list[int]) -> None:
+    """After bulk UPDATEs of these users' activity or preferences: due for a look at the next
+    tick, as the services mark a user whose preferences they save."""
+    if _field(User, "reminders_due_at"):
+        User.objects.filter(pk__in=user_ids).update(reminders_due_at=LONG_AGO)
+
+
+LONG_AGO = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def make_due(user_ids: list[int]) -> None:
@@ -429,7 +446,7 @@ def make_due(user_ids: list[int]) -> None:
         quiet_start=dt.time(0),
         quiet_end=dt.time(0),
     )
-    refresh_next_due(user_ids)
+    look_again(user_ids)
 
 
 def make_not_due(user_ids: list[int]) -> None:
@@ -437,4 +454,4 @@ def make_not_due(user_ids: list[int]) -> None:
     ReminderPreference.objects.filter(user_id__in=user_ids).update(
         weekly_enabled=True, inactivity_days=30, hour=9
     )
-    refresh_next_due(user_ids)
+    look_again(user_ids)
