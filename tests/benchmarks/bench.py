@@ -169,7 +169,6 @@ class Run:
     dispatch: dict | None = None
 
     def add(self, scale: float, spec: m.Spec, result: m.Result) -> None:
-        self.specs.setdefault(spec.key, spec)
         self.specs[spec.key] = spec
         self.results.setdefault(spec.key, {})[scale] = result
         if result.floor_ms:
@@ -191,6 +190,8 @@ def measure_scale(run: Run, scale: float, people: dict, world) -> None:
         run.add(scale, spec, result)
         shown = result.note if result.median_ms is None else f"{result.median_ms:.1f} ms"
         print(f"  [{scale:g}x] {spec.scenario} ({spec.size}): {shown}", flush=True)
+    if not ONLY or "assess" in ONLY:
+        run.add(scale, *scenarios.page_weight(people))
     if not ONLY or "tick" in ONLY:
         spec, result = scenarios.dispatcher_tick(world)
         run.add(scale, spec, result)

@@ -479,6 +479,27 @@ def page_specs(people: dict, world) -> list[Spec]:
     return specs
 
 
+def page_weight(people: dict) -> tuple[Spec, Result]:
+    """The self-assessment page at 164 competencies: its size, and whether it is compressed."""
+    from tests.benchmarks.measure import client_for
+
+    spec = Spec(
+        "assessweight",
+        "Self-assessment page weight",
+        "164 competencies",
+        "assess",
+        target="<= 150 KB uncompressed, gzip",
+    )
+    url = url_or_none("roadmap:assess")
+    client = client_for(people["assess164"])
+    plain = len(client.get(url).content)
+    response = client.get(url, headers={"Accept-Encoding": "gzip"})
+    gzip = response.get("Content-Encoding") == "gzip"
+    note = f"gzip {len(response.content) / 1000:.0f} KB" if gzip else "not compressed"
+    result = Result(size=spec.size, note=note, extra={"bytes": plain, "gzip": gzip})
+    return spec, result
+
+
 # --- the dispatcher -------------------------------------------------------------------------------
 
 

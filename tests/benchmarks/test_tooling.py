@@ -80,3 +80,30 @@ def test_a_url_names_a_server_or_a_database():
     )
     assert (name, throwaway) == ("gapmap_bench", False)
     assert url == "postgres://root@127.0.0.1:5432/gapmap_bench?sslmode=disable"
+
+
+def test_the_report_marks_targets_from_both_sizes():
+    from tests.benchmarks.bench import Run
+    from tests.benchmarks.report import render
+
+    run = Run(scales=[1.0, 10.0])
+
+    def add(key, target, *figures):
+        spec = measure.Spec(key, key, "", "", target=target)
+        for scale, (ms, ratio, queries) in zip(run.scales, figures, strict=True):
+            result = measure.Result(ms, ms, queries, ms / ratio, ratio, size=f"{scale:g}x")
+            run.add(scale, spec, result)
+
+    add("dash", scenarios.LEARNER_TARGET, (10, 5.0, 4), (12, 6.0, 4))
+    add("gaps", scenarios.LEARNER_TARGET, (10, 5.0, 4), (14, 7.0, 4))
+    add("csvbig", "<= 60x at 5,000, queries flat", (10, 80.0, 8), (12, 50.0, 30))
+    add("cohortbig", "", (10, 5.0, 9), (100, 50.0, 9))
+    add("cohortbig-new", "<= 1.5x the cached view", (10, 5.0, 9), (160, 80.0, 12))
+    table = {
+        line.split(" | ")[0]: line
+        for line in render(run, web_kb=1, engine="x", seconds=1).splitlines()
+    }
+    assert "| met (grew 1.20x) |" in table["| dash"]
+    assert "| MISSED (grew 1.40x) |" in table["| gaps"]
+    assert "| MISSED (queries grow) |" in table["| csvbig"]  # 80x at 1x is not judged
+    assert "| MISSED (1.60x the cached view) |" in table["| cohortbig-new"]
