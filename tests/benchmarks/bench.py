@@ -167,6 +167,8 @@ class Run:
     specs: dict[str, m.Spec] = field(default_factory=dict)  # key -> the last spec (its labels)
     floors: dict[float, list[float]] = field(default_factory=dict)
     dispatch: dict | None = None
+    # The machine is shared: its load average at the start, to read the figures by.
+    load_start: float = field(default_factory=lambda: os.getloadavg()[0])
 
     def add(self, scale: float, spec: m.Spec, result: m.Result) -> None:
         self.specs[spec.key] = spec

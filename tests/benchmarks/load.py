@@ -200,6 +200,7 @@ def main() -> int:
             flush=True,
         )
         before = deadlocks(database_url)
+        load_start = os.getloadavg()[0]
         floor1 = driver.run_floor(ports, CONNECTIONS, FLOOR_SECONDS)
         from roadmap.tasks import reminders_dispatch_task
 
@@ -215,7 +216,10 @@ def main() -> int:
             setup=(
                 f"2 gunicorn servers x {WEB_WORKERS} sync workers, 2 Celery workers "
                 f"(concurrency 1) and beat, one PostgreSQL database and one Redis; "
-                f"{CONNECTIONS} concurrent sessions; {plan.summary}"
+                f"{CONNECTIONS} concurrent sessions; a reminder dispatch enqueued as the mix "
+                f"began; load average (1 min) {load_start:.1f} before, "
+                f"{os.getloadavg()[0]:.1f} after, on {os.cpu_count()} shared cores; "
+                f"{plan.summary}"
             ),
         )
     print()

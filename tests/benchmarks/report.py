@@ -108,7 +108,9 @@ def render(run, *, web_kb: int, engine: str, seconds: float) -> str:
         f"({os.cpu_count()} CPUs, Python {platform.python_version()}, {engine}), in-process with "
         "Django's test client, DEBUG=false, production middleware. Server time per request; each "
         "ratio is to the floor view (a trivial view behind the same middleware) measured just "
-        f"before that row{floors}. Whole run {seconds / 60:.0f} min.",
+        f"before that row{floors}. Whole run {seconds / 60:.0f} min; load average (1 min) "
+        f"{run.load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, on "
+        f"{os.cpu_count()} cores shared with other work.",
         "",
         "Sizes:",
         "",

@@ -59,7 +59,7 @@ def world_summary(world) -> str:
         f"{len(world.learner_ids):,} cohort learners x {w.WEEKS} weeks, "
         f"{Rating.objects.count():,} ratings, {User.objects.count():,} users "
         f"({len(world.reminder_user_ids):,} reminder-only), {world.small_cohorts} cohorts of "
-        f"{w.SMALL} (first cohort of each kind: {sizes})"
+        f"{w.SMALL} with one mentor for all of them (first cohort of each kind: {sizes})"
     )
 
 
