@@ -32,7 +32,12 @@ def plan_from_database() -> Plan:
     from accounts.models import Cohort, User
     from curriculum.models import Path
 
-    path = Path.objects.get(slug="bench-a40")
+    path = Path.objects.filter(slug="bench-a40").first()
+    if path is None:
+        raise SystemExit(
+            "this database holds no bench world: keep one with BENCH_DATABASE_URL=.../"
+            "gapmap_bench_world make bench, or leave LOAD_DATABASE_URL unset to seed one"
+        )
     learners = list(
         User.objects.filter(email__startswith="learner", email__endswith="@bench.test")
         .order_by("pk")
