@@ -44,8 +44,10 @@ def verdict(key: str, by_scale: dict, run) -> str:
     limit = float(re.findall(r"[\d.]+", target)[0])
     # "at 5,000": the largest size only (at 1x the largest cohort is smaller).
     judged = [last] if " at " in target else results
+    scale_of = {id(r): scale for scale, r in by_scale.items()}
     over = [r for r in judged if r.ratio is not None and r.ratio > limit]
-    why = [f"{r.ratio:.1f}x at {r.size}" for r in over] if len(judged) == 1 or over else []
+    shown = over or (judged if len(judged) == 1 else [])
+    why = [f"{r.ratio:.1f}x at {scale_of[id(r)]:g}x" for r in shown if r.ratio is not None]
     ok = not over
     if "1.3x of 1x" in target and len(results) > 1:
         change = growth(results[0], results[-1])

@@ -105,5 +105,5 @@ def test_the_report_marks_targets_from_both_sizes():
     }
     assert "| met (grew 1.20x) |" in table["| dash"]
     assert "| MISSED (grew 1.40x) |" in table["| gaps"]
-    assert "| MISSED (queries grow) |" in table["| csvbig"]  # 80x at 1x is not judged
+    assert "| MISSED (50.0x at 10x, queries grow) |" in table["| csvbig"]  # 80x at 1x: not judged
     assert "| MISSED (1.60x the cached view) |" in table["| cohortbig-new"]
