@@ -29,6 +29,20 @@ def mentor_required(view):
     return wrapper
 
 
+def program_staff_required(view):
+    """Staff who run the cohort program: the accounts.view_all_cohorts permission (superusers
+    have it). Mentors, learners and other staff get 404, as on the mentor pages."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.sees_all_cohorts:
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def staff_required(view):
     @login_required
     @wraps(view)

@@ -7,12 +7,16 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from .admin_forms import (
+    CareerGoalAdminForm,
     LabelledInlineFormSet,
     LevelDescriptorForm,
     LevelDescriptorFormSet,
+    PathAdminForm,
     PathCompetencyForm,
     PathCompetencyMoveForm,
+    PathTraitForm,
     ProjectAdminForm,
+    ProjectCheckpointForm,
     ProjectCompetencyForm,
     ProjectCompetencyFormSet,
     ResourceForm,
@@ -34,9 +38,11 @@ from .models import (
     ScaleLevel,
 )
 from .services import (
+    POSITION_GROUPS,
     curriculum_changed,
-    path_competencies_renumber,
-    path_competency_next_position,
+    position_group,
+    position_next,
+    positions_renumber,
 )
 
 
@@ -70,33 +76,70 @@ class ScaleLevelAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     ordering = ["level"]
 
 
-class PathCompetencyPlacing:
-    """Saving path competencies from any page: a new one goes after the path's last, moves
-    are applied, and every touched path is renumbered 0, 1, 2, ... (no typed positions)."""
+class PositionPlacing:
+    """Saving the rows of an ordered inline (path competencies, traits, checkpoints, resources):
+    a new row goes after its list's last, deleted rows go, moves are applied, and every touched
+    list is numbered 0, 1, 2, ... again. Editors never type a position."""
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is not PathCompetency:
+        model = formset.model
+        if model not in POSITION_GROUPS:
             return super().save_formset(request, form, formset, change)
-        instances = formset.save(commit=False)
+        instances = formset.save(commit=False)  # fills formset.deleted_objects, deletes nothing
+        groups = [position_group(obj) for obj in formset.deleted_objects]
+        for obj in formset.deleted_objects:
+            obj.delete()
         for instance in instances:
             if instance.pk is None:
-                instance.position = path_competency_next_position(path_id=instance.path_id)
+                instance.position = position_next(model, **position_group(instance))
             instance.save()
         formset.save_m2m()
-        moves = {
-            f.instance.pk: f.cleaned_data.get("move")
-            for f in formset.forms
-            if f.instance.pk is not None and getattr(f, "cleaned_data", {}).get("move")
-        }
-        path_ids = {f.instance.path_id for f in formset.forms if f.instance.pk is not None}
-        path_competencies_renumber(path_ids=path_ids, moves=moves)
+        moves = {}
+        for f in formset.forms:
+            if f.instance.pk is None or f in formset.deleted_forms:
+                continue
+            groups.append(position_group(f.instance))
+            move = getattr(f, "cleaned_data", {}).get("move")
+            if move:
+                moves[f.instance.pk] = move
+        positions_renumber(model, groups=groups, moves=moves)
+
+
+class PositionedAdmin:
+    """A model's own admin page when its rows are an ordered list (paths, projects within their
+    path, career goals, resources): the form has a "move" choice instead of a position; a new
+    row, or one moved to another list, goes last; deleting renumbers what is left."""
+
+    def save_model(self, request, obj, form, change):
+        model = type(obj)
+        fields = POSITION_GROUPS[model]
+        # form.initial holds the related rows' ids under the fields' names (path, not path_id)
+        old = {name: form.initial.get(name.removesuffix("_id")) for name in fields}
+        moved_list = change and old != position_group(obj)
+        if obj.pk is None or moved_list:
+            obj.position = position_next(model, **position_group(obj))
+        super().save_model(request, obj, form, change)
+        groups = [position_group(obj), *([old] if moved_list else [])]
+        move = form.cleaned_data.get("move")
+        positions_renumber(model, groups=groups, moves={obj.pk: move} if move else None)
+
+    def delete_model(self, request, obj):
+        group = position_group(obj)
+        super().delete_model(request, obj)
+        positions_renumber(type(obj), groups=[group])
+
+    def delete_queryset(self, request, queryset):
+        groups = [position_group(obj) for obj in queryset]
+        super().delete_queryset(request, queryset)
+        positions_renumber(queryset.model, groups=groups)
 
 
 class PathTraitInline(admin.TabularInline):
     model = PathTrait
+    form = PathTraitForm
     formset = LabelledInlineFormSet
     extra = 0
-    fields = ["aspect", "value", "position"]
+    fields = ["aspect", "value", "move"]
 
 
 class PathCompetencyInline(admin.TabularInline):
@@ -114,7 +157,8 @@ class PathCompetencyInline(admin.TabularInline):
 
 
 @admin.register(Path)
-class PathAdmin(PathCompetencyPlacing, CurriculumChangeMixin, admin.ModelAdmin):
+class PathAdmin(PositionedAdmin, PositionPlacing, CurriculumChangeMixin, admin.ModelAdmin):
+    form = PathAdminForm
     list_display = ["name", "slug", "position", "is_active", "competency_count", "project_count"]
     list_filter = ["is_active"]
     search_fields = ["name", "slug", "summary"]
@@ -146,7 +190,7 @@ class PathAdmin(PathCompetencyPlacing, CurriculumChangeMixin, admin.ModelAdmin):
 
 
 @admin.register(PathCompetency)
-class PathCompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
+class PathCompetencyAdmin(PositionedAdmin, CurriculumChangeMixin, admin.ModelAdmin):
     """Every path-competency row, to retire or un-retire several at once."""
 
     list_display = ["competency", "path", "target_level", "weight", "position", "retired_at"]
@@ -158,14 +202,6 @@ class PathCompetencyAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     fields = ["path", "competency", "target_level", "weight", "retired", "retired_at"]
     readonly_fields = ["retired_at"]
     actions = ["retire", "unretire"]
-
-    def save_model(self, request, obj, form, change):
-        moved_path = change and "path" in form.changed_data
-        if obj.pk is None or moved_path:
-            obj.position = path_competency_next_position(path_id=obj.path_id)
-        super().save_model(request, obj, form, change)
-        if moved_path:
-            path_competencies_renumber(path_ids=[form.initial["path"]])
 
     def has_delete_permission(self, request, obj=None):
         # Editors retire; deleting is for superusers cleaning up mistakes.
@@ -206,7 +242,7 @@ class ResourceInline(admin.StackedInline):
     verbose_name = "learning resource"
     verbose_name_plural = "learning resources (best first; at most 8)"
     fieldsets = [
-        (None, {"fields": [("position", "title"), "url", ("kind", "cost", "language")]}),
+        (None, {"fields": [("title", "move"), "url", ("kind", "cost", "language")]}),
         (None, {"fields": [("minutes", "level_from", "level_to"), "note", "checked_on"]}),
         ("Link check", {"fields": ["link_status"], "classes": ["collapse"]}),
     ]
@@ -243,7 +279,7 @@ class BrokenLinkFilter(admin.SimpleListFilter):
 
 
 @admin.register(Resource)
-class ResourceAdmin(CurriculumChangeMixin, admin.ModelAdmin):
+class ResourceAdmin(PositionedAdmin, CurriculumChangeMixin, admin.ModelAdmin):
     """All resources in one list, to find broken links (manage.py check_links records them)."""
 
     form = ResourceForm
@@ -263,8 +299,17 @@ class ResourceAdmin(CurriculumChangeMixin, admin.ModelAdmin):
     ordering = ["competency__name", "project__name", "position"]
     readonly_fields = ["last_status", "last_checked_at"]
 
-    fields = ["competency", "project", *ResourceForm.Meta.fields, "last_status", "last_checked_at"]
-    autocomplete_fields = ["competency", "project"]
+    fields = [
+        "competency",
+        "project",
+        *ResourceForm.Meta.fields,
+        "move",
+        "last_status",
+        "last_checked_at",
+    ]
+    # Plain selects, not autocomplete: select2's combobox has no accessible name (axe:
+    # aria-input-field-name), and a curriculum has tens of competencies and projects, not
+    # thousands.
 
     @admin.display(description="for")
     def owner(self, obj):
@@ -294,7 +339,7 @@ class CompetencyPathInline(admin.TabularInline):
 
 
 @admin.register(Competency)
-class CompetencyAdmin(PathCompetencyPlacing, CurriculumChangeMixin, admin.ModelAdmin):
+class CompetencyAdmin(PositionPlacing, CurriculumChangeMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "category", "paths", "descriptor_count"]
     list_filter = ["kind", "category", "path_competencies__path"]
     search_fields = ["name", "slug", "summary"]
@@ -358,9 +403,10 @@ class CompetencyAdmin(PathCompetencyPlacing, CurriculumChangeMixin, admin.ModelA
 
 class ProjectCheckpointInline(admin.TabularInline):
     model = ProjectCheckpoint
+    form = ProjectCheckpointForm
     formset = LabelledInlineFormSet
     extra = 1
-    fields = ["title", "description", "position", "evidences"]
+    fields = ["title", "description", "evidences", "move"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "evidences":
@@ -383,7 +429,7 @@ class ProjectCompetencyInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(CurriculumChangeMixin, admin.ModelAdmin):
+class ProjectAdmin(PositionedAdmin, PositionPlacing, CurriculumChangeMixin, admin.ModelAdmin):
     form = ProjectAdminForm
     list_display = [
         "name",
@@ -429,7 +475,8 @@ class ProjectAdmin(CurriculumChangeMixin, admin.ModelAdmin):
 
 
 @admin.register(CareerGoal)
-class CareerGoalAdmin(CurriculumChangeMixin, admin.ModelAdmin):
+class CareerGoalAdmin(PositionedAdmin, CurriculumChangeMixin, admin.ModelAdmin):
+    form = CareerGoalAdminForm
     list_display = ["label", "recommended_path", "position"]
     list_select_related = ["recommended_path"]
     list_filter = ["recommended_path"]

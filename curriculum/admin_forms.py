@@ -10,10 +10,14 @@ from django.utils import timezone
 from .graph import edges_reachable_from, find_cycle
 from .models import (
     MAX_RESOURCES,
+    CareerGoal,
     Level,
     LevelDescriptor,
+    Path,
     PathCompetency,
+    PathTrait,
     Project,
+    ProjectCheckpoint,
     ProjectCompetency,
     Resource,
 )
@@ -21,6 +25,14 @@ from .models import (
 # "3 Proficient" rather than "Proficient": editors think in numbers and words at once.
 LEVEL_CHOICES = [(value, f"{value} {label}") for value, label in Level.choices]
 TARGET_CHOICES = [(value, label) for value, label in LEVEL_CHOICES if value >= 1]
+# A row's place in an ordered list changes by one of these, never by a typed number.
+MOVES = [
+    ("", "stay"),
+    ("up", "up one"),
+    ("down", "down one"),
+    ("top", "to the top"),
+    ("bottom", "to the bottom"),
+]
 
 
 def prerequisite_cycle(project: Project, prerequisites) -> list[str] | None:
@@ -44,6 +56,13 @@ def prerequisite_cycle(project: Project, prerequisites) -> list[str] | None:
 
 
 class ProjectAdminForm(forms.ModelForm):
+    move = forms.ChoiceField(
+        choices=MOVES,
+        required=False,
+        label="Place among the path's projects",
+        help_text="A new project, or one moved to another path, goes last.",
+    )
+
     class Meta:
         model = Project
         fields = [
@@ -53,7 +72,6 @@ class ProjectAdminForm(forms.ModelForm):
             "summary",
             "difficulty",
             "estimated_hours",
-            "position",
             "is_active",
             "prerequisites",
         ]
@@ -237,12 +255,14 @@ class PathCompetencyForm(forms.ModelForm):
 
 
 class ResourceForm(forms.ModelForm):
-    """One resource row: labelled levels, the https rule and from <= to said on the row."""
+    """One resource row: labelled levels, the https rule and from <= to said on the row; its
+    place among its owner's resources changes by a move (best first)."""
+
+    move = forms.ChoiceField(choices=MOVES, required=False, label="Move")
 
     class Meta:
         model = Resource
         fields = [
-            "position",
             "title",
             "url",
             "kind",
@@ -340,17 +360,44 @@ class CurriculumConfirmForm(forms.Form):
     )
 
 
-MOVES = [
-    ("", "stay"),
-    ("up", "up one"),
-    ("down", "down one"),
-    ("top", "to the top"),
-    ("bottom", "to the bottom"),
-]
-
-
-class PathCompetencyMoveForm(PathCompetencyForm):
-    """A row of the path page's competency list: its place changes by a move, never by a typed
-    number (curriculum.services.path_competencies_renumber applies the moves)."""
+class MoveFormMixin(forms.Form):
+    """A row's place changes by a move, never by a typed number: new rows go to the end, and
+    curriculum.services.positions_renumber applies the moves and numbers the list again."""
 
     move = forms.ChoiceField(choices=MOVES, required=False, label="Move")
+
+
+class PathCompetencyMoveForm(MoveFormMixin, PathCompetencyForm):
+    """A row of the path page's competency list."""
+
+
+class PathAdminForm(MoveFormMixin, forms.ModelForm):
+    class Meta:
+        model = Path
+        fields = [
+            "slug",
+            "name",
+            "summary",
+            "best_fit_when",
+            "outcome",
+            "is_active",
+            "recommended_earlier_path",
+        ]
+
+
+class PathTraitForm(MoveFormMixin, forms.ModelForm):
+    class Meta:
+        model = PathTrait
+        fields = ["aspect", "value"]
+
+
+class ProjectCheckpointForm(MoveFormMixin, forms.ModelForm):
+    class Meta:
+        model = ProjectCheckpoint
+        fields = ["title", "description", "evidences"]
+
+
+class CareerGoalAdminForm(MoveFormMixin, forms.ModelForm):
+    class Meta:
+        model = CareerGoal
+        fields = ["slug", "label", "recommended_path", "reason"]

@@ -9,7 +9,9 @@ CFRubric: one CFRubricCriterion per competency (linked to its CFItem), one
 CFRubricCriterionLevel per described level (score = the level); one more criterion, with no
 item, carries the default scale. What CASE has no field for (a competency's target level on the
 path, a project's difficulty, hours and checkpoints) travels in the objects' `extensions` under
-the key "gapmap", which CASE 1.1 provides for exactly that and other readers ignore.
+the key "gapmap", which CASE 1.1 provides for exactly that and other readers ignore; so do a
+path's outcome and recommended earlier path, what each checkpoint evidences and the learning
+resources of competencies and projects (CASE has no object for a study link).
 
 Identifiers: paths, competencies and projects keep a `case_uuid` of their own (stable across
 renames and edits); associations and rubric parts get uuid5 names derived from the identifiers
@@ -21,6 +23,7 @@ projects) and loaded through curriculum_import: the same validation and the same
 write as a YAML import. A CFItem whose identifier is an existing competency's case_uuid reuses
 that competency (ratings, descriptors and other paths stay as they are)."""
 
+import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
@@ -45,7 +48,7 @@ from curriculum.models import (
     Project,
     ScaleLevel,
 )
-from curriculum.services import curriculum_export, curriculum_import
+from curriculum.services import curriculum_export, curriculum_import, resource_file_data
 
 CASE_VERSION = "1.1"
 EXT = "gapmap"
@@ -68,6 +71,18 @@ def _link(title: str, identifier, uri: str) -> dict:
     return {"title": title, "identifier": str(identifier), "uri": uri}
 
 
+def _resources(owner) -> list[dict]:
+    """The owner's learning resources in the curriculum file's shape, as JSON (dates as ISO)."""
+    rows = []
+    for resource in sorted(owner.resources.all(), key=lambda r: (r.position, r.id)):
+        data = resource_file_data(resource)
+        data["levels"] = list(data["levels"])
+        if "checked_on" in data:
+            data["checked_on"] = data["checked_on"].isoformat()
+        rows.append(data)
+    return rows
+
+
 def _stamp() -> str:
     changed = CurriculumVersion.objects.current().values_list("changed_at", flat=True).first()
     return (changed or timezone.now()).isoformat(timespec="seconds")
@@ -77,6 +92,20 @@ def _stamp() -> str:
 
 
 def case_document(path: Path, *, stamp: str | None = None) -> dict:
+    ext = {
+        "slug": path.slug,
+        "position": path.position,
+        "traits": [
+            {"aspect": t.aspect, "value": t.value}
+            for t in sorted(path.traits.all(), key=lambda t: (t.position, t.id))
+        ],
+    }
+    if path.outcome:
+        ext["outcome"] = path.outcome
+    earlier = path.recommended_earlier_path
+    if earlier is not None:
+        # Named by identifier (stable across instances) and slug (the fallback on import).
+        ext["recommendedEarlierPath"] = {"identifier": str(earlier.case_uuid), "slug": earlier.slug}
     return {
         "identifier": str(path.case_uuid),
         "uri": _url("curriculum:case_document", path.case_uuid),
@@ -89,16 +118,7 @@ def case_document(path: Path, *, stamp: str | None = None) -> dict:
         "notes": path.best_fit_when,
         "language": "en",
         "lastChangeDateTime": stamp or _stamp(),
-        "extensions": {
-            EXT: {
-                "slug": path.slug,
-                "position": path.position,
-                "traits": [
-                    {"aspect": t.aspect, "value": t.value}
-                    for t in sorted(path.traits.all(), key=lambda t: (t.position, t.id))
-                ],
-            }
-        },
+        "extensions": {EXT: ext},
     }
 
 
@@ -115,10 +135,33 @@ def _competency_item(comp: Competency, stamp: str) -> dict:
     }
     if comp.category:
         item["conceptKeywords"] = [comp.category]
+    resources = _resources(comp)
+    if resources:
+        item["extensions"] = {EXT: {"resources": resources}}
     return item
 
 
+def _checkpoint(cp) -> dict:
+    data = {"title": cp.title, "description": cp.description}
+    evidences = sorted(str(c.case_uuid) for c in cp.evidences.all())
+    if evidences:
+        # The CFItem identifiers of the competencies this deliverable shows.
+        data["evidences"] = evidences
+    return data
+
+
 def _project_item(project: Project, stamp: str) -> dict:
+    ext = {
+        "difficulty": project.difficulty,
+        "estimatedHours": project.estimated_hours,
+        "checkpoints": [
+            _checkpoint(cp)
+            for cp in sorted(project.checkpoints.all(), key=lambda c: (c.position, c.id))
+        ],
+    }
+    resources = _resources(project)
+    if resources:
+        ext["resources"] = resources
     return {
         "identifier": str(project.case_uuid),
         "uri": _url("curriculum:case_item", project.case_uuid),
@@ -128,28 +171,19 @@ def _project_item(project: Project, stamp: str) -> dict:
         "CFItemType": PROJECT_TYPE,
         "language": "en",
         "lastChangeDateTime": stamp,
-        "extensions": {
-            EXT: {
-                "difficulty": project.difficulty,
-                "estimatedHours": project.estimated_hours,
-                "checkpoints": [
-                    {"title": cp.title, "description": cp.description}
-                    for cp in sorted(project.checkpoints.all(), key=lambda c: (c.position, c.id))
-                ],
-            }
-        },
+        "extensions": {EXT: ext},
     }
 
 
 def case_item(identifier: uuid.UUID) -> dict | None:
     """One competency or project as a CFItem (the `uri` of every exported item resolves here)."""
     stamp = _stamp()
-    comp = Competency.objects.filter(case_uuid=identifier).first()
+    comp = Competency.objects.filter(case_uuid=identifier).prefetch_related("resources").first()
     if comp is not None:
         return _competency_item(comp, stamp)
     project = (
         Project.objects.filter(case_uuid=identifier, is_active=True)
-        .prefetch_related("checkpoints")
+        .prefetch_related("checkpoints__evidences", "resources")
         .first()
     )
     return _project_item(project, stamp) if project is not None else None
@@ -192,11 +226,14 @@ def case_package(path: Path) -> dict:
         PathCompetency.objects.current()
         .filter(path=path)
         .select_related("competency")
+        .prefetch_related("competency__resources")
         .order_by("position", "id")
     )
     projects = list(
         Project.objects.filter(path=path, is_active=True)
-        .prefetch_related("checkpoints", "builds__competency", "prerequisites")
+        .prefetch_related(
+            "checkpoints__evidences", "builds__competency", "prerequisites", "resources"
+        )
         .order_by("position", "name", "id")
     )
     items, associations = [], []
@@ -324,7 +361,10 @@ def case_documents() -> dict:
     stamp = _stamp()
     return {
         "CFDocuments": [
-            case_document(p, stamp=stamp) for p in Path.objects.active().prefetch_related("traits")
+            case_document(p, stamp=stamp)
+            for p in Path.objects.active()
+            .select_related("recommended_earlier_path")
+            .prefetch_related("traits")
         ]
     }
 
@@ -439,6 +479,48 @@ def _plain(value):
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _resources_in(ext: dict) -> list:
+    """Resources from an item's extensions, in the curriculum file's shape (its validation
+    reports anything wrong in them); an ISO date string becomes the date the file expects."""
+    resources = ext.get("resources")
+    if not isinstance(resources, list):
+        return []
+    rows = []
+    for row in resources:
+        if isinstance(row, dict) and isinstance(row.get("checked_on"), str):
+            try:
+                row = {**row, "checked_on": dt.date.fromisoformat(row["checked_on"])}
+            except ValueError:
+                pass
+        rows.append(row)
+    return rows
+
+
+def _checkpoint_in(cp, comp_slug_of: dict) -> object:
+    """A checkpoint with its evidences turned from CFItem identifiers into this file's
+    competency slugs (an identifier of an item not on the path cannot be evidenced: dropped)."""
+    if not isinstance(cp, dict) or not isinstance(cp.get("evidences"), list):
+        return cp
+    evidences = [
+        comp_slug_of[str(_uuid(e))] for e in cp["evidences"] if str(_uuid(e)) in comp_slug_of
+    ]
+    cp = {k: v for k, v in cp.items() if k != "evidences"}
+    return {**cp, "evidences": evidences} if evidences else cp
+
+
+def _earlier_path_slug(doc_ext: dict) -> str | None:
+    """The recommended earlier path, if this instance has it (by identifier, then slug); a
+    package from elsewhere may name a path that is not here, and the link is optional."""
+    earlier = doc_ext.get("recommendedEarlierPath")
+    if not isinstance(earlier, dict):
+        return None
+    ident = _uuid(earlier.get("identifier"))
+    found = Path.objects.active().filter(case_uuid=ident).first() if ident else None
+    if found is None and isinstance(earlier.get("slug"), str):
+        found = Path.objects.active().filter(slug=earlier["slug"]).first()
+    return found.slug if found is not None else None
 
 
 def _translate(data: dict, p: _Problems, slug: str | None) -> tuple[dict, dict, list[str]]:
@@ -587,6 +669,7 @@ def _translate(data: dict, p: _Problems, slug: str | None) -> tuple[dict, dict, 
                     else "",
                     "summary": "" if full == name else full,
                     "levels": criteria_levels.get(key, {}),
+                    "resources": _resources_in(_ext(item)),
                 }
             )
             new_uuids["competencies"][comp_slug] = key
@@ -636,6 +719,8 @@ def _translate(data: dict, p: _Problems, slug: str | None) -> tuple[dict, dict, 
         new_projects.append((key, item, ext, project_slug, name))
     for key, item, ext, project_slug, name in new_projects:
         checkpoints = ext.get("checkpoints", [])
+        if isinstance(checkpoints, list):
+            checkpoints = [_checkpoint_in(cp, comp_slug_of) for cp in checkpoints]
         current["projects"].append(
             {
                 "slug": project_slug,
@@ -653,14 +738,22 @@ def _translate(data: dict, p: _Problems, slug: str | None) -> tuple[dict, dict, 
                     for c, level in builds.get(key, {}).items()
                     if c in comp_slug_of
                 },
+                "resources": _resources_in(ext),
             }
         )
 
     if not current["scale"]:
         current["scale"] = scale_levels
     traits = doc_ext.get("traits", [])
+    optional = {}
+    if isinstance(doc_ext.get("outcome"), str) and doc_ext["outcome"].strip():
+        optional["outcome"] = doc_ext["outcome"].strip()
+    earlier = _earlier_path_slug(doc_ext)
+    if earlier is not None:
+        optional["recommended_earlier_path"] = earlier
     current["paths"].append(
         {
+            **optional,
             "slug": path_slug,
             "name": title,
             "position": _int(doc_ext.get("position"), len(current["paths"])),

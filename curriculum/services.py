@@ -112,7 +112,7 @@ def _sync_resources(owner: dict, existing: list, wanted: list) -> None:
         Resource.objects.filter(id__in=[r.id for r in by_url.values()]).delete()
 
 
-def _resource_data(resource: Resource) -> dict:
+def resource_file_data(resource: Resource) -> dict:
     data = {
         "title": resource.title,
         "url": resource.url,
@@ -137,22 +137,47 @@ def curriculum_changed() -> None:
     )
 
 
-def path_competency_next_position(*, path_id: int) -> int:
-    """Where a competency newly put on a path goes: after the last one."""
-    last = PathCompetency.objects.filter(path_id=path_id).order_by("-position").first()
+# --- positions: every ordered list of the curriculum numbers itself 0, 1, 2, ...
+# Each model's position counts within its group (the fields named here); editors never type one.
+POSITION_GROUPS = {
+    Path: (),
+    CareerGoal: (),
+    Project: ("path_id",),
+    PathTrait: ("path_id",),
+    PathCompetency: ("path_id",),
+    ProjectCheckpoint: ("project_id",),
+    Resource: ("competency_id", "project_id"),  # a resource has exactly one owner
+}
+MOVE_TARGETS = ("up", "down", "top", "bottom")
+
+
+def position_group(obj) -> dict:
+    """The fields whose values name the list `obj` is placed in ({"path_id": 3}; {} for paths)."""
+    return {name: getattr(obj, name) for name in POSITION_GROUPS[type(obj)]}
+
+
+def position_next(model, **group) -> int:
+    """Where a row newly put in the `group` list of `model` goes: after the last one."""
+    last = model.objects.filter(**group).order_by("-position").first()
     return last.position + 1 if last else 0
 
 
-def path_competencies_renumber(*, path_ids, moves: dict[int, str] | None = None) -> None:
-    """Number each path's competencies 0, 1, 2, ... in their order, after applying `moves`
-    ({path competency id: "up" | "down" | "top" | "bottom"}), so editors never type positions
-    and the numbers never collide or leave gaps."""
-    moves = moves or {}
-    for path_id in set(path_ids):
-        rows = list(PathCompetency.objects.filter(path_id=path_id).order_by("position", "id"))
+def positions_renumber(model, *, groups, moves: dict[int, str] | None = None) -> None:
+    """Number each of `groups` (position_group dicts) of `model` 0, 1, 2, ... in its order,
+    after applying `moves` ({row id: "up" | "down" | "top" | "bottom"}), so the numbers never
+    collide or leave gaps after an addition, a move or a deletion."""
+    moves = {pk: move for pk, move in (moves or {}).items() if move in MOVE_TARGETS}
+    ordering = [*model._meta.ordering, "id"]
+    seen = set()
+    for group in groups:
+        key = tuple(sorted(group.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        rows = list(model.objects.filter(**group).order_by(*ordering))
         for row_id, move in moves.items():
             index = next((i for i, row in enumerate(rows) if row.id == row_id), None)
-            if index is None or not move:
+            if index is None:
                 continue
             row = rows.pop(index)
             target = {
@@ -166,6 +191,28 @@ def path_competencies_renumber(*, path_ids, moves: dict[int, str] | None = None)
             if row.position != position:
                 row.position = position
                 row.save(update_fields=["position"])
+
+
+def path_competency_next_position(*, path_id: int) -> int:
+    """Where a competency newly put on a path goes: after the last one."""
+    return position_next(PathCompetency, path_id=path_id)
+
+
+def path_competencies_renumber(*, path_ids, moves: dict[int, str] | None = None) -> None:
+    """positions_renumber for the competencies of each of `path_ids`."""
+    positions_renumber(PathCompetency, groups=[{"path_id": pid} for pid in path_ids], moves=moves)
+
+
+def _renumber_after_import() -> None:
+    """The file numbers the lists it gives in full; rows it leaves out keep their old numbers,
+    which may collide with the new ones. Number each list densely again (the diff compares the
+    order of these, not their numbers, so this changes nothing it would show). Paths keep the
+    positions the file states: the format has them, and the diff compares them."""
+    path_ids = Project.objects.order_by().values_list("path_id", flat=True).distinct()
+    positions_renumber(Project, groups=[{"path_id": pid} for pid in path_ids])
+    pc_paths = PathCompetency.objects.order_by().values_list("path_id", flat=True).distinct()
+    path_competencies_renumber(path_ids=list(pc_paths))
+    positions_renumber(CareerGoal, groups=[{}])
 
 
 def curriculum_import(
@@ -199,6 +246,7 @@ def curriculum_import(
             if dry_run or not diff.has_changes:
                 return diff
             _write(data, retire_missing=retire_missing)
+            _renumber_after_import()
             curriculum_changed()
     except ProtectedError as exc:
         raise CurriculumError(
@@ -485,7 +533,7 @@ def curriculum_export() -> str:
             }
         )
         if project.resources.all():
-            projects[-1]["resources"] = [_resource_data(r) for r in project.resources.all()]
+            projects[-1]["resources"] = [resource_file_data(r) for r in project.resources.all()]
 
     # A competency whose every path link is retired was dropped from the curriculum; one that
     # was never placed on a path (a draft made in admin) is still exported.
@@ -513,7 +561,7 @@ def curriculum_export() -> str:
     )
     for resource in resources.order_by("competency__slug", "position", "id"):
         by_slug[resource.competency.slug].setdefault("resources", []).append(
-            _resource_data(resource)
+            resource_file_data(resource)
         )
 
     goals = [

@@ -61,6 +61,12 @@ def _curriculum_etag(request, *args, **kwargs):
     return CurriculumVersion.objects.token() or "initial"
 
 
+def _case_paths():
+    return (
+        Path.objects.active().select_related("recommended_earlier_path").prefetch_related("traits")
+    )
+
+
 def _case_json(data) -> JsonResponse:
     response = JsonResponse(data, json_dumps_params={"indent": 2})
     patch_cache_control(response, public=True, max_age=300)
@@ -78,7 +84,7 @@ def case_documents(request):
 @require_GET
 @condition(etag_func=_curriculum_etag)
 def case_document(request, identifier):
-    path = get_object_or_404(Path.objects.active().prefetch_related("traits"), case_uuid=identifier)
+    path = get_object_or_404(_case_paths(), case_uuid=identifier)
     return _case_json(case.case_document(path))
 
 
@@ -86,7 +92,7 @@ def case_document(request, identifier):
 @require_GET
 @condition(etag_func=_curriculum_etag)
 def case_package(request, identifier):
-    path = get_object_or_404(Path.objects.active().prefetch_related("traits"), case_uuid=identifier)
+    path = get_object_or_404(_case_paths(), case_uuid=identifier)
     return _case_json(case.case_package(path))
 
 

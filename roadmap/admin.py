@@ -7,9 +7,11 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from .models import (
+    Celebration,
     CheckpointSignOff,
     Delivery,
     Feedback,
+    LoggedHours,
     Notification,
     PathSelection,
     Plan,
@@ -79,6 +81,23 @@ class StudiedResourceAdmin(ReadOnlyAdmin):
     list_select_related = ["learner", "resource"]
     search_fields = ["learner__email", "learner__full_name", "resource__title"]
     ordering = ["-studied_at", "-id"]
+
+
+@admin.register(LoggedHours)
+class LoggedHoursAdmin(ReadOnlyAdmin):
+    list_display = ["day", "learner", "item", "hours", "note"]
+    list_select_related = ["learner", "item__project"]
+    search_fields = ["learner__email", "learner__full_name", "note"]
+    ordering = ["-day", "-id"]
+
+
+@admin.register(Celebration)
+class CelebrationAdmin(ReadOnlyAdmin):
+    list_display = ["shown_at", "learner", "kind", "name", "dismissed_at"]
+    list_select_related = ["learner"]
+    list_filter = ["kind"]
+    search_fields = ["learner__email", "learner__full_name", "name"]
+    ordering = ["-shown_at", "-id"]
 
 
 @admin.register(Plan)

@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from .converters import SignedTokenConverter, TokenConverter
-from .views import cohorts, home, ops, plans, portfolio, progress
+from .views import celebrations, cohorts, home, ops, plans, portfolio, progress
 from .views import mentoring as mentoring_views
 
 app_name = "roadmap"
@@ -34,6 +34,11 @@ urlpatterns += [
 # --- progress: dashboard charts, history, activity, my data ---------------------------------------
 urlpatterns += [
     path("dashboard/", progress.dashboard, name="dashboard"),
+    path(
+        "dashboard/celebrations/<int:celebration_id>/dismiss/",
+        celebrations.celebration_dismiss_view,
+        name="celebration_dismiss",
+    ),
     path("me/data/", progress.my_data, name="my_data"),
     path("me/data/export.json", progress.export_json, name="export_json"),
     path("me/data/export.csv", progress.export_csv, name="export_csv"),
@@ -58,6 +63,15 @@ urlpatterns += [
     path("portfolio/portfolio.md", portfolio.portfolio_markdown, name="portfolio_markdown"),
     path("portfolio/link/", portfolio.portfolio_link, name="portfolio_link"),
     path("p/<token:token>/", portfolio.portfolio_public, name="portfolio_public"),
+]
+
+# --- pace: logged hours on plan items, replanning at the logged pace ------------------------------
+from .views import pace  # noqa: E402
+
+urlpatterns += [
+    path("plan/items/<int:item_id>/hours/", pace.plan_item_hours, name="plan_item_hours"),
+    path("plan/replan-pace/", pace.plan_replan_pace, name="plan_replan_pace"),
+    path("me/data/hours.csv", pace.export_hours_csv, name="export_hours_csv"),
 ]
 
 # --- cohorts and mentoring: cohorts, invites, learner review, feedback, verification --------------
@@ -98,6 +112,14 @@ urlpatterns += [
     path("me/cohorts/<int:cohort_id>/leave/", cohorts.cohort_leave, name="cohort_leave"),
     path("me/feedback/", _m.my_feedback, name="my_feedback"),
     path("me/calibration/", _m.calibration, name="calibration"),
+]
+
+# --- program: every cohort side by side, for staff who run the program -------------------------
+from .views import program  # noqa: E402
+
+urlpatterns += [
+    path("program/", program.program, name="program"),
+    path("program/export.csv", program.program_csv, name="program_csv"),
 ]
 
 # --- resources: marking a learning resource as studied ----------------------------------------

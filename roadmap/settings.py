@@ -323,6 +323,10 @@ THROTTLES = {
 GAPMAP_STALE_WEEKS = env_int("GAPMAP_STALE_WEEKS", 4, minimum=1)
 
 LANGUAGE_CODE = "en-gb"
+# Dates read "3 Dec 2026" and "3 Dec 2026, 14:05" everywhere (|date with no argument, or
+# "SHORT_DATE_FORMAT"/"DATETIME_FORMAT"): roadmap/formats/en_GB/formats.py says why they live
+# there rather than in DATE_FORMAT here, which the locale would override.
+FORMAT_MODULE_PATH = ["roadmap.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True

@@ -7,6 +7,7 @@ import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import NamedTuple
 
 
@@ -40,6 +41,11 @@ class LineChart:
     path: str  # the SVG path "d" through every point
     y_ticks: list[Tick]
     x_ticks: list[Tick]
+    # Optional marks (the readiness chart's): a target line across, and a dashed projection
+    # from the last point on. None / "" when not asked for (the cohort chart).
+    target_y: float | None = None
+    projection_path: str = ""
+    projection_points: tuple[ChartPoint, ...] = ()
 
     @property
     def view_box(self) -> str:
@@ -63,12 +69,19 @@ def line_chart(
     y_max: float = 100.0,
     y_ticks: Sequence[float] = (0, 25, 50, 75, 100),
     max_x_labels: int = 6,
+    left: float = 36.0,
+    target: float | None = None,
+    projection: Sequence[tuple[float, float, str]] = (),
 ) -> LineChart:
     """A line over evenly spaced points, y from 0 (bottom) to y_max (top); values are clamped.
     A week without a value (None) keeps its place and label but gets no point: the line joins
     the known ones. Every chart of Gapmap is drawn from this (the learner's readiness per week,
-    the cohort's median per week)."""
-    left, right, top, bottom = 36.0, width - 20.0, 12.0, height - 28.0
+    the cohort's median per week).
+
+    `target` draws a line across at that value; `projection` is (slot, value, label) points
+    beyond the known ones (a slot may fall between two weeks' places, 0 being the first), drawn
+    as a line on from the last known point."""
+    right, top, bottom = width - 20.0, 12.0, height - 28.0
     n = len(values)
     step = (right - left) / (n - 1) if n > 1 else 0.0
     points = []
@@ -92,7 +105,35 @@ def line_chart(
     ]
     if len(x_ticks) >= 2 and x_ticks[-1].position - x_ticks[-2].position < step * every / 2:
         del x_ticks[-2]  # the last label would overlap its neighbour
-    return LineChart(width, height, left, right, top, bottom, points, path, ticks, x_ticks)
+
+    def y_of(value: float) -> float:
+        return round(bottom - (bottom - top) * min(max(value, 0.0), y_max) / y_max, 1)
+
+    ahead = tuple(
+        ChartPoint(round(left + slot * step if n > 1 else (left + right) / 2, 1), y_of(v), v, lab)
+        for slot, v, lab in projection
+    )
+    projection_path = ""
+    if ahead and points:
+        projection_path = f"M{_fmt(points[-1].x)},{_fmt(points[-1].y)}" + "".join(
+            f" L{_fmt(p.x)},{_fmt(p.y)}" for p in ahead
+        )
+    target_y = y_of(target) if target is not None else None
+    return LineChart(
+        width,
+        height,
+        left,
+        right,
+        top,
+        bottom,
+        points,
+        path,
+        ticks,
+        x_ticks,
+        target_y=target_y,
+        projection_path=projection_path,
+        projection_points=ahead,
+    )
 
 
 @dataclass(frozen=True)
@@ -191,18 +232,67 @@ class CalendarCell(NamedTuple):
     day: object  # roadmap.lib.progress.CalendarDay
 
 
-CALENDAR_LEFT = 30
+CALENDAR_PAD = 2
+CALENDAR_TOP = 16  # the month labels' row
 CALENDAR_PITCH = 14  # an 11-unit cell and a 3-unit gap
+CALENDAR_CELL = 11
+# The weekday labels sit to the right of the newest week: a phone shows that end first.
+CALENDAR_DAY_LABELS = ((0, "Mon"), (3, "Thu"), (6, "Sun"))
+CALENDAR_DAY_LABEL_WIDTH = 24
 
 
-def calendar_cells(days: Sequence) -> tuple[list[CalendarCell], int]:
-    """Place calendar days (with week_index and weekday) on a grid: weeks as columns, Monday on
-    top. Returns the cells and the width of the drawing."""
+@dataclass(frozen=True)
+class CalendarLayout:
+    cells: list[CalendarCell]
+    width: int
+    height: int
+    months: list[Tick]  # x of the first week of each month, and its name ("Jan 2027")
+    month_label_y: float
+    day_labels: list[Tick]  # the baseline y of each weekday label
+    day_label_x: float
+
+
+def calendar_layout(days: Sequence) -> CalendarLayout:
+    """Place calendar days (roadmap.lib.progress.CalendarDay: day, week_index, weekday) on a
+    grid: weeks as columns, oldest on the left, Monday on top; month names above the first
+    week whose Monday falls in the month (the first and each January with the year)."""
     cells = [
         CalendarCell(
-            CALENDAR_LEFT + day.week_index * CALENDAR_PITCH, 2 + day.weekday * CALENDAR_PITCH, day
+            CALENDAR_PAD + day.week_index * CALENDAR_PITCH,
+            CALENDAR_TOP + day.weekday * CALENDAR_PITCH,
+            day,
         )
         for day in days
     ]
     weeks = max((day.week_index for day in days), default=-1) + 1
-    return cells, CALENDAR_LEFT + weeks * CALENDAR_PITCH
+    grid_right = CALENDAR_PAD + weeks * CALENDAR_PITCH
+    firsts: dict[int, date] = {}  # week index -> its earliest day (a Monday but the first's)
+    for day in days:
+        if day.day is not None and day.week_index not in firsts:
+            firsts[day.week_index] = day.day
+    starts: list[tuple[int, date]] = []  # (week index, earliest day) of each month's first week
+    for index, first in sorted(firsts.items()):
+        if not starts or (first.year, first.month) != (starts[-1][1].year, starts[-1][1].month):
+            starts.append((index, first))
+    # A month that starts within three weeks of the first leaves no room for the first's label.
+    if len(starts) >= 2 and starts[1][0] - starts[0][0] < 4:
+        del starts[0]
+    months = [
+        Tick(
+            CALENDAR_PAD + index * CALENDAR_PITCH,
+            f"{first:%b %Y}" if n == 0 or first.month == 1 else f"{first:%b}",
+        )
+        for n, (index, first) in enumerate(starts)
+    ]
+    day_labels = [
+        Tick(CALENDAR_TOP + row * CALENDAR_PITCH + 9, name) for row, name in CALENDAR_DAY_LABELS
+    ]
+    return CalendarLayout(
+        cells=cells,
+        width=grid_right + CALENDAR_DAY_LABEL_WIDTH,
+        height=CALENDAR_TOP + 7 * CALENDAR_PITCH,
+        months=months,
+        month_label_y=CALENDAR_TOP - 5,
+        day_labels=day_labels,
+        day_label_x=grid_right + 2,
+    )

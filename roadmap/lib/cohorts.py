@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from roadmap.lib.gaps import Requirement
+from roadmap.lib.gaps import Requirement, readiness_display
 
 Levels = Mapping[int, Mapping[int, int]]  # {learner_id: {competency_id: level}}
 
@@ -414,3 +414,77 @@ def calibration_rows(ratings: Iterable, *, self_source: str = "self") -> list[Ca
     rows = [row for row in grouped.values() if row.latest_mentor is not None]
     rows.sort(key=lambda r: r.name.casefold())
     return rows
+
+
+# --- the program view: every cohort side by side (staff) ------------------------------------------
+@dataclass(frozen=True)
+class CohortFigures:
+    """One cohort's line of the program view."""
+
+    members: int
+    median_readiness: int | None  # whole points, None without members
+    median_change: int | None  # median now minus the median four weeks ago
+    behind: int  # members behind their plan by the cohort's rule
+    top_gap: TopGap | None  # the competency most of its members lack
+
+    @property
+    def change_size(self) -> int | None:
+        """The change in points without its sign: the page says "up" or "down"."""
+        return None if self.median_change is None else abs(self.median_change)
+
+    @property
+    def behind_percent(self) -> int | None:
+        return round(100 * self.behind / self.members) if self.members else None
+
+
+def cohort_figures(
+    requirements: Sequence[Requirement],
+    member_ids: Sequence[int],
+    *,
+    reached: Mapping[int, int],
+    changes: Mapping[int, int],
+    behind_weeks: Mapping[int, int],
+    behind_rule: int,
+    counts: Mapping[int, GapCounts],
+) -> CohortFigures:
+    """A cohort's figures from what the database sums per member: `reached` (the weighted levels
+    capped at their targets, as percent_of takes them) and `changes` (how much the self-ratings
+    of the last four weeks changed it), so four weeks ago is now minus the change. Readiness is
+    shown as everywhere (whole points, rounded down), and the change is the difference of the
+    two medians as shown, so the figures on the page add up."""
+    percent = percent_of(requirements)
+    now = [readiness_display(percent(reached.get(m, 0))) for m in member_ids]
+    then = [readiness_display(percent(reached.get(m, 0) - changes.get(m, 0))) for m in member_ids]
+    median_now, median_then = median(now), median(then)
+    shown_now = None if median_now is None else readiness_display(median_now)
+    gaps = top_gaps_from_counts(requirements, counts, len(member_ids), limit=1)
+    return CohortFigures(
+        members=len(member_ids),
+        median_readiness=shown_now,
+        median_change=None if shown_now is None else shown_now - readiness_display(median_then),
+        behind=sum(1 for m in member_ids if behind_weeks.get(m, -1) >= behind_rule),
+        top_gap=gaps[0] if gaps else None,
+    )
+
+
+def program_top_gaps(
+    cohorts: Iterable[tuple[Sequence[Requirement], Mapping[int, GapCounts], int]],
+    *,
+    limit: int = 5,
+) -> list[TopGap]:
+    """The competencies the most learners of the whole program lack, from each cohort's
+    (requirements, gap counts, members): a learner counts against their own cohort's path, and
+    `of` counts the learners whose path needs the competency at all. Most learners lacking
+    first, then the largest mean shortfall."""
+    lacking: dict[int, int] = defaultdict(int)
+    of: dict[int, int] = defaultdict(int)
+    short: dict[int, float] = defaultdict(float)
+    for requirements, counts, members in cohorts:
+        for gap in top_gaps_from_counts(requirements, counts, members, limit=len(requirements)):
+            lacking[gap.competency_id] += gap.lacking
+            short[gap.competency_id] += gap.shortfall * gap.lacking
+        for r in requirements:
+            of[r.competency_id] += members
+    gaps = [TopGap(cid, n, of[cid], short[cid] / n) for cid, n in lacking.items()]
+    gaps.sort(key=lambda g: (-g.lacking, -g.shortfall, g.competency_id))
+    return gaps[:limit]

@@ -450,7 +450,7 @@ def target_warning(
         return ""
     late_weeks = math.ceil((end - target).days / 7)
     weeks_text = f"{late_weeks} week{'s' if late_weeks != 1 else ''}"
-    head = f"The plan ends on {_day(end, start)}, {weeks_text} after your target date"
+    head = f"The plan ends on {_day(end)}, {weeks_text} after your target date"
     days = (target - start).days + 1
     if days <= 0:
         return f"{head}, which has already passed; pick a later target date."
@@ -463,5 +463,7 @@ def target_warning(
     return f"{head}; add {needed - weekly_hours} h a week to make it."
 
 
-def _day(d: date, start: date) -> str:
-    return f"{d.day} {d.strftime('%B')}" + (f" {d.year}" if d.year != start.year else "")
+def _day(d: date) -> str:
+    """The site's one date format, "3 Dec 2026" (roadmap/formats/en_GB/formats.py), in English
+    as everywhere (USE_I18N is off)."""
+    return f"{d.day} {d:%b} {d.year}"

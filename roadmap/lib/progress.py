@@ -235,19 +235,20 @@ def active_days(moments: Iterable[datetime], zone: ZoneInfo) -> Counter[date]:
     return Counter(local_date(moment, zone) for moment in moments)
 
 
-def streaks(days: Iterable[date], today: date) -> tuple[int, int]:
-    """(current, longest) runs of consecutive active days.
+def week_streaks(days: Iterable[date], today: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive weeks (Monday to Sunday) with at least one active
+    day: fairer than days to people who learn beside a job, a few evenings a week.
 
-    The current streak ends today, or yesterday when today has no activity yet: a streak is not
-    broken until a whole day passes without activity."""
-    ordered = sorted(set(d for d in days if d <= today))
+    The current run ends this week, or last week when this week has no activity yet: a run is
+    not broken until a whole week passes without activity. Days after `today` do not count."""
+    weeks = sorted({week_start(d) for d in days if d <= today})
     longest = run = 0
     previous = None
-    for day in ordered:
-        run = run + 1 if previous is not None and day - previous == timedelta(days=1) else 1
+    for week in weeks:
+        run = run + 1 if previous is not None and week - previous == timedelta(weeks=1) else 1
         longest = max(longest, run)
-        previous = day
-    if previous is None or today - previous > timedelta(days=1):
+        previous = week
+    if previous is None or week_start(today) - previous > timedelta(weeks=1):
         return 0, longest
     return run, longest
 
@@ -289,3 +290,31 @@ def activity_calendar(
         result.append(CalendarDay(day, counts.get(day, 0), offset // 7, offset % 7))
         day += timedelta(days=1)
     return result
+
+
+# --- celebrations ---------------------------------------------------------------------------------
+
+
+def targets_reached(
+    events: Iterable[DatedEvent], targets: Mapping[int, int], since: date
+) -> list[tuple[int, datetime]]:
+    """(competency, when) for each competency whose newest rating meets its target, where the
+    rating that took it from below the target to it (at `when`) came on `since` or later: a
+    target met by progress. A first rating at the target does not count (it is where the
+    learner started, not a step they made), nor does one met long ago; falling below and
+    climbing back is met again, later. By competency id."""
+    level: dict[int, int] = {}
+    met: dict[int, tuple[datetime, date] | None] = {}  # competency -> when it crossed, or None
+    for competency_id, new_level, created_at, day in sorted(events, key=itemgetter(2)):
+        target = targets.get(competency_id)
+        if target is None:
+            continue
+        old = level.get(competency_id)
+        level[competency_id] = new_level
+        if new_level < target:
+            met[competency_id] = None
+        elif old is not None and old < target:
+            met[competency_id] = (created_at, day)
+    return sorted(
+        (cid, crossed[0]) for cid, crossed in met.items() if crossed and crossed[1] >= since
+    )

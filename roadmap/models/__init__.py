@@ -6,6 +6,9 @@ from .api import PersonalToken  # noqa: F401
 # --- assessment
 from .assessment import CurrentRating, PathSelection, Rating  # noqa: F401
 
+# --- celebrations
+from .celebrations import Celebration  # noqa: F401
+
 # --- credentials
 from .credentials import Credential  # noqa: F401
 
@@ -16,7 +19,7 @@ from .deliveries import Delivery, Notification  # noqa: F401
 from .mentoring import CheckpointSignOff, Feedback, RatingVerification  # noqa: F401
 
 # --- plans
-from .plans import Plan, PlanItem, PlanItemError  # noqa: F401
+from .plans import LoggedHours, Plan, PlanItem, PlanItemError  # noqa: F401
 
 # --- progress
 from .progress import CurriculumSnapshot  # noqa: F401

@@ -148,3 +148,43 @@ class PlanItem(models.Model):
         if not self.is_open or self.planned_end >= today:
             return 0
         return -(-(today - self.planned_end).days // 7)
+
+
+class LoggedHoursQuerySet(models.QuerySet):
+    def for_learner(self, learner):
+        return self.filter(learner=learner)
+
+
+class LoggedHours(models.Model):
+    """Hours a learner says they spent on a plan item on one day of theirs. The plan compares
+    the weekly sums with the profile's weekly hours (roadmap.lib.pace)."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="logged_hours"
+    )
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="logged_hours")
+    day = models.DateField()  # the learner's local day
+    hours = models.DecimalField(max_digits=4, decimal_places=2)
+    note = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Sent with the form that made the entry: the same form submitted twice (a double click, a
+    # retried request) finds its entry instead of adding a second one.
+    token = models.UUIDField()
+
+    objects = LoggedHoursQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["learner", "day", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "token"], name="loggedhours_token_once"),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0, hours__lte=24), name="loggedhours_hours_range"
+            ),
+        ]
+        indexes = [
+            # the week's total, the pace and the export: one learner's entries by day
+            models.Index(fields=["learner", "day"], name="loggedhours_learner_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.hours} h on {self.item_id} ({self.day})"

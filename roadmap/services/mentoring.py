@@ -75,6 +75,18 @@ def plan_summary(learner) -> list[PlanItem]:
     return items
 
 
+def projects_started(learner, projects) -> set[int]:
+    """Ids among `projects` that the learner has started or finished in any of their plans: the
+    ones whose checkpoints a mentor can sign off. One query."""
+    return set(
+        PlanItem.objects.filter(
+            plan__learner=learner,
+            project__in=[getattr(p, "pk", p) for p in projects],
+            status__in=[PlanItem.Status.STARTED, PlanItem.Status.DONE],
+        ).values_list("project_id", flat=True)
+    )
+
+
 def plan_items_verify(*, mentor: User, learner: User, project: Project) -> int:
     """Mark the learner's plan items for `project` verified once every checkpoint of it is signed
     off. Returns how many items changed; the first verification is kept."""

@@ -114,15 +114,18 @@ def item_milestones(item: PlanItem, checkpoints) -> list[planner.Milestone]:
     )
 
 
-def planner_inputs(path: Path) -> tuple[dict[int, planner.ProjectSpec], dict[int, str], list]:
+def planner_inputs(
+    path: Path, *, token: str | None = None
+) -> tuple[dict[int, planner.ProjectSpec], dict[int, str], list]:
     """path_project_specs() and the path's requirements, read once per curriculum version (one
-    query while the curriculum is unchanged; reading them was a fifth of plan generation)."""
+    query while the curriculum is unchanged; reading them was a fifth of plan generation; none
+    when the caller read the version's `token` already)."""
 
     def read():
         specs, names = path_project_specs(path)
         return specs, names, path_requirements(path)
 
-    return from_curriculum(("planner inputs", path.pk), read)
+    return from_curriculum(("planner inputs", path.pk), read, token=token)
 
 
 def project_spec(project: Project) -> planner.ProjectSpec:

@@ -17,10 +17,12 @@ from curriculum.models import CurriculumVersion, Path
 from roadmap.lib import planner
 from roadmap.lib.progress import DatedEvent, Snapshot
 from roadmap.models import (
+    Celebration,
     CheckpointSignOff,
     CurriculumSnapshot,
     Delivery,
     Feedback,
+    LoggedHours,
     Notification,
     PathSelection,
     Plan,
@@ -30,6 +32,7 @@ from roadmap.models import (
     ReminderPreference,
     StudiedResource,
 )
+from roadmap.services.celebrations import celebration_annotations
 from roadmap.services.mentoring import mentoring_annotations
 from roadmap.services.plans import next_item_annotations, projects_checkpoints
 
@@ -55,6 +58,7 @@ def _hub_queryset():
     next_item = next_item_annotations()
     annotations = {
         **mentoring_annotations(),
+        **celebration_annotations(),
         **{key: next_item[key] for key in ("has_plan", "next_item_id")},
         "path_name": F("target_path__name"),
         "seen_requirements": Subquery(
@@ -134,9 +138,11 @@ def history_cache_key(
     newest self-rating (a new one, even back-dated, has a larger id), the curriculum version and
     the target path (the requirements, names and retired competencies), the time zone and the
     local date (days and weeks). The version changes when what is stored under it changes shape
-    (v3: the chart, the trends table and the calendar kept rendered from their templates)."""
+    (v3: the chart, the trends table and the calendar kept rendered from their templates; v4:
+    the targets met lately, for the celebrations; v5: the readiness series and current levels
+    kept for the chart drawn with its projection)."""
     return (
-        f"dashboard-history:v3:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
+        f"dashboard-history:v5:{learner.pk}:{newest_rating_id or 0}:{curriculum_token}:"
         f"{learner.target_path_id}:{zone.key}:{today.isoformat()}"
     )
 
@@ -286,13 +292,42 @@ def learner_export(*, learner: User) -> dict:
             title=F("resource__title"),
             url=F("resource__url"),
         ),
+        # What the dashboard has celebrated (shown once each, roadmap.services.celebrations).
+        "celebrations": _rows(
+            Celebration.objects.filter(learner=learner).order_by("shown_at", "id"),
+            "kind",
+            "name",
+            "achieved_at",
+            "shown_at",
+            "dismissed_at",
+            path_slug=F("path__slug"),
+        ),
         "path_selections": [
             {"selected_at": _iso(at), "path_slug": slug, "path_name": name, "reason": reason}
             for at, slug, name, reason in selections
         ],
         "ratings": [rating_row(row) for row in ratings_for_export(learner=learner)],
+        "logged_hours": logged_hours_export(learner=learner),
         **_mentoring_and_plans_export(learner),
     }
+
+
+def logged_hours_export(*, learner: User) -> list[dict]:
+    """The learner's logged hours, oldest day first, with the project each was logged on (one
+    query): hours as a number, days and moments as ISO strings."""
+    rows = _rows(
+        LoggedHours.objects.filter(learner=learner).order_by("day", "id"),
+        "day",
+        "hours",
+        "note",
+        "created_at",
+        project_slug=F("item__project__slug"),
+        project_name=F("item__project__name"),
+        path_slug=F("item__plan__path__slug"),
+    )
+    for row in rows:
+        row["hours"] = float(row["hours"])
+    return rows
 
 
 def _rows(queryset, *fields, **renamed) -> list[dict]:

@@ -128,7 +128,7 @@ def _chart(weekly):
     return {
         "line": charts.line_chart(
             [value for _, value in weekly],
-            [f"{day:%d %b}" for day, _ in weekly],
+            [f"{day.day} {day:%b}" for day, _ in weekly],
             width=560,
             height=180,
             y_ticks=(0, 50, 100),

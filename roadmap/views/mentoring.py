@@ -15,7 +15,13 @@ from curriculum.models import Competency, Project, ProjectCheckpoint
 from roadmap.forms.mentoring import CommentForm, FeedbackForm, MentorRatingForm
 from roadmap.lib import cohorts
 from roadmap.lib.gaps import readiness, readiness_display
-from roadmap.models import CheckpointSignOff, Feedback, Rating, RatingVerification
+from roadmap.models import (
+    CheckpointSignOff,
+    CurrentRating,
+    Feedback,
+    Rating,
+    RatingVerification,
+)
 from roadmap.services import mentoring as svc
 from roadmap.services.assessment import rating_record
 from roadmap.views.cohorts import get_cohort_for_user
@@ -34,6 +40,24 @@ def _get_member_for_mentor(user, cohort_id, learner_id) -> tuple[Cohort, User]:
 
 
 # --- one learner, for a mentor --------------------------------------------------------------------
+def _current_ratings(learner, comp_ids):
+    """({competency: latest self Rating}, {competency: latest mentor Rating}), the self-ratings
+    with their verifications and mentors: three queries whatever the history."""
+    latest = (
+        Rating.objects.filter(
+            pk__in=CurrentRating.objects.filter(learner=learner, competency__in=comp_ids).values(
+                "rating_id"
+            )
+        )
+        .select_related("rated_by")
+        .prefetch_related("verifications__mentor")
+    )
+    own, mentors = {}, {}
+    for rating in latest:
+        (own if rating.source == Rating.Source.SELF else mentors)[rating.competency_id] = rating
+    return own, mentors
+
+
 def _learner_context(request, cohort, learner, **forms):
     pcs = list(
         cohort.path.path_competencies.current()
@@ -43,23 +67,18 @@ def _learner_context(request, cohort, learner, **forms):
     comp_ids = [pc.competency_id for pc in pcs]
     competencies = Competency.objects.filter(pk__in=comp_ids)
     projects_qs = Project.objects.filter(path=cohort.path, is_active=True)
-    self_levels = Rating.objects.latest_levels(learner)
-    mentor_latest = {
-        r.competency_id: r
-        for r in Rating.objects.filter(
-            learner=learner, source=Rating.Source.MENTOR
-        ).latest_per_competency()
-    }
+    own, mentors = _current_ratings(learner, comp_ids)
+    for rating in own.values():
+        rating.verified_by_me = any(
+            v.mentor_id == request.user.pk for v in rating.verifications.all()
+        )
+    self_levels = {cid: r.level for cid, r in own.items()}
     history = list(
         Rating.objects.filter(learner=learner)
         .select_related("competency", "rated_by")
         .prefetch_related("verifications__mentor")
         .order_by("-created_at", "-id")[:HISTORY_LIMIT]
     )
-    for rating in history:
-        rating.verified_by_me = any(
-            v.mentor_id == request.user.pk for v in rating.verifications.all()
-        )
     requirements = [cohorts.Requirement(pc.competency_id, pc.target_level, pc.weight) for pc in pcs]
     projects = list(projects_qs.prefetch_related("checkpoints"))
     signed = {
@@ -69,23 +88,28 @@ def _learner_context(request, cohort, learner, **forms):
         ).select_related("mentor")
     }
     verified = svc.projects_verified(learner, projects)
-    calibration_ratings = Rating.objects.filter(learner=learner).select_related("competency")
+    started = svc.projects_started(learner, projects)
+    project_rows = [
+        (p, [(cp, signed.get(cp.pk)) for cp in p.checkpoints.all()], p.pk in verified)
+        for p in projects
+    ]
+    calibration_ratings = Rating.objects.filter(learner=learner).select_related(
+        "competency", "rated_by"
+    )
     return {
         "cohort": cohort,
         "learner": learner,
         "readiness": readiness_display(readiness(requirements, self_levels)),
-        "levels": [
-            (pc, self_levels.get(pc.competency_id, 0), mentor_latest.get(pc.competency_id))
-            for pc in pcs
-        ],
+        "levels": [(pc, own.get(pc.competency_id), mentors.get(pc.competency_id)) for pc in pcs],
         "history": history,
+        "history_limit": HISTORY_LIMIT,
         "feedback": Feedback.objects.filter(learner=learner).select_related(
             "author", "competency", "project"
         )[:30],
-        "projects": [
-            (p, [(cp, signed.get(cp.pk)) for cp in p.checkpoints.all()], p.pk in verified)
-            for p in projects
-        ],
+        # Sign-off is offered on the projects the learner has started or finished; the rest are
+        # listed, collapsed, with what was signed off before.
+        "projects": [row for row in project_rows if row[0].pk in started],
+        "projects_waiting": [row for row in project_rows if row[0].pk not in started],
         "plan": svc.plan_summary(learner),
         "calibration": cohorts.calibration_rows(calibration_ratings),
         "feedback_form": forms.get("feedback_form")
@@ -160,20 +184,39 @@ def mentor_rating_verify(request, cohort_id, learner_id, rating_id):
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.error_text())
-        return _back_to_learner(cohort, learner, "#history")
+        return _back_to_learner(cohort, learner, "#levels")
+    # Verification vouches for the learner's current level, so only their latest self-rating.
+    if not CurrentRating.objects.filter(rating=rating).exists():
+        messages.error(
+            request,
+            f"{learner.display_name} has rated {rating.competency} again since; "
+            "verify their latest rating instead.",
+        )
+        return _back_to_learner(cohort, learner, "#levels")
     svc.rating_verify(mentor=request.user, rating=rating, comment=form.cleaned_data["comment"])
     messages.success(request, f"{rating.competency} at level {rating.level} verified.")
-    return _back_to_learner(cohort, learner, "#history")
+    return _back_to_learner(cohort, learner, "#levels")
 
 
 @mentor_required
 @require_POST
 def mentor_checkpoint_signoff(request, cohort_id, learner_id, checkpoint_id):
     cohort, learner = _get_member_for_mentor(request.user, cohort_id, learner_id)
-    checkpoint = get_object_or_404(ProjectCheckpoint, pk=checkpoint_id, project__path=cohort.path)
+    checkpoint = get_object_or_404(
+        ProjectCheckpoint.objects.select_related("project"),
+        pk=checkpoint_id,
+        project__path=cohort.path,
+    )
     form = CommentForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.error_text())
+        return _back_to_learner(cohort, learner, "#projects")
+    if not svc.projects_started(learner, [checkpoint.project_id]):
+        messages.error(
+            request,
+            f"{learner.display_name} has not started “{checkpoint.project.name}” yet; "
+            "sign off its checkpoints once they have.",
+        )
         return _back_to_learner(cohort, learner, "#projects")
     svc.checkpoint_sign_off(
         mentor=request.user,

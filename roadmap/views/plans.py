@@ -108,14 +108,14 @@ def _item_row(item, *, today, error, complete_form, signed_off, checkpoints, url
         "name": item.project.name,
         "behind": item.behind_weeks(today),
         "verified": item.verified_at is not None,
-        "done_on": day(item.completed_at, "j F Y") if status == "done" else "",
-        "dates": f"{day(item.planned_start, 'j M')} – {day(item.planned_end, 'j M Y')}, "
+        "done_on": day(item.completed_at, "j M Y") if status == "done" else "",
+        "dates": f"{day(item.planned_start, 'j M Y')} – {day(item.planned_end, 'j M Y')}, "
         f"about {item.project.estimated_hours} h",
         "explanation": item.explanation,
         "error": error,
         # (day, title, signed off by a mentor, its day passed) per milestone of an open item
         "milestones": [
-            (day(m.due, "j M"), m.checkpoint.title, m.checkpoint.id in signed_off, m.due < today)
+            (day(m.due, "j M Y"), m.checkpoint.title, m.checkpoint.id in signed_off, m.due < today)
             for m in plan_services.item_milestones(item, checkpoints)
         ]
         if is_open
@@ -144,7 +144,14 @@ def _requested_item_id(request) -> int | None:
 
 
 def _plan_context(
-    request, *, error_item_id=None, error=None, complete_form=None, focus_item_id=None
+    request,
+    *,
+    error_item_id=None,
+    error=None,
+    complete_form=None,
+    focus_item_id=None,
+    pace_bound=None,
+    pace_notice="",
 ):
     user = request.user
     path = user.target_path
@@ -204,6 +211,11 @@ def _plan_context(
     for index, row in enumerate(open_rows):
         row["can_move_up"] = index > 0
         row["can_move_down"] = index < len(open_rows) - 1
+    # Logged hours: the week's total, the pace notice and each started item's quick add.
+    from roadmap.views.pace import plan_pace_context  # that module builds on this one
+
+    ctx.update(plan_pace_context(user, today=today, rows=rows, items=items, bound=pace_bound))
+    ctx["pace_notice"] = pace_notice
     end = max((i.planned_end for i in open_items), default=None)
     # Open work dated a week or more ahead: earlier projects were finished or skipped early.
     next_start = min((i.planned_start for i in open_items), default=None)

@@ -27,6 +27,7 @@ from roadmap.forms.progress import DeleteAccountForm
 from roadmap.lib import charts, progress
 from roadmap.lib.csv_export import csv_lines
 from roadmap.lib.gaps import Requirement, readiness_display
+from roadmap.services.celebrations import celebrations_claim, celebrations_since
 from roadmap.services.progress import (
     HISTORY_SECONDS,
     RATING_FIELDS,
@@ -39,6 +40,8 @@ from roadmap.services.progress import (
     ratings_for_export,
     self_ratings_dated,
 )
+from roadmap.views import pace as pace_views
+from roadmap.views.celebrations import celebration_message
 
 LEVEL_NAMES = dict(Level.choices)
 
@@ -92,7 +95,7 @@ class _CalendarFrame(NamedTuple):
     days: tuple[date, ...]
     labels: tuple[str, ...]  # "D j M Y"
     places: tuple[tuple[int, int], ...]  # (x, y) of each day's square
-    width: int
+    layout: charts.CalendarLayout  # the drawing's size, month and weekday labels
     weeks: int
 
 
@@ -103,14 +106,14 @@ def _calendar_frame(today: date) -> _CalendarFrame:
     learners in different zones) instead of 182 days on every visit. The labels are English day
     and month names (USE_I18N is off); with translations on, key on the language."""
     days = progress.activity_calendar({}, today)
-    cells, width = charts.calendar_cells(days)
+    layout = charts.calendar_layout(days)
     day_label = _day_labeller()
     labels = [day_label(day.day) for day in days]
     return _CalendarFrame(
         days=tuple(day.day for day in days),
         labels=tuple(labels),
-        places=tuple((cell.x, cell.y) for cell in cells),
-        width=width,
+        places=tuple((cell.x, cell.y) for cell in layout.cells),
+        layout=layout,
         weeks=days[-1].week_index + 1,
     )
 
@@ -166,7 +169,8 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
       (their templates loop over every week and competency: rendering them once per change of
       the figures keeps the dashboard at its speed),
     - "diff": since last week's fields (progress.WeekDiff),
-    - "rating_days": {local day: self-ratings of any competency that day}."""
+    - "rating_days": {local day: self-ratings of any competency that day},
+    - "targets_met": [(competency id, name, when)] met by progress lately, to celebrate."""
     requirements = [Requirement(cid, t, w) for cid, _, _, t, w, retired, _ in rows if not retired]
     names = {cid: name for cid, name, *_ in rows}
     targets = {r.competency_id: r.target for r in requirements}
@@ -183,11 +187,6 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
         for week, value in zip(history.weeks, history.readiness, strict=True)
     ]
     diff = history.diff
-    chart = (
-        charts.line_chart([percent for _, percent in series], [_week_label(w) for w, _ in series])
-        if series
-        else None
-    )
 
     competencies = []
     unrated = [None] * len(series)
@@ -225,21 +224,6 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
         "readiness": now,
         "readiness_change": now - before,
         "readiness_change_abs": abs(now - before),
-        "readiness_chart_html": render_to_string(
-            "roadmap/progress/readiness_chart.html",
-            {
-                "path_name": path_name,
-                "series": series,
-                "chart": chart,
-                # "D j M Y" labels: the numbers table, and the chart's first and last week
-                "series_rows": series_rows,
-                "series_first_label": series_first_label,
-                "series_last_label": series_last_label,
-                "week_count": len(series),
-            },
-        )
-        if chart
-        else "",
         "week_count": len(series),
         "rose": _rises(diff.rose, names, targets),
         "fell": named(diff.fell),
@@ -250,6 +234,18 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
     }
     return {
         "page": page,
+        # The readiness chart is drawn in the dashboard view (with the plan's projection, which
+        # these figures do not know): what it needs of the ratings.
+        "chart": {
+            "path_name": path_name,
+            "series": series,
+            # "D j M Y" labels: the numbers table, and the chart's first and last week
+            "series_rows": series_rows,
+            "series_first_label": series_first_label,
+            "series_last_label": series_last_label,
+            "week_count": len(series),
+        },
+        "levels": {cid: levels[-1] for cid, levels in history.levels.items()},
         "diff": {
             "rose": diff.rose,
             "fell": diff.fell,
@@ -258,6 +254,10 @@ def _rating_figures(user, zone, today: date, rows, path_name: str) -> dict:
             "readiness_now": diff.readiness_now,
         },
         "rating_days": dict(Counter(day for *_, day in dated)),
+        "targets_met": [
+            (cid, names[cid], at)
+            for cid, at in progress.targets_reached(events, targets, celebrations_since(today))
+        ],
     }
 
 
@@ -314,7 +314,7 @@ def dashboard(request):
     others = activity_moments(learner=user)
     counts = progress.active_days(others, zone)
     counts.update(figures["rating_days"])  # a mapping: its counts are added
-    current_streak, longest_streak = progress.streaks(counts, today)
+    current_streak, longest_streak = progress.week_streaks(counts, today)
     frame = _calendar_frame(today)
     day_counts = [counts.get(day, 0) for day in frame.days]
     calendar_active = [
@@ -334,7 +334,7 @@ def dashboard(request):
             {
                 "current_streak": current_streak,
                 "longest_streak": longest_streak,
-                "calendar_svg_width": frame.width,
+                "calendar": frame.layout,
                 "calendar_weeks": frame.weeks,
                 "calendar_cells": cells,
                 "calendar_active": calendar_active,
@@ -342,11 +342,28 @@ def dashboard(request):
         )
         calendar = figures["calendar"] = (calendar_key, html)
         changed = True
+    # Logged hours and the readiness chart with its "ready by" projection (roadmap/views/pace.py):
+    # two queries with a plan, none without; the chart is kept with the figures like the calendar.
+    pace_context = pace_views.dashboard_context(
+        user, today=today, figures=figures, rows=rows, path=path, hub=hub, token=token
+    )
+    changed = pace_context.pop("figures_changed") or changed
     if changed:
         cache_set(key, figures, HISTORY_SECONDS)
 
+    # A project done or a target met lately, shown once (stored as shown now).
+    celebrations = celebrations_claim(
+        learner=user,
+        path_id=path.pk,
+        targets_met=figures["targets_met"],
+        since=celebrations_since(today),
+        newest_done_at=hub["newest_done_at"],
+        celebrated_until=hub["celebrated_until"],
+    )
+
     context = {
         **figures["page"],
+        "celebration": celebration_message(celebrations),
         "path": path,
         "diff": progress.WeekDiff(**figures["diff"]),
         "changes": changes,
@@ -354,6 +371,7 @@ def dashboard(request):
         "calendar_html": calendar[1],
         "level_names": LEVEL_NAMES,
         "hub": hub,
+        **pace_context,
         # The hub read it: base.html's context processor need not count again.
         "unread_notifications": hub["unread_notifications"],
     }

@@ -11,6 +11,18 @@ from tests.access.matrix import LOGIN, Entry, learner_page, mentor_page, owned_b
 COHORT_X = {"anonymous": LOGIN, "learner_a": 404, "learner_b": 404, "mentor_y": 404, "staff": 404}
 
 
+# The program view: staff with accounts.view_all_cohorts (superusers have it) only; mentors,
+# learners and plain staff get 404 (tests/roadmap/test_program.py gives staff the permission).
+PROGRAM = {
+    "anonymous": LOGIN,
+    "learner_a": 404,
+    "learner_b": 404,
+    "mentor_x": 404,
+    "mentor_y": 404,
+    "staff": 404,
+}
+
+
 def cohort_x(world):
     return {"cohort_id": world.cohort_x.pk}
 
@@ -82,4 +94,6 @@ ENTRIES: dict[str, Entry] = {
     "roadmap:calibration": learner_page(),
     # Only a current member can open the leave confirmation of cohort_x: learner_a.
     "roadmap:cohort_leave": owned_by_learner_a(kwargs=cohort_x),
+    "roadmap:program": Entry(expect=PROGRAM, others=200),
+    "roadmap:program_csv": Entry(expect=PROGRAM, others=200),
 }

@@ -65,3 +65,16 @@ ENTRIES: dict[str, Entry] = {
         expect={}, others=200, kwargs=lambda world: {"token": _plan(world).share_token}
     ),
 }
+
+
+# --- pace: logged hours and replanning at the logged pace
+ENTRIES.update(
+    {
+        # GET shows the quick add on a page of its own, to the item's owner only.
+        "roadmap:plan_item_hours": Entry(
+            expect={"anonymous": LOGIN, "learner_a": 200}, others=404, kwargs=_item
+        ),
+        "roadmap:plan_replan_pace": post_only(),
+        "roadmap:export_hours_csv": learner_page(),
+    }
+)

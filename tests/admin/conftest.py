@@ -1,8 +1,10 @@
+import uuid
+
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from roadmap.models import StudiedResource
+from roadmap.models import Celebration, LoggedHours, StudiedResource
 from roadmap.models.api import PersonalToken
 from roadmap.models.credentials import Credential
 from tests import factories
@@ -66,7 +68,18 @@ def grow(count: int, *, path=None) -> dict:
         factories.CohortMembershipFactory(cohort=cohort, learner=learner)
         rating = factories.RatingFactory(learner=learner, competency=competency)
         plan = PlanFactory(learner=learner, path=path)
-        PlanItemFactory(plan=plan, project=project)
+        item = PlanItemFactory(plan=plan, project=project)
+        LoggedHours.objects.create(
+            learner=learner, item=item, day=timezone.now().date(), hours=2, token=uuid.uuid4()
+        )
+        Celebration.objects.create(
+            learner=learner,
+            path=path,
+            kind=Celebration.Kind.PROJECT_DONE,
+            subject_id=project.pk,
+            name=project.name,
+            achieved_at=timezone.now(),
+        )
         FeedbackFactory(learner=learner, author=mentor, competency=competency)
         RatingVerificationFactory(rating=rating, mentor=mentor)
         CheckpointSignOffFactory(

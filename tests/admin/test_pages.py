@@ -66,6 +66,8 @@ def test_add_page_renders_or_is_refused_for_append_only_history(admin_client, mo
         "roadmap.Plan",
         "roadmap.Delivery",
         "roadmap.StudiedResource",
+        "roadmap.LoggedHours",
+        "roadmap.Celebration",
         "roadmap.Credential",
         "roadmap.PersonalToken",
     }

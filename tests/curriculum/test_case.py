@@ -44,6 +44,23 @@ def curriculum():
     return Path.objects.get(slug="ai-developer")
 
 
+def resources_of(owner):
+    return list(
+        owner.resources.order_by("position", "id").values_list(
+            "title",
+            "url",
+            "kind",
+            "cost",
+            "language",
+            "minutes",
+            "level_from",
+            "level_to",
+            "checked_on",
+            "note",
+        )
+    )
+
+
 def path_state(path_slug):
     """Everything of one path that CASE carries, keyed by stable identifiers."""
     path = Path.objects.get(slug=path_slug)
@@ -63,6 +80,7 @@ def path_state(path_slug):
                     "level", "description"
                 )
             ),
+            "resources": resources_of(m.competency),
         }
         for m in members
     }
@@ -75,14 +93,19 @@ def path_state(path_slug):
             "difficulty": p.difficulty,
             "hours": p.estimated_hours,
             "position": p.position,
-            "checkpoints": list(p.checkpoints.values_list("title", "description")),
+            "checkpoints": [
+                (cp.title, cp.description, sorted(c.slug for c in cp.evidences.all()))
+                for cp in p.checkpoints.order_by("position", "id")
+            ],
+            "resources": resources_of(p),
             "builds": sorted(p.builds.values_list("competency__case_uuid", "builds_to_level")),
             "prerequisites": sorted(
                 str(u) for u in p.prerequisites.values_list("case_uuid", flat=True)
             ),
         }
     return {
-        "path": (str(path.case_uuid), path.name, path.summary, path.best_fit_when),
+        "path": (str(path.case_uuid), path.name, path.summary, path.best_fit_when, path.outcome),
+        "earlier": path.recommended_earlier_path and path.recommended_earlier_path.slug,
         "traits": list(path.traits.values_list("aspect", "value")),
         "competencies": comps,
         "projects": projects,
@@ -142,16 +165,51 @@ def test_identifiers_survive_rename_and_edit(curriculum):
 
 
 def test_round_trip_keeps_every_competency_descriptor_and_association(curriculum):
-    for slug in ("ai-developer", "ai-engineer"):
-        path = Path.objects.get(slug=slug)
-        text = json.dumps(case_package(path))
-        before = path_state(slug)
-        # A second instance: the same package into an empty curriculum.
-        wipe_curriculum()
-        result = case_import(package_text=text, source_name="package.json")
+    slugs = ("ai-developer", "ai-engineer")
+    texts = {slug: json.dumps(case_package(Path.objects.get(slug=slug))) for slug in slugs}
+    before = {slug: path_state(slug) for slug in slugs}
+    # The round trip must carry these, so the default curriculum has to have some of each.
+    assert before["ai-engineer"]["earlier"] == "ai-developer"
+    assert all(state["path"][-1] for state in before.values())
+    assert any(c["resources"] for c in before["ai-developer"]["competencies"].values())
+    assert any(p["resources"] for p in before["ai-developer"]["projects"].values())
+    assert any(
+        evidences
+        for p in before["ai-developer"]["projects"].values()
+        for _t, _d, evidences in p["checkpoints"]
+    )
+    # A second instance: the same packages, one after the other, into an empty curriculum
+    # (the engineer path names the developer path as the one to follow first).
+    wipe_curriculum()
+    for slug in slugs:
+        result = case_import(package_text=texts[slug], source_name="package.json")
         assert result.path_slug == slug
-        assert path_state(slug) == before
-        curriculum_import(data_text=DEFAULT_FILE.read_text(encoding="utf-8"), source_name="default")
+    assert {slug: path_state(slug) for slug in slugs} == before
+
+
+def test_recommended_earlier_path_missing_here_is_left_out(curriculum):
+    text = json.dumps(case_package(Path.objects.get(slug="ai-engineer")))
+    wipe_curriculum()
+
+    case_import(package_text=text, source_name="package.json")
+
+    assert Path.objects.get(slug="ai-engineer").recommended_earlier_path is None
+
+
+def test_resource_with_a_bad_date_is_refused_naming_it(curriculum):
+    package = case_package(curriculum)
+    item = next(
+        i for i in package["CFItems"] if i.get("extensions", {}).get("gapmap", {}).get("resources")
+    )
+    item["extensions"]["gapmap"]["resources"][0]["checked_on"] = "yesterday"
+    wipe_curriculum()
+    before = db_snapshot()
+
+    with pytest.raises(CurriculumError) as caught:
+        case_import(package_text=json.dumps(package), source_name="p.json")
+
+    assert "checked_on" in str(caught.value) and "expected a date" in str(caught.value)
+    assert db_snapshot() == before
 
 
 def test_import_beside_existing_path_reuses_competencies_by_identifier(curriculum):
@@ -295,5 +353,6 @@ def test_package_query_count_is_flat(client, curriculum, django_assert_max_num_q
     small = Path.objects.get(slug="ai-developer")
     large = Path.objects.get(slug="ai-engineer")
     for path in (small, large):
-        with django_assert_max_num_queries(12):
+        # A fixed number whatever the path's size (the two paths differ in size).
+        with django_assert_max_num_queries(15):
             client.get(reverse("curriculum:case_package", args=[path.case_uuid]))

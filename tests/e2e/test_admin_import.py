@@ -8,7 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from curriculum.curriculum_file import DEFAULT_FILE
-from curriculum.models import Competency, Path, Project
+from curriculum.models import CareerGoal, Competency, Path, Project, Resource
 from tests import factories
 from tests.curriculum.helpers import MINI
 from tests.e2e.axe import axe_violations
@@ -74,6 +74,10 @@ def test_curriculum_admin_pages_pass_axe(live_server, page):
         f"/admin/curriculum/competency/{competency.pk}/change/",
         f"/admin/curriculum/project/{project.pk}/change/",
         f"/admin/curriculum/path/{path.pk}/change/",
+        # the pages whose positions became Move choices
+        f"/admin/curriculum/careergoal/{CareerGoal.objects.first().pk}/change/",
+        f"/admin/curriculum/resource/{Resource.objects.first().pk}/change/",
+        "/admin/curriculum/path/add/",
         "/admin/curriculum/",
     ]:
         page.goto(live_server.url + url)

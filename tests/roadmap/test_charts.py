@@ -1,10 +1,13 @@
 """SVG geometry: every point lands inside the drawing, whatever the series."""
 
+import itertools
+from datetime import date
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roadmap.lib.charts import calendar_cells, line_chart, sparkline
-from roadmap.lib.progress import CalendarDay
+from roadmap.lib.charts import calendar_layout, line_chart, sparkline
+from roadmap.lib.progress import CalendarDay, activity_calendar
 
 
 @given(st.lists(st.floats(-50, 150, allow_nan=False), min_size=1, max_size=60))
@@ -49,10 +52,40 @@ def test_sparkline_steps_between_levels():
 
 def test_calendar_cells_are_placed_by_week_and_weekday():
     days = [CalendarDay(None, 0, 0, 0), CalendarDay(None, 1, 1, 6)]
-    cells, width = calendar_cells(days)
-    assert (cells[0].x, cells[0].y) == (30, 2)
-    assert (cells[1].x, cells[1].y) == (44, 86)
-    assert width == 58
+    layout = calendar_layout(days)
+    assert [(cell.x, cell.y) for cell in layout.cells] == [(2, 16), (16, 100)]
+    # Two weeks of 14 units, then the weekday labels on the right.
+    assert (layout.width, layout.height, layout.day_label_x) == (54, 114, 32)
+    assert [tick.label for tick in layout.day_labels] == ["Mon", "Thu", "Sun"]
+
+
+def test_calendar_names_each_month_above_its_first_week():
+    today = date(2027, 1, 20)
+    layout = calendar_layout(activity_calendar({}, today))
+    months = [(tick.label, int(tick.position - 2) // 14) for tick in layout.months]
+    # 26 weeks from Monday 27 Jul 2026: the first column's July is too close to August.
+    assert months == [
+        ("Aug 2026", 1),
+        ("Sep", 6),
+        ("Oct", 10),
+        ("Nov", 14),
+        ("Dec", 19),
+        ("Jan 2027", 23),
+    ]
+    first_weeks = {tick.position for tick in layout.months}
+    for cell in layout.cells:
+        if cell.x in first_weeks and cell.day.weekday == 0:
+            assert cell.day.day.day <= 7  # the week's Monday is in the month's first week
+
+
+@given(st.dates(date(2024, 1, 1), date(2030, 12, 31)), st.integers(1, 60))
+def test_calendar_month_labels_never_overlap(today, weeks):
+    layout = calendar_layout(activity_calendar({}, today, weeks=weeks))
+    positions = [tick.position for tick in layout.months]
+    assert positions == sorted(set(positions))
+    # "Sep 2026" is about 3 weeks wide at the label size; no two labels closer than 4 weeks.
+    assert all(b - a >= 4 * 14 for a, b in itertools.pairwise(positions))
+    assert all(0 <= p < layout.day_label_x for p in positions)
 
 
 def _reference_sparkline_path(values, width=120, height=28, y_max=4):

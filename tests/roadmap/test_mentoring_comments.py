@@ -41,6 +41,7 @@ def test_over_long_verify_comment_is_refused_with_a_message_and_nothing_stored(c
 def test_over_long_sign_off_comment_is_refused_with_a_message_and_nothing_stored(client, s):
     (ada,) = s.learners
     checkpoint = factories.ProjectCheckpointFactory(project=factories.ProjectFactory(path=s.path))
+    s.start(ada, checkpoint.project)
     client.force_login(s.mentor)
     url = reverse("roadmap:mentor_checkpoint_signoff", args=[s.cohort.pk, ada.pk, checkpoint.pk])
     response = client.post(url, {"comment": TOO_LONG}, follow=True)

@@ -45,6 +45,17 @@ class Setup:
             at=timezone.now() - dt.timedelta(days=days_ago),
         )
 
+    def start(self, learner, project):
+        """The learner starts `project` (a mentor signs off checkpoints of started projects)."""
+        from tests.factories_plans import PlanFactory, PlanItemFactory
+
+        plan = learner.plans.filter(path=self.path).first() or PlanFactory(
+            learner=learner, path=self.path
+        )
+        item = PlanItemFactory(plan=plan, project=project)
+        item.start()
+        return item
+
     @property
     def detail_url(self):
         return reverse("roadmap:cohort_detail", args=[self.cohort.pk])
@@ -264,6 +275,7 @@ def test_mentor_learner_view_shows_levels_history_and_projects(client, s):
     )
     project = factories.ProjectFactory(path=s.path, name="RAG app")
     factories.ProjectCheckpointFactory(project=project, title="Evaluation report")
+    s.start(ada, project)
     client.force_login(s.mentor)
     response = client.get(s.learner_url(ada))
     assert response.status_code == 200
@@ -354,6 +366,7 @@ def test_checkpoint_sign_off_marks_project_verified(client, s):
     project = factories.ProjectFactory(path=s.path)
     first, second = (factories.ProjectCheckpointFactory(project=project) for _ in range(2))
     empty_project = factories.ProjectFactory(path=s.path)
+    s.start(ada, project)
     client.force_login(s.mentor)
 
     def sign(cp):

@@ -59,8 +59,8 @@ def test_json_export_holds_only_the_users_own_data(
     client.force_login(alice)
     # 5 + one query each for plans, items, checkpoints, feedback, verifications, sign-offs,
     # reminder preference, deliveries and notifications
-    # the studied resources are one more query
-    with django_assert_max_num_queries(15):
+    # the studied resources, the celebrations and the logged hours are one more query each
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("roadmap:export_json"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -87,8 +87,8 @@ def test_json_export_query_count_does_not_grow(client, db, django_assert_max_num
     client.force_login(learner)
     # 5 + one query each for plans, items, checkpoints, feedback, verifications, sign-offs,
     # reminder preference, deliveries and notifications
-    # the studied resources are one more query
-    with django_assert_max_num_queries(15):
+    # the studied resources, the celebrations and the logged hours are one more query each
+    with django_assert_max_num_queries(17):
         data = json.loads(client.get(reverse("roadmap:export_json")).content)
     assert len(data["ratings"]) == 20 and len(data["path_selections"]) == 20
 

@@ -78,6 +78,8 @@ def _stable(html: str, items) -> str:
             (f"/{item.pk}/", f"/ITEM{n}/"),
             (f'"item-{item.pk}"', f'"item-ITEM{n}"'),
             (f"item{item.pk}_", f"itemITEM{n}_"),
+            (f'"pace-log-{item.pk}"', f'"pace-log-ITEM{n}"'),
+            (f"hours{item.pk}_", f"hoursITEM{n}_"),
             (f"?complete={item.pk}#item-{item.pk}", f"?complete=ITEM{n}#item-ITEM{n}"),
         ):
             html = html.replace(before, after)

@@ -98,7 +98,7 @@ def test_generate_stores_a_dated_explained_plan(client, learner):
     assert projects[0].name in page and "Why:" in page
     # Each open item lists its checkpoints with the days they are due.
     for m in _milestones(items[0]):
-        assert f"{m.due.day} {m.due.strftime('%b')}: {m.checkpoint.title}</li>" in page
+        assert f"{m.due.day} {m.due:%b %Y}: {m.checkpoint.title}</li>" in page
 
 
 def test_first_generation_and_regeneration_say_which_they_were(client, learner):

@@ -278,9 +278,8 @@ def test_target_date_warning_says_how_late_and_how_to_fix_it():
         total_hours=120,
         weekly_hours=6,
     )
-    assert (
-        text
-        == "The plan ends on 12 May, 3 weeks after your target date; add 2 h a week to make it."
+    assert text == (
+        "The plan ends on 12 May 2027, 3 weeks after your target date; add 2 h a week to make it."
     )
     assert (
         target_warning(

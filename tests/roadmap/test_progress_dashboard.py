@@ -161,7 +161,7 @@ def test_activity_shows_streaks_from_ratings_and_path_choices(client, learner):
         )
     client.force_login(learner)
     html = client.get(URL).text
-    assert '<strong class="big-number">3</strong> days current streak' in html
+    assert "<strong>Active 2 weeks in a row</strong>" in html
     assert "4 active days in the last 26 weeks" in html
     assert html.count('<rect class="cell') == 25 * 7 + 3
 
@@ -293,8 +293,8 @@ def test_competency_names_are_escaped_on_the_page(client, learner):
     client.force_login(learner)
     html = client.get(URL).text
     assert script not in html
-    # the trend table row and the since-last-week line
-    assert html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == 2
+    # the trend table row, the since-last-week line and the celebration (it met its target)
+    assert html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == 3
 
 
 def test_ratings_read_as_text_are_the_stored_moments_and_local_days(learner):

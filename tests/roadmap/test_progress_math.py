@@ -15,8 +15,9 @@ from roadmap.lib.progress import (
     curriculum_changes,
     history,
     requirements_snapshot,
-    streaks,
+    targets_reached,
     week_start,
+    week_streaks,
     weeks_between,
 )
 from tests.roadmap import reference
@@ -197,25 +198,71 @@ def test_curriculum_changes_lists_each_kind():
     assert curriculum_changes(new, new) == []
 
 
-def test_streaks():
-    today = date(2026, 11, 25)
-    days = [today - timedelta(days=n) for n in (0, 1, 2, 5, 6, 7, 8)]
-    assert streaks(days, today) == (3, 4)
-    # Not active today yet: the streak that ended yesterday still counts.
-    assert streaks([today - timedelta(days=1), today - timedelta(days=2)], today) == (2, 2)
-    assert streaks([today - timedelta(days=2)], today) == (0, 1)
-    assert streaks([], today) == (0, 0)
+def test_week_streaks_count_weeks_with_any_activity():
+    today = date(2026, 11, 25)  # a Wednesday
+    monday = date(2026, 11, 23)
+    # This week, the last two (one day each is enough), a gap, then three weeks in a row.
+    days = [today, monday - timedelta(days=1), monday - timedelta(days=10)]
+    days += [monday - timedelta(weeks=w) for w in (4, 5, 6)]
+    assert week_streaks(days, today) == (3, 3)
+    # Nothing yet this week: the run that ended last week still counts.
+    assert week_streaks([monday - timedelta(days=1), monday - timedelta(days=8)], today) == (2, 2)
+    # A whole week without activity breaks it.
+    assert week_streaks([monday - timedelta(days=8)], today) == (0, 1)
+    assert week_streaks([], today) == (0, 0)
+    # Seven active days in one week are one week.
+    assert week_streaks([monday + timedelta(days=n) for n in range(3)], today) == (1, 1)
+    assert week_streaks([today + timedelta(days=7)], today) == (0, 0)  # the future: not yet
 
 
-@given(
-    st.sets(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=60),
-    st.dates(date(2026, 1, 1), date(2026, 12, 31)),
-)
-def test_streak_properties(days, today):
-    current, longest = streaks(days, today)
-    assert 0 <= current <= longest <= len([d for d in days if d <= today])
+def _reference_week_streaks(days, today):
+    """Walk back week by week (the definition, slowly)."""
+    weeks = {d - timedelta(days=d.weekday()) for d in days if d <= today}
+    this_week = today - timedelta(days=today.weekday())
+    start = this_week if this_week in weeks else this_week - timedelta(weeks=1)
+    current = 0
+    while start - timedelta(weeks=current) in weeks:
+        current += 1
+    longest = 0
+    for week in weeks:
+        n = 0
+        while week + timedelta(weeks=n) in weeks:
+            n += 1
+        longest = max(longest, n)
+    return current, longest
+
+
+DAY_SETS = st.sets(st.dates(date(2025, 6, 1), date(2026, 12, 31)), max_size=60)
+TODAYS = st.dates(date(2025, 6, 1), date(2026, 12, 31))
+
+
+@given(DAY_SETS, TODAYS)
+def test_week_streaks_match_the_definition(days, today):
+    assert week_streaks(days, today) == _reference_week_streaks(days, today)
+
+
+@given(DAY_SETS, TODAYS)
+def test_week_streak_properties(days, today):
+    current, longest = week_streaks(days, today)
+    past = [d for d in days if d <= today]
+    assert 0 <= current <= longest <= len({week_start(d) for d in past}) <= len(past)
     if current:
-        assert today in days or today - timedelta(days=1) in days
+        # Active this week or last week.
+        assert any(week_start(today) - week_start(d) <= timedelta(weeks=1) for d in past)
+
+
+@given(DAY_SETS, TODAYS, st.dates(date(2025, 6, 1), date(2026, 12, 31)))
+def test_one_more_active_day_never_shortens_a_streak(days, today, extra):
+    current, longest = week_streaks(days, today)
+    more_current, more_longest = week_streaks(days | {extra}, today)
+    assert more_longest >= longest
+    assert more_current >= current
+
+
+@given(DAY_SETS, TODAYS, st.integers(-30, 30))
+def test_week_streaks_do_not_depend_on_the_calendar_week(days, today, shift):
+    moved = {d + timedelta(weeks=shift) for d in days}
+    assert week_streaks(moved, today + timedelta(weeks=shift)) == week_streaks(days, today)
 
 
 def test_active_days_counts_per_local_day():
@@ -260,3 +307,60 @@ def test_history_counts_only_required_competencies_and_duplicates_sum():
     assert result.readiness == [100.0 * 8 / 12, 100.0 * 9 / 12]
     assert result.levels == {3: [4, 4], 1: [2, 2], 2: [None, 1]}
     assert result.diff.new == {2: 1}
+
+
+# --- celebrations ---------------------------------------------------------------------------------
+
+
+def _event(cid, level, day, hour=12):
+    moment = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+    return (cid, level, moment, day)
+
+
+def test_a_target_met_by_a_rise_is_celebrated_once_it_is_recent():
+    since = date(2026, 11, 11)
+    events = [
+        _event(1, 1, date(2026, 10, 1)),
+        _event(1, 3, date(2026, 11, 20)),  # below, then at the target: met
+        _event(2, 3, date(2026, 11, 20)),  # first rating at the target: where they started
+        _event(3, 1, date(2026, 9, 1)),
+        _event(3, 4, date(2026, 10, 1)),  # met, but long ago
+        _event(4, 1, date(2026, 11, 12)),
+        _event(4, 3, date(2026, 11, 13)),
+        _event(4, 2, date(2026, 11, 14)),  # met, then fell below again
+        _event(9, 4, date(2026, 11, 20)),  # not on the path
+    ]
+    assert targets_reached(events, {1: 3, 2: 3, 3: 3, 4: 3}, since) == [
+        (1, datetime(2026, 11, 20, 12, tzinfo=UTC))
+    ]
+
+
+RATING_EVENTS = st.lists(
+    st.tuples(
+        st.integers(1, 4),
+        st.integers(0, 4),
+        st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+        st.integers(0, 23),
+    ),
+    max_size=30,
+)
+
+
+@given(RATING_EVENTS, st.dictionaries(st.integers(1, 4), st.integers(1, 4)), TODAYS)
+def test_targets_reached_properties(rows, targets, since):
+    events = [_event(cid, level, day, hour) for cid, level, day, hour in rows]
+    reached = [cid for cid, _ in targets_reached(events, targets, since)]
+    ordered = sorted(events, key=lambda e: e[2])
+    for cid in reached:
+        mine = [level for c, level, *_ in ordered if c == cid]
+        assert mine[-1] >= targets[cid]  # it meets the target now
+        assert min(mine) < targets[cid]  # and was below it first
+    # An earlier `since` celebrates at least as much.
+    assert set(targets_reached(events, targets, since)) <= set(
+        targets_reached(events, targets, since - timedelta(days=30))
+    )
+    # One rating per competency is a starting point, never a step.
+    firsts = {}
+    for event in ordered:
+        firsts.setdefault(event[0], event)
+    assert targets_reached(list(firsts.values()), targets, date(2000, 1, 1)) == []

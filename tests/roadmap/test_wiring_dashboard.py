@@ -48,7 +48,8 @@ def test_plan_updates_count_as_active_days(client, learner):
     PlanItem.objects.filter(pk=other.pk).update(started_at=NOW - timedelta(days=3))
     client.force_login(learner)
     html = client.get(URL).text
-    assert '<strong class="big-number">3</strong> days current streak' in html
+    # Three days, all this week (Monday to Wednesday): one week.
+    assert "<strong>Active 1 week</strong>" in html
     assert "3 active days in the last 26 weeks" in html
 
 
