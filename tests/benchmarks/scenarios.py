@@ -42,8 +42,20 @@ def seed_people() -> tuple[dict, "w.World"]:
             email="staff@bench.test", is_staff=True, password=syn._password_hash()
         ),
     }
+    program_staff(people["staff"])
     print(f"seeded the page scenarios' people in {time.perf_counter() - start:.1f}s", flush=True)
     return people, w.new_world(paths["a40"])
+
+
+def program_staff(user) -> None:
+    """The program view's staff: the permission to see every cohort, where it exists."""
+    from django.contrib.auth.models import Permission
+
+    permission = Permission.objects.filter(
+        codename="view_all_cohorts", content_type__app_label="accounts"
+    ).first()
+    if permission is not None:
+        user.user_permissions.add(permission)
 
 
 def world_summary(world) -> str:
