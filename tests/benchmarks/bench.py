@@ -15,7 +15,9 @@ scenario is measured again. Pages run in this process with django.test.Client un
 production-like settings (DEBUG=false, manifest static files, the full middleware stack); each
 time is compared with a floor, a trivial view behind the same middleware measured just before it.
 Reminder delivery runs through a throwaway redis-server and one real Celery worker, against that
-worker's rate on a no-op task, in alternating rounds.
+worker's rate on a no-op task, in alternating rounds. The table (tests/benchmarks/report.py,
+written into results.md) puts each scenario's 1x and 10x figures and SQL query counts side by
+side, with the growth as the ratio of the two ratios to the floor.
 
     .venv/bin/python tests/benchmarks/bench.py          (or: make bench)
     BENCH_SCALE=1 | 3 | 10   the larger world (1: the 1x world only)
