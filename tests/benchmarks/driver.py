@@ -294,7 +294,7 @@ def report(mix: Stats, floors: list[Stats], *, deadlocks: int, setup: str) -> st
     mix_rate = mix.requests / mix.seconds
     lines = [
         "<!-- load -->",
-        "# Load (`make load`)",
+        "## `make load`",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {setup}. "
         f"The mix ran {mix.seconds:.0f}s between two floor phases of "

@@ -104,7 +104,7 @@ def render(run, *, web_kb: int, engine: str, seconds: float) -> str:
     floors = f". Floor medians: {floors}" if floors else ""
     lines = [
         "<!-- bench -->",
-        "# Gapmap benchmark (`make bench`)",
+        "## `make bench`",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.node()} "
         f"({os.cpu_count()} CPUs, Python {platform.python_version()}, {engine}), in-process with "
