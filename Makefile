@@ -59,11 +59,14 @@ lint: install-dev
 lock-check: | $(BIN)/python
 	$(UV) lock --check
 
-# Benchmarks: numbers are reported (tests/benchmarks/results.md), never asserted.
+# Benchmarks at 1x and 10x data, on PostgreSQL when one answers on 127.0.0.1:5432 (else SQLite):
+# numbers are reported (tests/benchmarks/results.md), never asserted. BENCH_SCALE, BENCH_QUICK,
+# BENCH_ONLY and BENCH_DATABASE_URL are read by the script (its docstring says more).
 bench: install-dev
 	$(BIN)/python tests/benchmarks/bench.py
 
-# Load test: gunicorn + PostgreSQL + Redis on loopback, driven by wrk for a bounded time.
+# Load test on the 10x world: two gunicorns, two Celery workers and beat on one PostgreSQL and
+# one Redis, all on loopback, driven by browser-like sessions for LOAD_SECONDS (60).
 load: install-dev
 	$(BIN)/python tests/benchmarks/load.py
 
