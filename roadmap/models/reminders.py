@@ -8,6 +8,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import Weekday  # one set of weekday choices: reminders and cohort check-ins
+
 
 class ReminderKind(models.TextChoices):
     WEEKLY = "weekly", "Weekly progress reminder"
@@ -38,16 +40,6 @@ MESSAGE_KINDS = frozenset(
         ReminderKind.INVITE,
     }
 )
-
-
-class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
 
 
 class ReminderPreference(models.Model):

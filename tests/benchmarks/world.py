@@ -244,6 +244,7 @@ RATING_COLUMNS = [
     "rated_by_id",
     "created_at",
     "previous_level",
+    "withdrawn",
 ]
 CURRENT_COLUMNS = [
     "id",
@@ -292,6 +293,7 @@ def write_ratings(learner_ids: list[int], competency_ids: list[int], weeks: int)
                         learner_id,
                         stamp(at),
                         before[cid],
+                        False,
                     )
                     before[cid] = levels[cid]
                     latest[cid] = (rid, levels[cid], at)
