@@ -1,7 +1,8 @@
 """The program view's reads: every cohort side by side for staff who run the program (members,
 median readiness and its change in four weeks, the share behind plan, the top gaps). The
 database sums each member's figures against their own cohort's path; roadmap.lib.cohorts does
-the rest. A fixed number of queries, whatever the number of cohorts and members."""
+the rest. A fixed number of queries whatever the number of cohorts and members (three more per
+path that has cohorts)."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -36,24 +37,31 @@ class Program:
     since: dt.datetime  # "four weeks ago"
 
 
-# The joins from a member's rating to their cohort's requirement of that competency. One filter()
-# call, so the membership join is the one F("...cohort__path") names and every rating counts
-# once per cohort the learner is in, against that cohort's path.
-_ON_PATH = {
-    "source": Rating.Source.SELF,
-    "learner__memberships__left_at__isnull": True,
-    "competency__path_competencies__path": F("learner__memberships__cohort__path"),
-    "competency__path_competencies__retired_at__isnull": True,
-}
+# The joins from a member's rating to their cohort's requirement of that competency, for one path
+# at a time. One filter() call, so the membership join is the one that names the cohort and every
+# rating counts once per cohort of that path the learner is in. A constant path (rather than
+# F("learner__memberships__cohort__path"), one query for all paths) lets PostgreSQL filter both
+# sides before joining: with the cohort's path matched to the column, it merge-joined 42 M rows
+# for 10,500 memberships (6 s a query at the benchmark's 10x).
+def _on_path(path_id: int) -> dict:
+    return {
+        "source": Rating.Source.SELF,
+        "learner__memberships__left_at__isnull": True,
+        "learner__memberships__cohort__path_id": path_id,
+        "competency__path_competencies__path_id": path_id,
+        "competency__path_competencies__retired_at__isnull": True,
+    }
+
+
 _COHORT = "learner__memberships__cohort_id"
 _TARGET = F("competency__path_competencies__target_level")
 _WEIGHT = F("competency__path_competencies__weight")
 
 
-def _reached():
+def _reached(path_id: int):
     """{(cohort, learner): weighted current levels capped at the path's targets}. One query."""
     rows = (
-        CurrentRating.objects.filter(**_ON_PATH)
+        CurrentRating.objects.filter(**_on_path(path_id))
         .order_by()
         .values(_COHORT, "learner_id")
         .annotate(reached=Sum(_WEIGHT * Least(F("level"), _TARGET)))
@@ -62,11 +70,11 @@ def _reached():
     return {(cid, lid): reached for cid, lid, reached in rows}
 
 
-def _changes(since):
+def _changes(path_id: int, since):
     """{(cohort, learner): how much the self-ratings since `since` changed `reached`}: a rating
     changes it by weight x (capped level - capped previous level). One query."""
     rows = (
-        Rating.objects.filter(created_at__gte=since, **_ON_PATH)
+        Rating.objects.filter(created_at__gte=since, **_on_path(path_id))
         .order_by()
         .values(_COHORT, "learner_id")
         .annotate(
@@ -77,11 +85,11 @@ def _changes(since):
     return {(cid, lid): change for cid, lid, change in rows}
 
 
-def _gap_counts():
+def _gap_counts(path_id: int):
     """{cohort: {competency: GapCounts}} of the members' current self-ratings. One query."""
     below = Q(level__lt=_TARGET)
     rows = (
-        CurrentRating.objects.filter(**_ON_PATH)
+        CurrentRating.objects.filter(**_on_path(path_id))
         .order_by()
         .values(_COHORT, "competency_id")
         .annotate(
@@ -120,7 +128,12 @@ def program_overview(*, now=None) -> Program:
         members[cid].append(lid)
     active = CohortMembership.objects.active().values("learner_id")
     behind = behind_plan_weeks(active)
-    reached, changes, counts = _reached(), _changes(since), _gap_counts()
+    # Three queries per path with cohorts (a handful: the curriculum's, not the program's size).
+    reached, changes, counts = {}, {}, {}
+    for path_id in requirements:
+        reached |= _reached(path_id)
+        changes |= _changes(path_id, since)
+        counts |= _gap_counts(path_id)
     rows = []
     for cohort in cohort_list:
         ids = members[cohort.pk]
